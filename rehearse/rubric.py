@@ -1,0 +1,35 @@
+"""Rubric loading: thresholds, cues and word lists live in `rubrics/*.toml`, not in code."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rehearse.errors import RehearseError
+
+
+def _bundled(name: str) -> Path:
+    return Path(str(resources.files("rehearse.rubrics").joinpath(name)))
+
+
+def bundled_names(suffix: str = ".toml") -> list[str]:
+    folder = Path(str(resources.files("rehearse.rubrics")))
+    return sorted(p.stem for p in folder.glob(f"*{suffix}"))
+
+
+@lru_cache(maxsize=None)
+def load(name_or_path: str) -> dict[str, Any]:
+    """Load a bundled rubric by name (`star`, `delivery`, ...) or a TOML file by path."""
+    candidate = Path(name_or_path)
+    path = candidate if candidate.suffix == ".toml" else _bundled(f"{name_or_path}.toml")
+    if not path.is_file():
+        known = ", ".join(bundled_names())
+        raise RehearseError(name_or_path, f"no such rubric (bundled: {known}; or give a .toml path)")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise RehearseError(str(path), f"rubric is not valid TOML ({exc})") from None

