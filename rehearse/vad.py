@@ -32,3 +32,33 @@ def overlap(span: Span, regions: list[Span]) -> float:
             break
         total += min(span.end_s, region.end_s) - max(span.start_s, region.start_s)
     return total
+
+
+class SilenceCut:
+    """Audio with long silences shortened, and the map from its times back to the original's."""
+
+    def __init__(self, samples: np.ndarray, speech: list[Span], keep_s: float, rate: int = SAMPLE_RATE):
+        keep = int(keep_s * rate)
+        half = keep // 2
+        cuts: list[tuple[int, int]] = []  # (start, end) sample ranges removed from the original
+        edges = [(0, 0)] + [(int(r.start_s * rate), int(r.end_s * rate)) for r in speech] + [(len(samples), len(samples))]
+        for (_, left_end), (right_start, _) in zip(edges, edges[1:]):
+            lead = half if left_end > 0 else 0
+            tail = half if right_start < len(samples) else 0
+            if right_start - left_end > lead + tail + rate // 10:
+                cuts.append((left_end + lead if left_end > 0 else 0, right_start - tail if right_start < len(samples) else len(samples)))
+        pieces, self._offsets, removed, pos = [], [], 0, 0
+        for start, end in cuts:
+            pieces.append(samples[pos:start])
+            self._offsets.append((start - removed, end - start))  # at this new-time sample, `end-start` were removed
+            removed += end - start
+            pos = end
+        pieces.append(samples[pos:])
+        self.samples = np.concatenate(pieces) if pieces else samples
+        self.rate = rate
+
+    def original_time(self, t: float) -> float:
+        """Time in the original audio of time `t` in the shortened audio."""
+        sample = t * self.rate
+        shift = sum(length for at, length in self._offsets if sample >= at)
+        return (sample + shift) / self.rate

@@ -1,0 +1,436 @@
+#!/usr/bin/env python3
+"""Render answer scripts to 16 kHz speech with exact truth files.
+
+Usage: python scripts/render_answers.py CORPUS.yaml --out DIR [--ids a,b] [--split heldout]
+       [--voice espeak:en-gb] [--rate 1.2] [--tag NAME] [--format wav|flac]
+
+The script and truth formats are in scripts/corpus/FORMAT.md. Each sentence is split into
+chunks (speech, filled pauses, silences); every chunk is synthesised on its own, trimmed of
+the voice's own silence and laid end to end with digital-zero silences, so every sentence,
+filler and pause time in the truth is exact to the sample. Output is byte-deterministic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import wave
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+SR = 16000
+LEAD_S = 0.30
+TAIL_S = 0.50
+DEFAULT_GAP_S = 0.5
+GAP_RANGE_S = (0.35, 0.70)  # for `gap_s: vary`
+FILLER_GAP_S = 0.15  # silence between a filled pause and the sound next to it
+FILLER_RATE = 0.5  # filled pauses are drawn out: spoken at half the answer's rate
+TRIM_WINDOW = 160  # 10 ms sliding RMS window used to find a chunk's sound
+TRIM_RMS = 0.003  # about -50 dBFS; every voice's noise floor is below 0.002
+DEFAULT_VOICE = "espeak:en-us"
+ESPEAK_WPM = 165
+JOBS = 2
+
+LABELS = {"S": "situation", "T": "task", "A": "action", "R": "result"}
+# What each engine is given to say for a filled pause, chosen by phones and by what Whisper
+# (tiny.en, disfluency prompt) writes for it. Doubled letters ("uhh", "err", "hmm") are read
+# as other vowels or spelled out, so plain forms are used; espeak says "hmm" from phonemes.
+FILLER_SPELLINGS = {
+    "espeak": {"um": "um", "uh": "uh", "er": "erm", "hmm": "[[hm:]]"},
+    "flite": {"um": "um", "uh": "uh", "er": "er", "hmm": "hum"},
+    "festival": {"um": "um", "uh": "uh", "er": "er", "hmm": "hum"},
+}
+# engine -> (binary, Debian packages that provide it)
+TOOLS = {
+    "espeak": ("espeak-ng", "espeak-ng"),
+    "flite": ("flite", "flite"),
+    "festival": ("text2wave", "festival festvox-us-slt-hts"),
+    "sox": ("sox", "sox"),
+}
+FESTIVAL_VOICES = {"slt": "voice_cmu_us_slt_arctic_hts"}
+MARKUP = re.compile(r"\{([^{}]*)\}|\[([^\[\]]*)\]|<([^<>]*)>")
+
+
+@dataclass
+class Speech:
+    """Words spoken in one TTS call; `markers` are (text, first word, end word) spans."""
+
+    words: list[str] = field(default_factory=list)
+    markers: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+@dataclass
+class Filler:
+    name: str
+
+
+@dataclass
+class Silence:
+    seconds: float
+
+
+Chunk = Speech | Filler | Silence
+
+
+def check_tool(name: str) -> None:
+    """Raise, naming the Debian package, if the binary for `name` (an engine or "sox") is missing."""
+    binary, package = TOOLS[name]
+    if shutil.which(binary) is None:
+        raise RuntimeError(f"{binary} not found: install the Debian package(s) {package}")
+
+
+def parse_voice(voice: str) -> tuple[str, str]:
+    engine, _, name = voice.partition(":")
+    if engine not in FILLER_SPELLINGS or not name:
+        raise ValueError(f"unknown voice {voice!r}: use espeak:<voice>, flite:<voice> or festival:slt")
+    if engine == "festival" and name not in FESTIVAL_VOICES:
+        raise ValueError(f"festival voice {name!r} unknown: only {sorted(FESTIVAL_VOICES)}")
+    return engine, name
+
+
+# ---------------------------------------------------------------- sentence markup
+
+
+def is_word(token: str) -> bool:
+    return re.search(r"[A-Za-z0-9]", token) is not None
+
+
+def add_words(speech: Speech, text: str) -> None:
+    """Append plain words; punctuation standing alone joins the word before it."""
+    for token in text.split():
+        if speech.words and not is_word(token):
+            speech.words[-1] += token
+        else:
+            speech.words.append(token)
+
+
+def parse_sentence(text: str) -> list[Chunk]:
+    """Split a sentence into speech, filled-pause and silence chunks."""
+    chunks: list[Chunk] = []
+    speech = Speech()
+
+    def flush() -> None:
+        nonlocal speech
+        if speech.words:
+            chunks.append(speech)
+        speech = Speech()
+
+    pos = 0
+    for m in MARKUP.finditer(text):
+        add_words(speech, text[pos : m.start()])
+        pos = m.end()
+        filler, silence, marker = m.groups()
+        if marker is not None:
+            words = marker.split()
+            speech.markers.append((" ".join(words), len(speech.words), len(speech.words) + len(words)))
+            speech.words += words
+            continue
+        flush()
+        if filler is not None:
+            if filler not in FILLER_SPELLINGS["espeak"]:
+                raise ValueError(f"unknown filled pause {{{filler}}} in {text!r}")
+            chunks.append(Filler(filler))
+        else:
+            chunks.append(Silence(float(silence)))
+    add_words(speech, text[pos:])
+    flush()
+    if any(c in chunk.text for chunk in chunks if isinstance(chunk, Speech) for c in "{}[]<>"):
+        raise ValueError(f"unbalanced markup in {text!r}")
+    if not chunks or isinstance(chunks[0], Silence) or isinstance(chunks[-1], Silence):
+        raise ValueError(f"sentence must start and end with sound (use gap_s for gaps): {text!r}")
+    return chunks
+
+
+def spoken_text(chunks: list[Chunk]) -> str:
+    """The sentence as a verbatim transcript would read: fillers included, markup removed."""
+    parts = [c.text if isinstance(c, Speech) else c.name for c in chunks if not isinstance(c, Silence)]
+    return " ".join(parts)
+
+
+def count_words(chunks: list[Chunk]) -> int:
+    """Spoken words, fillers of both kinds excluded."""
+    total = 0
+    for c in chunks:
+        if isinstance(c, Speech):
+            in_marker = {i for _, a, b in c.markers for i in range(a, b)}
+            total += sum(is_word(w) for i, w in enumerate(c.words) if i not in in_marker)
+    return total
+
+
+# ---------------------------------------------------------------- synthesis
+
+
+def tts_command(engine: str, name: str, rate: float, out: Path) -> list[str]:
+    """Command that reads text on stdin and writes the voice's wav to `out`."""
+    if engine == "espeak":
+        return ["espeak-ng", "--stdin", "-v", name, "-s", str(round(ESPEAK_WPM * rate)), "-w", str(out)]
+    if engine == "flite":
+        stretch = f"duration_stretch={1 / rate:.4f}"
+        return ["flite", "-voice", name, "--setf", stretch, "-f", "/dev/stdin", "-o", str(out)]
+    # Duration_Stretch has no effect on HTS voices; the hts_engine speed flag -r does.
+    speed = f'(set! hts_engine_params (append hts_engine_params (list (list "-r" {rate:.4f}))))'
+    return ["text2wave", "-eval", f"({FESTIVAL_VOICES[name]})", "-eval", speed, "-o", str(out)]
+
+
+def run(cmd: list[str], stdin: bytes = b"") -> bytes:
+    proc = subprocess.run(cmd, input=stdin, capture_output=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.decode(errors='replace').strip()}")
+    return proc.stdout
+
+
+def to_16k(path: Path) -> np.ndarray:
+    """Read any wav as 16 kHz mono int16 (sox, no dither, fixed random seed)."""
+    raw = run(["sox", "-R", "-D", str(path), "-t", "raw", "-r", str(SR), "-c", "1",
+               "-b", "16", "-e", "signed-integer", "-L", "-"])
+    return np.frombuffer(raw, dtype="<i2").astype(np.int16)
+
+
+def trim(x: np.ndarray) -> np.ndarray:
+    """Cut the voice's leading and trailing silence: keep from the first to the last
+    10 ms window whose RMS exceeds TRIM_RMS."""
+    f = x.astype(np.float64) / 32768
+    energy = np.concatenate([[0.0], np.cumsum(f * f)])
+    rms = np.sqrt((energy[TRIM_WINDOW:] - energy[:-TRIM_WINDOW]) / TRIM_WINDOW)
+    loud = np.flatnonzero(rms > TRIM_RMS)
+    if loud.size == 0:
+        raise RuntimeError("TTS produced no audible sound")
+    return x[loud[0] : loud[-1] + TRIM_WINDOW]
+
+
+@lru_cache(maxsize=64)
+def synthesise(voice: str, text: str, rate: float) -> np.ndarray:
+    """Trimmed 16 kHz int16 audio of `text` spoken by `voice` at `rate`."""
+    engine, name = parse_voice(voice)
+    check_tool(engine)
+    with tempfile.TemporaryDirectory(prefix="render_answers_") as tmp:
+        out = Path(tmp) / "tts.wav"
+        run(tts_command(engine, name, rate, out), stdin=text.encode())
+        return trim(to_16k(out))
+
+
+# ---------------------------------------------------------------- layout
+
+
+class Timeline:
+    """Audio laid end to end; positions are sample indices."""
+
+    def __init__(self) -> None:
+        self.parts: list[np.ndarray] = []
+        self.n = 0
+
+    def add(self, x: np.ndarray) -> tuple[int, int]:
+        start = self.n
+        self.parts.append(x)
+        self.n += len(x)
+        return start, self.n
+
+    def silence(self, seconds: float) -> tuple[int, int]:
+        return self.add(np.zeros(round(seconds * SR), dtype=np.int16))
+
+    def audio(self) -> np.ndarray:
+        return np.concatenate(self.parts)
+
+
+def sec(n: int) -> float:
+    return round(n / SR, 4)
+
+
+def sentence_gaps(answer: dict) -> list[float]:
+    """Silence after each sentence but the last: `gap_s` number, "vary", or the default."""
+    n = len(answer["sentences"]) - 1
+    gap = answer.get("gap_s", DEFAULT_GAP_S)
+    if gap == "vary":
+        rng = random.Random(answer["id"])
+        return [round(rng.uniform(*GAP_RANGE_S), 3) for _ in range(n)]
+    return [float(gap)] * n
+
+
+def marker_times(chunk: Speech, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Estimate marker spans from their character position in the chunk's text."""
+    offsets = [0]  # character offset of each word's start, then of the text's end + 1
+    for w in chunk.words:
+        offsets.append(offsets[-1] + len(w) + 1)
+
+    def at(char: int) -> int:
+        return start + round((end - start) * char / (offsets[-1] - 1))
+
+    return [(text, at(offsets[a]), at(offsets[b] - 1)) for text, a, b in chunk.markers]
+
+
+def lay_sentence(tl: Timeline, index: int, chunks: list[Chunk], voice: str, rate: float,
+                 truth: dict) -> tuple[int, int]:
+    """Append one sentence's chunks; record its fillers and pauses; return its sound span."""
+    start = tl.n
+    prev = None
+    for chunk in chunks:
+        if isinstance(chunk, Silence):
+            a, b = tl.silence(chunk.seconds)
+            truth["pauses"].append({"start_s": sec(a), "end_s": sec(b), "kind": "inserted", "sentence": index})
+        elif isinstance(chunk, Filler):
+            if prev is not None and not isinstance(prev, Silence):
+                tl.silence(FILLER_GAP_S)
+            spelling = FILLER_SPELLINGS[voice.split(":")[0]][chunk.name]
+            a, b = tl.add(synthesise(voice, spelling, round(rate * FILLER_RATE, 4)))
+            truth["fillers"].append({"text": chunk.name, "kind": "filled_pause", "sentence": index,
+                                     "start_s": sec(a), "end_s": sec(b), "timing": "exact"})
+        else:
+            if isinstance(prev, Filler):
+                tl.silence(FILLER_GAP_S)
+            a, b = tl.add(synthesise(voice, chunk.text, rate))
+            for text, ma, mb in marker_times(chunk, a, b):
+                truth["fillers"].append({"text": text, "kind": "discourse_marker", "sentence": index,
+                                         "start_s": sec(ma), "end_s": sec(mb), "timing": "approx"})
+        prev = chunk
+    return start, tl.n
+
+
+def section_shares(spans: list[tuple[str, int, int]], speech_start: int, speech_end: int) -> dict[str, float]:
+    """Share of speaking time per label; a run of same-label sentences lasts until the next starts."""
+    runs = [(label, a) for i, (label, a, _) in enumerate(spans) if i == 0 or spans[i - 1][0] != label]
+    ends = [a for _, a in runs[1:]] + [speech_end]
+    time = dict.fromkeys(LABELS.values(), 0)
+    for (label, a), b in zip(runs, ends):
+        time[label] += b - a
+    return {label: round(t / (speech_end - speech_start), 4) for label, t in time.items()}
+
+
+def validate(answer: dict) -> None:
+    if not re.fullmatch(r"[a-z0-9_]+", str(answer.get("id", ""))):
+        raise ValueError(f"bad answer id {answer.get('id')!r}")
+    if not answer.get("sentences"):
+        raise ValueError(f"{answer['id']}: no sentences")
+    for label, _ in answer["sentences"]:
+        if label not in LABELS:
+            raise ValueError(f"{answer['id']}: unknown label {label!r}")
+
+
+def build(answer: dict, voice: str, rate: float) -> tuple[np.ndarray, dict]:
+    """Lay out the whole answer; return its audio and truth."""
+    validate(answer)
+    truth: dict = {"sentences": [], "fillers": [], "pauses": []}
+    tl = Timeline()
+    tl.silence(LEAD_S)
+    spans = []
+    gaps = sentence_gaps(answer)
+    for i, (label, text) in enumerate(answer["sentences"]):
+        if i:
+            a, b = tl.silence(gaps[i - 1])
+            truth["pauses"].append({"start_s": sec(a), "end_s": sec(b), "kind": "between_sentences"})
+        chunks = parse_sentence(text)
+        a, b = lay_sentence(tl, i, chunks, voice, rate, truth)
+        spans.append((LABELS[label], a, b))
+        truth["sentences"].append({"index": i, "label": LABELS[label], "text": spoken_text(chunks),
+                                   "start_s": sec(a), "end_s": sec(b), "word_count": count_words(chunks)})
+    tl.silence(TAIL_S)
+    start, end = spans[0][1], spans[-1][2]
+    words = sum(s["word_count"] for s in truth["sentences"])
+    shares = section_shares(spans, start, end)
+    truth["fillers"].sort(key=lambda f: f["start_s"])
+    truth["pauses"].sort(key=lambda p: p["start_s"])
+    head = {"id": answer["id"], "voice": voice, "rate": rate, "sample_rate": SR, "duration_s": sec(tl.n)}
+    tail = {"word_count": words, "speech_start_s": sec(start), "speech_end_s": sec(end),
+            "words_per_minute": round(words / ((end - start) / SR) * 60, 1),
+            "section_shares": shares, "action_dominant": shares["action"] >= 0.5}
+    return tl.audio(), {**head, **truth, **tail}
+
+
+# ---------------------------------------------------------------- output
+
+
+def write_wav(path: Path, x: np.ndarray) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SR)
+        w.writeframes(x.astype("<i2").tobytes())
+
+
+def render_answer(answer: dict, out_dir: Path, voice: str | None = None, rate: float | None = None,
+                  fmt: str = "wav", tag: str | None = None) -> Path:
+    """Render one answer to `<id>[.<tag>].<fmt>` and its `.truth.json` in `out_dir`; return the audio path."""
+    voice = voice or answer.get("voice", DEFAULT_VOICE)
+    rate = float(rate or answer.get("rate", 1.0))
+    audio, truth = build(answer, voice, rate)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"{answer['id']}.{tag}" if tag else answer["id"]
+    path = out_dir / f"{stem}.{fmt}"
+    if fmt == "wav":
+        write_wav(path, audio)
+    else:
+        check_tool("sox")
+        with tempfile.TemporaryDirectory(prefix="render_answers_") as tmp:
+            wav = Path(tmp) / "answer.wav"
+            write_wav(wav, audio)
+            run(["sox", "-R", "-D", str(wav), str(path)])
+    (out_dir / f"{stem}.truth.json").write_text(json.dumps(truth, indent=2) + "\n")
+    return path
+
+
+def summary(path: Path) -> str:
+    t = json.loads(path.with_suffix(".truth.json").read_text())
+    shares = " ".join(f"{k[0].upper()}={v:.2f}" for k, v in t["section_shares"].items())
+    return (f"{path.name}: {t['duration_s']:.1f}s {t['voice']} x{t['rate']} {t['word_count']} words "
+            f"{t['words_per_minute']} wpm {shares} action_dominant={t['action_dominant']} "
+            f"fillers={len(t['fillers'])} pauses={len(t['pauses'])}")
+
+
+def render_and_summarise(answer: dict, **kwargs) -> str:
+    return summary(render_answer(answer, **kwargs))
+
+
+def select(answers: list[dict], ids: str | None, split: str | None) -> list[dict]:
+    wanted = set(ids.split(",")) if ids else set()
+    if missing := wanted - {a["id"] for a in answers}:
+        raise SystemExit(f"unknown ids: {', '.join(sorted(missing))}")
+    return [a for a in answers if (not wanted or a["id"] in wanted) and (not split or a.get("split") == split)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("corpus", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--ids", help="comma-separated answer ids")
+    p.add_argument("--split", help="only answers of this split (tune, heldout)")
+    p.add_argument("--voice", help="override every answer's voice, e.g. espeak:en-gb")
+    p.add_argument("--rate", type=float, help="override every answer's rate")
+    p.add_argument("--tag", help="suffix for output names: <id>.<tag>.wav")
+    p.add_argument("--format", choices=["wav", "flac"], default="wav")
+    args = p.parse_args(argv)
+
+    answers = select(yaml.safe_load(args.corpus.read_text())["answers"], args.ids, args.split)
+    if not answers:
+        print("no answers selected", file=sys.stderr)
+        return 1
+    for engine in {parse_voice(args.voice or a.get("voice", DEFAULT_VOICE))[0] for a in answers} | {"sox"}:
+        check_tool(engine)
+    job = partial(render_and_summarise, out_dir=args.out, voice=args.voice, rate=args.rate,
+                  fmt=args.format, tag=args.tag)
+    if len(answers) > 1:
+        with ProcessPoolExecutor(max_workers=JOBS) as pool:
+            for line in pool.map(job, answers):
+                print(line, flush=True)
+    else:
+        for answer in answers:
+            print(job(answer), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""`rehearse analyze` end to end on the bundled samples with the real tiny.en model,
+checked against the exact truth written by the fixture generator."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import jiwer
+import pytest
+
+from conftest import AUDIO, SAMPLES, load_truth, rehearse
+from rehearse.delivery import norm
+from rehearse.models import Report
+
+FILLED = {"um", "uh", "er", "hmm", "ah"}
+
+
+def words_of(text: str) -> str:
+    """Lower-case words without punctuation or filled pauses, for word error rate."""
+    tokens = [norm(t) for t in text.replace("-", " ").split()]
+    return " ".join(t for t in tokens if t and t not in FILLED)
+
+
+def test_samples_exist():
+    assert len(SAMPLES) >= 3, SAMPLES
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_transcript_matches_what_was_said(name, analyzed):
+    report, truth = analyzed(name), load_truth(name)
+    said = " ".join(s["text"] for s in truth["sentences"])
+    wer = jiwer.wer(words_of(said), words_of(report.transcript))
+    assert wer <= 0.30, (wer, report.transcript)
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_words_per_minute_against_truth(name, analyzed):
+    report, truth = analyzed(name), load_truth(name)
+    assert report.pacing.words_per_minute == pytest.approx(truth["words_per_minute"], rel=0.08)
+    assert report.pacing.articulation_wpm > report.pacing.words_per_minute or not truth["pauses"]
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_long_pauses_found_and_none_invented(name, analyzed):
+    report, truth = analyzed(name), load_truth(name)
+    long_truth = [p for p in truth["pauses"] if p["end_s"] - p["start_s"] >= 1.0]
+    assert len(report.pauses) == len(long_truth), (report.pauses, long_truth)
+    for found, true in zip(report.pauses, long_truth):
+        assert found.start_s == pytest.approx(true["start_s"], abs=0.25)
+        assert found.end_s == pytest.approx(true["end_s"], abs=0.25)
+        assert found.duration_s >= 1.0
+
+
+def test_min_pause_option_reports_shorter_gaps():
+    name = next(n for n in SAMPLES if any(p["end_s"] - p["start_s"] >= 1.0 for p in load_truth(n)["pauses"]))
+    short = rehearse("analyze", str(AUDIO / f"{name}.wav"), "--json", "--min-pause", "0.3")
+    assert short.code == 0, short.err
+    gaps = json.loads(short.out)["pauses"]
+    truth_gaps = [p for p in load_truth(name)["pauses"] if p["end_s"] - p["start_s"] >= 0.4]
+    assert len(gaps) >= len(truth_gaps) - 1 and all(g["end_s"] - g["start_s"] >= 0.3 for g in gaps)
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_filled_pauses_are_kept_and_placed(name, analyzed):
+    report, truth = analyzed(name), load_truth(name)
+    true = [f for f in truth["fillers"] if f["kind"] == "filled_pause"]
+    found = [f for f in report.fillers if f.kind == "filled_pause"]
+    assert len(found) >= 0.5 * len(true), (found, true)
+    for f in found:  # each reported filler is near a real one (Whisper's filler times drift)
+        assert any(abs(f.start_s - t["start_s"]) <= 1.5 for t in true), (f, true)
+
+
+def test_content_like_is_not_a_filler(analyzed):
+    name = "strong_answer"
+    report = analyzed(name)
+    assert "would like" in report.transcript.lower()
+    assert not any(f.text == "like" for f in report.fillers)
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_star_timing_and_verdict(name, analyzed):
+    report, truth = analyzed(name), load_truth(name)
+    star = report.star
+    assert [s.label for s in star.sections] == ["situation", "task", "action", "result"]
+    assert star.action_dominant == truth["action_dominant"]
+    for section in star.sections:
+        assert section.share == pytest.approx(truth["section_shares"][section.label], abs=0.10), section
+    assert sum(s.share for s in star.sections) == pytest.approx(1.0, abs=0.01)
+    assert [s.target_share for s in star.sections] == [0.1, 0.1, 0.6, 0.2]  # from rubrics/star.toml
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_section_times_follow_truth(name, analyzed):
+    report, truth = analyzed(name), load_truth(name)
+    first = {}
+    for s in truth["sentences"]:
+        first.setdefault(s["label"], s["start_s"])
+    for section in report.star.sections:
+        if section.label in first and section.present:
+            assert section.start_s == pytest.approx(first[section.label], abs=2.0), section
+
+
+def test_json_contract_from_the_command_line():
+    name = SAMPLES[0]
+    run = rehearse("analyze", str(AUDIO / f"{name}.wav"), "--json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    Report.model_validate(data)
+    assert isinstance(data["duration_s"], float) and data["duration_s"] == pytest.approx(load_truth(name)["duration_s"], abs=0.05)
+    assert isinstance(data["transcript"], str) and len(data["transcript"].split()) > 20
+    assert data["pacing"]["words_per_minute"] > 0 and data["pacing"]["articulation_wpm"] > 0
+    for pause in data["pauses"]:
+        assert {"start_s", "end_s"} <= pause.keys()
+    for filler in data["fillers"]:
+        assert {"text", "kind", "start_s", "end_s"} <= filler.keys()
+        assert filler["kind"] in {"filled_pause", "discourse_marker"}
+    for section in data["star"]["sections"]:
+        assert {"label", "start_s", "end_s", "share"} <= section.keys()
+    assert isinstance(data["star"]["action_dominant"], bool)
+
+
+def test_terminal_report_reads_in_twenty_seconds():
+    run = rehearse("analyze", str(AUDIO / "context_heavy.wav"))
+    assert run.code == 0, run.err
+    out = run.out
+    for heading in ("Length", "Pace", "wpm", "Fillers", "Long pauses", "STAR timing", "Target", "Top tips"):
+        assert heading in out, heading
+    assert "Action did not dominate" in out
+    assert len(re.findall(r"^│ \d\. ", out, flags=re.M)) == 3  # three tips
+    assert len(out.splitlines()) < 45
+
+
+def test_no_network_needed(monkeypatch):
+    """The default model is on disk: analysis works with the hub unreachable."""
+    run_env = {"HF_HUB_OFFLINE": "1", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
+    for key, value in run_env.items():
+        monkeypatch.setenv(key, value)
+    run = rehearse("analyze", str(AUDIO / f"{SAMPLES[0]}.wav"), "--json")
+    assert run.code == 0, run.err
