@@ -43,8 +43,8 @@ def star_table(sections: list[StarSection]) -> Table:
     return table
 
 
-def render(report: Report, console: Console | None = None) -> None:
-    console = console or Console()
+def delivery_panel(report: Report) -> Panel:
+    """Length, pace, fillers and pauses."""
     p = report.pacing
     low, high = p.target_wpm
     pace_style = "green" if p.verdict == "in_band" else "yellow"
@@ -58,7 +58,11 @@ def render(report: Report, console: Console | None = None) -> None:
     head.add_row("Fillers", f"{report.fillers_per_minute:.1f} per minute ({len(report.fillers)}: {common})")
     long_pauses = ", ".join(f"{clock(x.start_s)} {x.duration_s:.1f} s" for x in report.pauses[:5]) or "none"
     head.add_row("Long pauses", f"{len(report.pauses)} ({long_pauses}{', …' if len(report.pauses) > 5 else ''})")
+    return Panel(head, title=f"rehearse · {report.file}", subtitle=report.model, expand=False)
 
+
+def star_panel(report: Report) -> Panel:
+    """The STAR time bar against the target, the section table and the verdict."""
     star = report.star
     bars = Table.grid(padding=(0, 2))
     bars.add_column(style="bold")
@@ -70,9 +74,15 @@ def render(report: Report, console: Console | None = None) -> None:
         verdict.append(f"✔ Action dominated: {star.action_share:.0%} of the time (≥ {star.dominance_threshold:.0%}).", style="bold green")
     else:
         verdict.append(f"✘ Action did not dominate: {star.action_share:.0%} of the time (needs ≥ {star.dominance_threshold:.0%}).", style="bold red")
+    return Panel(Group(bars, Text(""), star_table(star.sections), Text(""), verdict), title=f"{star.rubric} timing", expand=False)
 
+
+def tips_panel(report: Report) -> Panel:
     tips = Text("\n".join(f"{i}. {tip}" for i, tip in enumerate(report.tips, 1)) or "—")
+    return Panel(tips, title="Top tips", expand=False)
 
-    console.print(Panel(Group(head), title=f"rehearse · {report.file}", subtitle=report.model, expand=False))
-    console.print(Panel(Group(bars, Text(""), star_table(star.sections), Text(""), verdict), title=f"{star.rubric} timing", expand=False))
-    console.print(Panel(tips, title="Top tips", expand=False))
+
+def render(report: Report, console: Console | None = None) -> None:
+    console = console or Console()
+    for panel in (delivery_panel(report), star_panel(report), tips_panel(report)):
+        console.print(panel)

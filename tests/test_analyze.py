@@ -10,7 +10,7 @@ import jiwer
 import pytest
 
 from conftest import AUDIO, SAMPLES, load_truth, rehearse
-from rehearse.delivery import norm
+from rehearse.words import norm
 from rehearse.models import Report
 
 FILLED = {"um", "uh", "er", "hmm", "ah"}
