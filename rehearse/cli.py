@@ -19,6 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--rubric", default="star", help="rubric name or .toml path (default: star)")
     analyze.add_argument("--min-pause", type=float, metavar="SECONDS", help="shortest silence reported as a long pause (default 1.0)")
     analyze.add_argument("--prompt", help="Whisper initial prompt (default keeps fillers: 'Um, uh, hmm, er, ah.')")
+    analyze.add_argument("--explain", action="store_true", help="show every sentence with its STAR label, time and the cues that decided it")
+    analyze.add_argument("--lp", metavar="PRINCIPLE", help='Leadership Principle the question asks about, e.g. "Dive Deep": does the answer show it?')
     return parser
 
 
@@ -27,13 +29,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     if args.min_pause is not None and args.min_pause <= 0:
         raise RehearseError("--min-pause", "must be a positive number of seconds")
-    report = analyze(args.file, model=args.model, rubric_name=args.rubric, min_pause_s=args.min_pause, prompt=args.prompt)
+    report = analyze(args.file, model=args.model, rubric_name=args.rubric, min_pause_s=args.min_pause, prompt=args.prompt, lp=args.lp)
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
         from rehearse.report import render
 
         render(report)
+        if args.explain:
+            from rehearse.explain import render_explain
+
+            render_explain(report)
     return 0
 
 

@@ -18,7 +18,6 @@ def choose_tips(delivery: Delivery, star: StarResult, star_rubric: dict[str, Any
     sections = {s.label: s for s in star.sections}
     verdict = star_rubric["verdict"]
     main = sections[verdict["section"]]
-    targets = star_rubric.get("targets", {})
 
     if not star.action_dominant:
         gap = main.target_share - main.share
@@ -29,15 +28,11 @@ def choose_tips(delivery: Delivery, star: StarResult, star_rubric: dict[str, Any
     for label in star.missing:
         candidates.append((4.0, f"No {label} heard. {_missing_hint(label)}"))
 
-    context = [sections[s] for s in star_rubric["sections"][:2] if s in sections]
-    ctx_share = sum(s.share for s in context)
-    ctx_target = sum(targets.get(s.label, {}).get("share", 0) + targets.get(s.label, {}).get("tolerance", 0) for s in context)
-    if context and ctx_share > ctx_target:
-        ctx_s = sum(s.duration_s for s in context)
-        names = " and ".join(s.label for s in context)
-        candidates.append((2 + 10 * (ctx_share - ctx_target), (
-            f"The {names} ran {ctx_s:.0f} s ({ctx_share:.0%}). Frame the problem and its impact in two sentences, then move to your actions."
-        )))
+    # Findings from the story (rubrics/findings.toml): the measured fact, then the suggestion.
+    for f in star.findings:
+        if f.id == "no_measurable_result" and star.missing and star_rubric["sections"][-1] in star.missing:
+            continue  # the missing-section tip already says it
+        candidates.append((f.severity, f"{f.detail} {f.suggestion}"))
 
     pacing = delivery.pacing
     low, high = pacing.target_wpm
@@ -59,16 +54,6 @@ def choose_tips(delivery: Delivery, star: StarResult, star_rubric: dict[str, Any
         candidates.append((1 + 0.5 * len(mid), (
             f"{len(mid)} long pause(s) in mid-sentence, the longest {worst.duration_s:.1f} s at {clock(worst.start_s)}. "
             "Pause between points, not inside them."
-        )))
-
-    length = star_rubric.get("length", {})
-    if length and duration_s < length["min_s"]:
-        candidates.append((1 + (length["min_s"] - duration_s) / 30, (
-            f"The answer lasted {clock(duration_s)}; aim for {clock(length['min_s'])}–{clock(length['max_s'])} with more detail on your own actions."
-        )))
-    elif length and duration_s > length["max_s"]:
-        candidates.append((1 + (duration_s - length["max_s"]) / 30, (
-            f"The answer lasted {clock(duration_s)}; keep it under {clock(length['max_s'])} by trimming the background."
         )))
 
     if not candidates:
