@@ -51,9 +51,30 @@ class Transcription(BaseModel):
     )
 
 
+PauseBand = Literal["brief", "medium", "long"]
+PaceVerdict = Literal["slow", "in_band", "fast"]
+
+
 class Pause(Span):
     duration_s: float
     position: Literal["between_sentences", "within_sentence"]
+    band: PauseBand = Field(default="long", description="brief / medium / long by the rubric's [pauses] bands_s")
+    mid_clause: bool = Field(default=False, description="within a sentence and not after a comma, colon or dash")
+    after_word: str | None = Field(default=None, description="the word heard just before the pause")
+
+
+class PauseStats(BaseModel):
+    bands_s: tuple[float, float] = Field(description="brief below the first, long above the second")
+    count: int
+    total_s: float
+    share_of_span: float = Field(description="pause time over the speaking span")
+    per_minute: float
+    by_band: dict[str, int]
+    between_sentences: int
+    within_sentence: int
+    mid_clause: int = Field(description="mid-clause pauses of the medium or long band")
+    longest_s: float
+    note: str = Field(default="", description="what the pause figures can and cannot see")
 
 
 class Filler(Span):
@@ -63,6 +84,25 @@ class Filler(Span):
     sentence: int | None = None
 
 
+class PaceWindow(Span):
+    words: float = Field(description="words (fillers excluded) in the window; a word cut by an edge counts in part")
+    words_per_minute: float
+    fillers: int
+    verdict: PaceVerdict
+
+
+class SectionPace(Span):
+    label: SectionLabel
+    words: float
+    words_per_minute: float
+    verdict: PaceVerdict
+
+
+class PaceStretch(Span):
+    kind: Literal["fast", "slow"]
+    words_per_minute: float
+
+
 class Pacing(BaseModel):
     words_per_minute: float = Field(description="words (fillers excluded) per minute, first to last word")
     articulation_wpm: float = Field(description="the same words per minute of speaking time, pauses excluded")
@@ -70,15 +110,49 @@ class Pacing(BaseModel):
     speaking_span_s: float
     pause_time_s: float
     target_wpm: tuple[float, float]
-    verdict: Literal["slow", "in_band", "fast"]
+    verdict: PaceVerdict
+    window_s: float = 10.0
+    step_s: float = 2.5
+    timeline: list[PaceWindow] = Field(default_factory=list, description="rolling window rates")
+    variability: float | None = Field(default=None, description="coefficient of variation of the window rates")
+    sections: list[SectionPace] = Field(default_factory=list, description="pace per STAR section")
+    stretches: list[PaceStretch] = Field(default_factory=list, description="too-fast and too-slow stretches")
+
+
+class MinuteRates(Span):
+    minute: int = Field(description="1 for the first minute of speaking")
+    words_per_minute: float
+    fillers: int
+    fillers_per_minute: float
+    verdict: PaceVerdict
+
+
+class FillerCount(BaseModel):
+    text: str
+    kind: FillerKind
+    count: int
+    per_minute: float
+
+
+class WorstStretch(Span):
+    words_per_minute: float
+    fillers: int
+    mid_clause_pauses: int
+    verdict: PaceVerdict
+    summary: str = Field(description='e.g. "0:42–0:52: 4 fillers, 185 wpm"')
 
 
 class Delivery(BaseModel):
     pacing: Pacing
-    pauses: list[Pause]
+    pauses: list[Pause] = Field(description="pauses of at least min_pause_s")
     fillers: list[Filler]
     fillers_per_minute: float
     min_pause_s: float
+    all_pauses: list[Pause] = Field(default_factory=list, description="every silent pause, with band and position")
+    pause_stats: PauseStats | None = None
+    per_minute: list[MinuteRates] = Field(default_factory=list)
+    worst_stretch: WorstStretch | None = None
+    top_fillers: list[FillerCount] = Field(default_factory=list)
 
 
 class StarSentence(Span):
@@ -86,7 +160,55 @@ class StarSentence(Span):
     text: str
     label: SectionLabel
     scores: dict[str, float]
+    cues: list[str] = Field(description="named cues for the chosen label that fired in this sentence")
+    cues_by_section: dict[str, list[str]] = Field(default_factory=dict, description="every cue that fired, by section")
+    owned_end_s: float | None = Field(default=None, description="end of the time this sentence owns (next sentence's start)")
+    order_note: str | None = Field(default=None, description="set when the order constraint overrode the best cue score")
+
+
+class Evidence(Span):
+    quote: str
+    sentence: int | None = None
+
+
+class Finding(BaseModel):
+    id: str
+    title: str
+    detail: str = Field(description="what was measured, in numbers")
+    suggestion: str
+    severity: float
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class PrincipleEvidence(BaseModel):
+    name: str
+    strength: float = Field(description="sum of the weights of the cues heard")
+    shown: bool
     cues: list[str]
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class AskedPrinciple(PrincipleEvidence):
+    asked: str = Field(description="principle named with --lp, as typed")
+    suggestion: str | None = None
+
+
+class FollowUp(BaseModel):
+    question: str
+    because: str = Field(description="the gap in the answer that makes this question likely")
+
+
+class ScorePart(BaseModel):
+    name: str
+    weight: float
+    value: float = Field(description="0..1: how well this part is met")
+    points: float = Field(description="this part's contribution to the 0-100 total")
+    detail: str
+
+
+class StructureScore(BaseModel):
+    total: float
+    parts: list[ScorePart]
 
 
 class StarSection(BaseModel):
@@ -108,6 +230,12 @@ class StarResult(BaseModel):
     action_dominant: bool
     dominance_threshold: float
     missing: list[SectionLabel]
+    span_s: float = Field(default=0.0, description="first sentence start to last sentence end")
+    findings: list[Finding] = Field(default_factory=list)
+    principles: list[PrincipleEvidence] = Field(default_factory=list)
+    asked_principle: AskedPrinciple | None = None
+    followups: list[FollowUp] = Field(default_factory=list)
+    score: StructureScore | None = None
 
 
 class Report(BaseModel):
@@ -120,9 +248,16 @@ class Report(BaseModel):
     words: list[Word]
     sentences: list[Sentence]
     pacing: Pacing
-    pauses: list[Pause]
+    pauses: list[Pause] = Field(description="pauses of at least min_pause_s")
     fillers: list[Filler]
     fillers_per_minute: float
+    all_pauses: list[Pause] = Field(default_factory=list, description="every silent pause, with band and position")
+    pause_stats: PauseStats | None = None
+    per_minute: list[MinuteRates] = Field(default_factory=list, description="pace and fillers, minute by minute")
+    worst_stretch: WorstStretch | None = None
+    top_fillers: list[FillerCount] = Field(default_factory=list, description="the fillers used most")
+    filler_target_per_minute: float | None = Field(default=None, description="the rubric's most fillers per minute")
+    min_pause_s: float | None = Field(default=None, description="`pauses` lists the pauses at least this long")
     star: StarResult
     tips: list[str]
     timings_s: dict[str, float] = Field(default_factory=dict)

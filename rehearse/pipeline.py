@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from rehearse import __version__, audio, rubric, transcribe, vad
+from rehearse import __version__, acoustic, audio, rubric, transcribe, vad
 from rehearse.delivery import analyze_delivery
 from rehearse.errors import RehearseError
 from rehearse.models import Report
@@ -28,6 +28,8 @@ def analyze(
     rubric_name: str = "star",
     min_pause_s: float | None = None,
     prompt: str | None = None,
+    lp: str | None = None,
+    hotwords: str | None = None,
 ) -> Report:
     path = Path(path)
     timings: dict[str, float] = {}
@@ -41,6 +43,10 @@ def analyze(
 
     config = rubric.load("delivery")
     star_rubric = rubric.load(rubric_name)
+    if lp:  # an unknown principle fails before the slow part
+        from rehearse.principles import resolve
+
+        resolve(lp, rubric.load(star_rubric.get("principles", "principles")))
     lexicon = rubric.load("fillers")
     spec = transcribe.resolve_model(model)
     samples = audio.decode(path)
@@ -66,14 +72,19 @@ def analyze(
         sentence_gap_s=tcfg["sentence_gap_s"],
         trailing_max_probability=tcfg["trailing_max_probability"],
         keep_silence_s=tcfg["keep_silence_s"],
+        hotwords=tcfg.get("hotwords") if hotwords is None else hotwords,
     )
     if not text.words:
         raise RehearseError(str(path), "no speech was heard (no words recognised)")
     lap("transcribe")
 
+    heard = acoustic.listen(samples, text.speech, lexicon["acoustic"]) if "acoustic" in lexicon else None
+    lap("audio_fillers")
+
     min_pause = config["pauses"]["min_pause_s"] if min_pause_s is None else min_pause_s
-    delivery = analyze_delivery(text, config, lexicon, min_pause)
-    star = score_star(text.sentences, star_rubric)
+    star = score_star(text.sentences, star_rubric, lp=lp)
+    delivery = analyze_delivery(text, config, lexicon, min_pause, sections=star.sections, samples=samples,
+                                heard=heard)
     tips = choose_tips(delivery, star, star_rubric, config, duration)
     lap("analysis")
 
@@ -90,6 +101,13 @@ def analyze(
         pauses=delivery.pauses,
         fillers=delivery.fillers,
         fillers_per_minute=delivery.fillers_per_minute,
+        all_pauses=delivery.all_pauses,
+        pause_stats=delivery.pause_stats,
+        per_minute=delivery.per_minute,
+        worst_stretch=delivery.worst_stretch,
+        top_fillers=delivery.top_fillers,
+        filler_target_per_minute=config["fillers"]["max_per_minute"],
+        min_pause_s=delivery.min_pause_s,
         star=star,
         tips=tips,
         timings_s=timings,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -12,7 +11,7 @@ from rich.text import Text
 from rehearse.models import Report, StarSection
 from rehearse.tips import clock
 
-COLOURS = {"situation": "cyan", "task": "magenta", "action": "green", "result": "yellow"}
+COLOURS = {"situation": "cyan", "task": "magenta", "action": "green", "result": "yellow", "challenge": "cyan"}
 BAR_WIDTH = 50
 
 
@@ -43,21 +42,68 @@ def star_table(sections: list[StarSection]) -> Table:
     return table
 
 
+PACE_STYLES = {"in_band": "green", "fast": "yellow", "slow": "cyan"}
+SPARK = "▁▂▃▄▅▆▇█"
+SPARK_WIDTH = 16
+
+
+def _spark(report: Report) -> Text:
+    """The rolling pace in at most SPARK_WIDTH characters, coloured slow / in band / fast."""
+    windows = report.pacing.timeline
+    line = Text()
+    if not windows:
+        return line
+    low, high = report.pacing.target_wpm
+    if len(windows) > SPARK_WIDTH:  # pick evenly spaced windows
+        windows = [windows[round(i * (len(windows) - 1) / (SPARK_WIDTH - 1))] for i in range(SPARK_WIDTH)]
+    top = max(max(w.words_per_minute for w in windows), high * 1.3)
+    bottom = min(min(w.words_per_minute for w in windows), low * 0.7)
+    for w in windows:
+        level = round((w.words_per_minute - bottom) / max(top - bottom, 1e-6) * (len(SPARK) - 1))
+        line.append(SPARK[max(0, min(level, len(SPARK) - 1))], style=PACE_STYLES[w.verdict])
+    return line
+
+
 def delivery_panel(report: Report) -> Panel:
-    """Length, pace, fillers and pauses."""
+    """Length, pace (overall, per minute, over time, per section), fillers, pauses, worst stretch."""
     p = report.pacing
     low, high = p.target_wpm
-    pace_style = "green" if p.verdict == "in_band" else "yellow"
     head = Table.grid(padding=(0, 2))
-    head.add_column(style="bold")
+    head.add_column(style="bold", no_wrap=True)
     head.add_column()
     head.add_row("Length", f"{clock(report.duration_s)} ({report.speech_s:.0f} s of speech)")
-    head.add_row("Pace", Text(f"{p.words_per_minute:.0f} wpm (target {low:.0f}–{high:.0f}; {p.verdict.replace('_', ' ')}), "
-                              f"articulation {p.articulation_wpm:.0f} wpm", style=pace_style))
-    common = ", ".join(f"{w} ×{n}" for w, n in Counter(f.text for f in report.fillers).most_common(3)) or "none"
-    head.add_row("Fillers", f"{report.fillers_per_minute:.1f} per minute ({len(report.fillers)}: {common})")
-    long_pauses = ", ".join(f"{clock(x.start_s)} {x.duration_s:.1f} s" for x in report.pauses[:5]) or "none"
-    head.add_row("Long pauses", f"{len(report.pauses)} ({long_pauses}{', …' if len(report.pauses) > 5 else ''})")
+    head.add_row("Pace", Text(f"{p.words_per_minute:.0f} wpm (target {low:.0f}–{high:.0f}): {p.verdict.replace('_', ' ')}"
+                              f" · articulation {p.articulation_wpm:.0f}", style=PACE_STYLES[p.verdict]))
+    if len(report.per_minute) > 1:
+        rates = ", ".join(f"{m.words_per_minute:.0f}" for m in report.per_minute)
+        fillers = ", ".join(f"{m.fillers_per_minute:.0f}" for m in report.per_minute)
+        head.add_row("Per minute", f"{rates} wpm; {fillers} fillers/min")
+    if p.timeline:
+        line = _spark(report)
+        if p.variability is not None:
+            line.append(f" ±{p.variability:.0%}", style="dim")
+        off = [f"{s.kind} {clock(s.start_s)}–{clock(s.end_s)}" for s in p.stretches[:2]]
+        line.append(": " + (", ".join(off) + (", …" if len(p.stretches) > 2 else "") if off else "no off-pace stretch"),
+                    style="yellow" if off else "dim")
+        head.add_row("Over time", line)
+    if p.sections:
+        head.add_row("By section", " · ".join(f"{s.label[0].upper()} {s.words_per_minute:.0f}" for s in p.sections) + " wpm")
+    limit = report.filler_target_per_minute
+    over = limit is not None and report.fillers_per_minute > limit
+    top = ", ".join(f"{f.text} ×{f.count}" for f in report.top_fillers) or "none"
+    head.add_row("Fillers", Text(f"{report.fillers_per_minute:.1f}/min" + (f" (target ≤ {limit:g})" if limit is not None else "")
+                                 + f"; most: {top}", style="yellow" if over else ""))
+    stats = report.pause_stats
+    pauses = Text()
+    if stats is not None:
+        pauses.append(", ".join(f"{n} {b}" for b, n in stats.by_band.items()) + f"; {stats.mid_clause} mid-clause")
+    if report.pauses:
+        shown = ", ".join(f"{clock(x.start_s)} {x.duration_s:.1f} s" for x in report.pauses[:2])
+        at_least = f"≥ {report.min_pause_s:g} s" if report.min_pause_s is not None else "long"
+        pauses.append(f"; {at_least}: {shown}{', …' if len(report.pauses) > 2 else ''}")
+    head.add_row("Pauses", pauses)
+    if report.worst_stretch is not None:
+        head.add_row("Worst stretch", Text(report.worst_stretch.summary, style="bold red"))
     return Panel(head, title=f"rehearse · {report.file}", subtitle=report.model, expand=False)
 
 
@@ -74,7 +120,48 @@ def star_panel(report: Report) -> Panel:
         verdict.append(f"✔ Action dominated: {star.action_share:.0%} of the time (≥ {star.dominance_threshold:.0%}).", style="bold green")
     else:
         verdict.append(f"✘ Action did not dominate: {star.action_share:.0%} of the time (needs ≥ {star.dominance_threshold:.0%}).", style="bold red")
-    return Panel(Group(bars, Text(""), star_table(star.sections), Text(""), verdict), title=f"{star.rubric} timing", expand=False)
+    parts = [bars, Text(""), star_table(star.sections), verdict]
+    if star.score is not None:
+        parts.append(score_line(star))
+    return Panel(Group(*parts), title=f"{star.rubric} timing", expand=False)
+
+
+def score_line(star) -> Text:
+    """The structure score and its parts (points / points possible)."""
+    line = Text()
+    line.append(f"Structure score {star.score.total:.0f}/100", style="bold")
+    total = sum(p.weight for p in star.score.parts) or 1.0
+    line.append(": " + " · ".join(f"{p.name} {p.points:.0f}/{100 * p.weight / total:.0f}" for p in star.score.parts))
+    return line
+
+
+FINDINGS_SHOWN = 3
+
+
+def coaching_panel(report: Report) -> Panel:
+    """Findings with their evidence time, Leadership Principles and likely follow-ups, one line each."""
+    star = report.star
+    found = Table.grid()
+    found.add_column(no_wrap=True, overflow="ellipsis", max_width=76)
+    for f in star.findings[:FINDINGS_SHOWN]:
+        where = f" {clock(f.evidence[0].start_s)}–{clock(f.evidence[0].end_s)}" if f.evidence else ""
+        found.add_row(Text.assemble((f"• {f.title}", "bold yellow"), (where, "dim"), f" {f.detail}"))
+    if len(star.findings) > FINDINGS_SHOWN:
+        found.add_row(Text("  also: " + ", ".join(f.title.lower() for f in star.findings[FINDINGS_SHOWN:]), style="dim"))
+    if not star.findings:
+        found.add_row(Text("• No structural problem found.", style="bold green"))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(overflow="ellipsis", max_width=62)
+    grid.add_row("Principles", ", ".join(p.name for p in star.principles[:4]) or "none clearly shown")
+    if star.asked_principle is not None:
+        a = star.asked_principle
+        verdict = Text(f"shown ({', '.join(a.cues)})", style="green") if a.shown else Text(f"not shown. {a.suggestion}", style="red")
+        grid.add_row(f"Asked: {a.name}", verdict)
+    for i, q in enumerate(star.followups):
+        grid.add_row("Follow-ups" if i == 0 else "", f"? {q.question}")
+    body = Group(found, grid)
+    return Panel(body, title="Interviewer's view", expand=False)
 
 
 def tips_panel(report: Report) -> Panel:
@@ -84,5 +171,6 @@ def tips_panel(report: Report) -> Panel:
 
 def render(report: Report, console: Console | None = None) -> None:
     console = console or Console()
-    for panel in (delivery_panel(report), star_panel(report), tips_panel(report)):
-        console.print(panel)
+    for panel in (delivery_panel(report), star_panel(report), coaching_panel(report), tips_panel(report)):
+        if panel is not None:
+            console.print(panel)

@@ -36,6 +36,8 @@ DEFAULT_GAP_S = 0.5
 GAP_RANGE_S = (0.35, 0.70)  # for `gap_s: vary`
 FILLER_GAP_S = 0.15  # silence between a filled pause and the sound next to it
 FILLER_RATE = 0.5  # filled pauses are drawn out: spoken at half the answer's rate
+PAUSE_BANDS = (0.2, 1.0)  # truth pause bands: brief < 0.2 s <= medium <= 1.0 s < long
+VOICE_SILENCE_S = 0.1  # quiet stretches inside a TTS chunk at least this long are recorded
 TRIM_WINDOW = 160  # 10 ms sliding RMS window used to find a chunk's sound
 TRIM_RMS = 0.003  # about -50 dBFS; every voice's noise floor is below 0.002
 DEFAULT_VOICE = "espeak:en-us"
@@ -163,13 +165,28 @@ def spoken_text(chunks: list[Chunk]) -> str:
 
 
 def count_words(chunks: list[Chunk]) -> int:
-    """Spoken words, fillers of both kinds excluded."""
+    """Spoken words, fillers of both kinds excluded; hyphenated words count each part
+    ("on-call" is said as two words, and Whisper writes it either way)."""
     total = 0
     for c in chunks:
         if isinstance(c, Speech):
             in_marker = {i for _, a, b in c.markers for i in range(a, b)}
-            total += sum(is_word(w) for i, w in enumerate(c.words) if i not in in_marker)
+            total += sum(is_word(p) for i, w in enumerate(c.words) if i not in in_marker for p in w.split("-"))
     return total
+
+
+def band(seconds: float) -> str:
+    return "brief" if seconds < PAUSE_BANDS[0] else "long" if seconds > PAUSE_BANDS[1] else "medium"
+
+
+def sentence_parts(entry: list) -> tuple[str, str, dict]:
+    """A sentence entry: [label, text] or [label, text, {rate: 1.3, gap_s: 1.8}]."""
+    if len(entry) not in (2, 3) or (len(entry) == 3 and not isinstance(entry[2], dict)):
+        raise ValueError(f"sentence must be [label, text] or [label, text, {{options}}]: {entry!r}")
+    opts = entry[2] if len(entry) == 3 else {}
+    if unknown := set(opts) - {"rate", "gap_s"}:
+        raise ValueError(f"unknown sentence option(s) {sorted(unknown)} in {entry!r}")
+    return entry[0], entry[1], opts
 
 
 # ---------------------------------------------------------------- synthesis
@@ -211,6 +228,17 @@ def trim(x: np.ndarray) -> np.ndarray:
     if loud.size == 0:
         raise RuntimeError("TTS produced no audible sound")
     return x[loud[0] : loud[-1] + TRIM_WINDOW]
+
+
+def quiet_spans(x: np.ndarray, min_s: float = VOICE_SILENCE_S) -> list[tuple[int, int]]:
+    """Sample spans inside a trimmed chunk where every 10 ms window is below TRIM_RMS
+    (the voice's own pauses, e.g. at commas), at least `min_s` long."""
+    f = x.astype(np.float64) / 32768
+    energy = np.concatenate([[0.0], np.cumsum(f * f)])
+    quiet = np.sqrt((energy[TRIM_WINDOW:] - energy[:-TRIM_WINDOW]) / TRIM_WINDOW) <= TRIM_RMS
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]])))
+    spans = [(int(a), int(b) - 1 + TRIM_WINDOW) for a, b in zip(edges[::2], edges[1::2])]
+    return [(a, b) for a, b in spans if b - a >= min_s * SR]
 
 
 @lru_cache(maxsize=64)
@@ -257,8 +285,13 @@ def sentence_gaps(answer: dict) -> list[float]:
     gap = answer.get("gap_s", DEFAULT_GAP_S)
     if gap == "vary":
         rng = random.Random(answer["id"])
-        return [round(rng.uniform(*GAP_RANGE_S), 3) for _ in range(n)]
-    return [float(gap)] * n
+        gaps = [round(rng.uniform(*GAP_RANGE_S), 3) for _ in range(n)]
+    else:
+        gaps = [float(gap)] * n
+    for i, entry in enumerate(answer["sentences"][:n]):  # a sentence's own gap_s wins
+        if "gap_s" in (opts := sentence_parts(entry)[2]):
+            gaps[i] = float(opts["gap_s"])
+    return gaps
 
 
 def marker_times(chunk: Speech, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -278,21 +311,34 @@ def lay_sentence(tl: Timeline, index: int, chunks: list[Chunk], voice: str, rate
     """Append one sentence's chunks; record its fillers and pauses; return its sound span."""
     start = tl.n
     prev = None
+
+    def filler_gap() -> None:
+        a, b = tl.silence(FILLER_GAP_S)
+        truth["other_silences"].append({"start_s": sec(a), "end_s": sec(b), "kind": "filler_gap",
+                                        "sentence": index})
+
     for chunk in chunks:
         if isinstance(chunk, Silence):
             a, b = tl.silence(chunk.seconds)
-            truth["pauses"].append({"start_s": sec(a), "end_s": sec(b), "kind": "inserted", "sentence": index})
+            after_mark = isinstance(prev, Speech) and prev.words[-1][-1] in ",;:-—"
+            truth["pauses"].append({"start_s": sec(a), "end_s": sec(b), "kind": "inserted", "sentence": index,
+                                    "position": "within_sentence", "band": band(chunk.seconds),
+                                    "where": "between_clauses" if after_mark else "mid_clause"})
         elif isinstance(chunk, Filler):
             if prev is not None and not isinstance(prev, Silence):
-                tl.silence(FILLER_GAP_S)
+                filler_gap()
             spelling = FILLER_SPELLINGS[voice.split(":")[0]][chunk.name]
             a, b = tl.add(synthesise(voice, spelling, round(rate * FILLER_RATE, 4)))
             truth["fillers"].append({"text": chunk.name, "kind": "filled_pause", "sentence": index,
                                      "start_s": sec(a), "end_s": sec(b), "timing": "exact"})
         else:
             if isinstance(prev, Filler):
-                tl.silence(FILLER_GAP_S)
-            a, b = tl.add(synthesise(voice, chunk.text, rate))
+                filler_gap()
+            audio = synthesise(voice, chunk.text, rate)
+            a, b = tl.add(audio)
+            for qa, qb in quiet_spans(audio):
+                truth["other_silences"].append({"start_s": sec(a + qa), "end_s": sec(a + qb), "kind": "voice",
+                                                "sentence": index})
             for text, ma, mb in marker_times(chunk, a, b):
                 truth["fillers"].append({"text": text, "kind": "discourse_marker", "sentence": index,
                                          "start_s": sec(ma), "end_s": sec(mb), "timing": "approx"})
@@ -315,7 +361,8 @@ def validate(answer: dict) -> None:
         raise ValueError(f"bad answer id {answer.get('id')!r}")
     if not answer.get("sentences"):
         raise ValueError(f"{answer['id']}: no sentences")
-    for label, _ in answer["sentences"]:
+    for entry in answer["sentences"]:
+        label, _, _ = sentence_parts(entry)
         if label not in LABELS:
             raise ValueError(f"{answer['id']}: unknown label {label!r}")
 
@@ -323,26 +370,33 @@ def validate(answer: dict) -> None:
 def build(answer: dict, voice: str, rate: float) -> tuple[np.ndarray, dict]:
     """Lay out the whole answer; return its audio and truth."""
     validate(answer)
-    truth: dict = {"sentences": [], "fillers": [], "pauses": []}
+    truth: dict = {"sentences": [], "fillers": [], "pauses": [], "other_silences": []}
     tl = Timeline()
     tl.silence(LEAD_S)
     spans = []
     gaps = sentence_gaps(answer)
-    for i, (label, text) in enumerate(answer["sentences"]):
+    for i, entry in enumerate(answer["sentences"]):
+        label, text, opts = sentence_parts(entry)
         if i:
             a, b = tl.silence(gaps[i - 1])
-            truth["pauses"].append({"start_s": sec(a), "end_s": sec(b), "kind": "between_sentences"})
+            truth["pauses"].append({"start_s": sec(a), "end_s": sec(b), "kind": "between_sentences",
+                                    "position": "between_sentences", "band": band(gaps[i - 1]),
+                                    "where": "between_sentences"})
         chunks = parse_sentence(text)
-        a, b = lay_sentence(tl, i, chunks, voice, rate, truth)
+        s_rate = round(rate * float(opts.get("rate", 1.0)), 4)
+        a, b = lay_sentence(tl, i, chunks, voice, s_rate, truth)
         spans.append((LABELS[label], a, b))
+        n_words = count_words(chunks)
         truth["sentences"].append({"index": i, "label": LABELS[label], "text": spoken_text(chunks),
-                                   "start_s": sec(a), "end_s": sec(b), "word_count": count_words(chunks)})
+                                   "start_s": sec(a), "end_s": sec(b), "word_count": n_words, "rate": s_rate,
+                                   "words_per_minute": round(n_words / ((b - a) / SR) * 60, 1)})
     tl.silence(TAIL_S)
     start, end = spans[0][1], spans[-1][2]
     words = sum(s["word_count"] for s in truth["sentences"])
     shares = section_shares(spans, start, end)
     truth["fillers"].sort(key=lambda f: f["start_s"])
     truth["pauses"].sort(key=lambda p: p["start_s"])
+    truth["other_silences"].sort(key=lambda p: p["start_s"])
     head = {"id": answer["id"], "voice": voice, "rate": rate, "sample_rate": SR, "duration_s": sec(tl.n)}
     tail = {"word_count": words, "speech_start_s": sec(start), "speech_end_s": sec(end),
             "words_per_minute": round(words / ((end - start) / SR) * 60, 1),

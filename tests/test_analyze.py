@@ -124,7 +124,7 @@ def test_terminal_report_reads_in_twenty_seconds():
     run = rehearse("analyze", str(AUDIO / "context_heavy.wav"))
     assert run.code == 0, run.err
     out = run.out
-    for heading in ("Length", "Pace", "wpm", "Fillers", "Long pauses", "STAR timing", "Target", "Top tips"):
+    for heading in ("Length", "Pace", "wpm", "Fillers", "Pauses", "STAR timing", "Target", "Top tips"):
         assert heading in out, heading
     assert "Action did not dominate" in out
     assert len(re.findall(r"^│ \d\. ", out, flags=re.M)) == 3  # three tips
