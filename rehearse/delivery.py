@@ -14,6 +14,7 @@ from rehearse.models import (
 )
 from rehearse.pace import measure_pace, per_minute, section_pace, verdict
 from rehearse.pauses import find_pauses, pause_stats
+from rehearse.repetitions import find_repetitions
 from rehearse.tips import clock
 
 
@@ -45,6 +46,7 @@ def analyze_delivery(transcription: Transcription, config: dict[str, Any], lexic
         per_minute=per_minute(counted, fillers, span, pacing.target_wpm, float(rcfg.get("merge_last_minute_s", 20))),
         worst_stretch=worst_stretch(pacing.timeline, words, fillers, all_pauses, pacing.target_wpm, rcfg),
         top_fillers=top_fillers(fillers, minutes, int(rcfg.get("top_fillers", 3))),
+        repetitions=find_repetitions(words, sentences, lexicon),
     )
 
 

@@ -1,52 +1,193 @@
-"""Fillers in the transcript: filled pauses (um, uh) and discourse markers used as fillers."""
+"""Fillers: filled pauses (um, uh) placed in time by the audio, and discourse markers used as fillers.
+
+Whisper writes some filled pauses and drops others; the ones it writes it often times badly
+(zero length, or late by up to a second, their time given to a neighbouring word). So:
+
+1. every filled pause in the transcript is moved onto the steady voiced stretch heard nearest
+   to it (`rehearse.acoustic`), if there is one within reach (source "both"); otherwise it
+   keeps Whisper's time (source "transcript"), unless Whisper itself was unsure of it and the
+   audio has nothing filler-like there (then it is dropped as a hallucination);
+2. a steady stretch that no confident word covers (or only words Whisper was unsure of), long
+   and steady enough and said on its own (a short silence just before and just after it, as
+   a hesitation sound usually is), is a filled pause Whisper dropped (source "audio").
+
+Discourse markers ("like", "you know", ...) count only in filler uses; the context rules live
+in the lexicon (`rubrics/fillers.toml`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rehearse.acoustic import Stretch
 from rehearse.models import Filler, Sentence, Word
 from rehearse.words import norm
 
 
-def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str, Any]) -> tuple[list[Filler], set[int]]:
-    """Filled pauses and discourse markers used as fillers, and the indices of their words."""
+def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str, Any],
+                 heard: list[Stretch] | None = None) -> tuple[list[Filler], set[int]]:
+    """Filled pauses and discourse markers used as fillers, and the indices of the words they
+    replace (left out of the pace). `heard` (steady voiced stretches) places the filled pauses
+    and finds the ones Whisper dropped; without it, Whisper's fillers and times are used."""
     filled = lexicon.get("filled_pauses", {})
     markers = [(m, m["phrase"].split()) for m in lexicon.get("markers", [])]
     sentence_of = {i: s for s in sentences for i in range(s.word_start, s.word_end)}
     tokens = [norm(w.text) for w in words]
+    gap_s = float(lexicon.get("marker_gap_s", 0.3))
     fillers: list[Filler] = []
     used: set[int] = set()
     i = 0
     while i < len(words):
         sent = sentence_of.get(i)
         if tokens[i] in filled:
-            fillers.append(_filler(words[i : i + 1], filled[tokens[i]], "filled_pause", sent))
+            fillers.append(_filler(words[i : i + 1], filled[tokens[i]], "filled_pause", sent, i))
             used.add(i)
             i += 1
             continue
         for marker, phrase in markers:
             n = len(phrase)
-            if tokens[i : i + n] == phrase and _is_filler_use(words, tokens, i, n, sent, marker):
-                fillers.append(_filler(words[i : i + n], marker["phrase"], "discourse_marker", sent))
+            if tokens[i : i + n] == phrase and _is_filler_use(words, tokens, i, n, sent, marker, filled, gap_s):
+                fillers.append(_filler(words[i : i + n], marker["phrase"], "discourse_marker", sent, i))
                 used.update(range(i, i + n))
                 i += n
                 break
         else:
             i += 1
+    if heard is not None and "acoustic" in lexicon:
+        cfg = {**lexicon["acoustic"], "_filled": tuple(filled)}
+        for i, f in _lookalikes(words, tokens, used, heard, cfg, sentence_of):
+            fillers.append(f)
+            used.add(i)
+        placed = place_filled_pauses([f for f in fillers if f.kind == "filled_pause"], words, heard, cfg)
+        dropped_words = {f.word_index for f in fillers if f.kind == "filled_pause"} - {f.word_index for f in placed}
+        used -= dropped_words
+        found, replaced = dropped_filled_pauses(words, tokens, filled, placed, heard, cfg, sentence_of)
+        used |= replaced
+        fillers = [f for f in fillers if f.kind != "filled_pause"] + placed + found
+    fillers.sort(key=lambda f: f.start_s)
     return fillers, used
 
 
-def _filler(span: list[Word], text: str, kind: str, sentence: Sentence | None) -> Filler:
+def _filler(span: list[Word], text: str, kind: str, sentence: Sentence | None, index: int) -> Filler:
     return Filler(
         text=text,
         kind=kind,
         start_s=span[0].start_s,
         end_s=span[-1].end_s,
         sentence=sentence.index if sentence else None,
+        word_index=index,
     )
 
 
-def _is_filler_use(words, tokens, i, n, sentence, marker) -> bool:
+# ---------------------------------------------------------------- filled pauses and the audio
+
+
+def _gap(a0: float, a1: float, b0: float, b1: float) -> float:
+    """Seconds between two spans (0 when they overlap)."""
+    return max(b0 - a1, a0 - b1, 0.0)
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def place_filled_pauses(fillers: list[Filler], words: list[Word], heard: list[Stretch], cfg: dict) -> list[Filler]:
+    """Move each transcript filled pause onto the nearest steady stretch within reach; drop the
+    ones Whisper was unsure of when the audio has no stretch for them."""
+    before, after = float(cfg["reach_before_s"]), float(cfg["reach_after_s"])
+    tokens = [norm(w.text) for w in words]
+    free = [_covered(words, tokens, s, cfg) <= float(cfg["place_max_covered"]) * s.duration_s for s in heard]
+    claims = []
+    for k, f in enumerate(fillers):
+        for j, s in enumerate(heard):
+            if free[j] and f.start_s - before <= s.end_s and s.start_s <= f.end_s + after:
+                claims.append((_gap(f.start_s, f.end_s, s.start_s, s.end_s), -s.duration_s, k, j))
+    taken_f: dict[int, int] = {}
+    taken_s: set[int] = set()
+    for _, _, k, j in sorted(claims):
+        if k not in taken_f and j not in taken_s:
+            taken_f[k] = j
+            taken_s.add(j)
+    out = []
+    for k, f in enumerate(fillers):
+        if k in taken_f:
+            s = heard[taken_f[k]]
+            out.append(f.model_copy(update={"start_s": s.start_s, "end_s": s.end_s, "source": "both",
+                                            "confidence": round(max(_probability(words, f), s.score), 2)}))
+        elif _probability(words, f) >= float(cfg["keep_unheard_probability"]):
+            out.append(f.model_copy(update={"confidence": round(_probability(words, f), 2)}))
+    return out
+
+
+def _lookalikes(words: list[Word], tokens: list[str], used: set[int], heard: list[Stretch], cfg: dict,
+                sentence_of: dict) -> list[tuple[int, Filler]]:
+    """Words Whisper writes for a filled pause it did not recognise ("or" for "er"): a lookalike
+    it was unsure of, lying on a steady stretch said on its own, is that filled pause."""
+    out = []
+    for i, (w, t) in enumerate(zip(words, tokens)):
+        if i in used or t not in cfg.get("lookalikes", {}) or w.probability >= float(cfg["lookalike_max_probability"]):
+            continue
+        for s in heard:
+            if s.quiet_before and s.quiet_after and _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0:
+                sentence = sentence_of.get(i)
+                out.append((i, Filler(text=cfg["lookalikes"][t], kind="filled_pause", start_s=w.start_s, end_s=w.end_s,
+                                      sentence=sentence.index if sentence else None, word_index=i)))
+                break
+    return out
+
+
+def _covered(words: list[Word], tokens: list[str], s: Stretch, cfg: dict) -> float:
+    """Seconds of stretch `s` that words Whisper was sure of account for. A word accounts for
+    no more than a plausible length from its start (word_base_s + word_per_char_s per letter):
+    Whisper often stretches the word before a dropped filler over the filler's time."""
+    sure = float(cfg["covered_probability"])
+    base, per_char = float(cfg["word_base_s"]), float(cfg["word_per_char_s"])
+    filled = set(cfg.get("_filled", ()))
+    total = 0.0
+    for w, t in zip(words, tokens):
+        if w.end_s <= s.start_s or w.start_s >= s.end_s or w.probability < sure or t in filled:
+            continue
+        end = min(w.end_s, w.start_s + base + per_char * len(t))
+        total += _overlap(w.start_s, end, s.start_s, s.end_s)
+    return total
+
+
+def _probability(words: list[Word], f: Filler) -> float:
+    return words[f.word_index].probability if f.word_index is not None else 0.0
+
+
+def dropped_filled_pauses(words: list[Word], tokens: list[str], filled: dict[str, str], placed: list[Filler],
+                          heard: list[Stretch], cfg: dict, sentence_of: dict) -> tuple[list[Filler], set[int]]:
+    """Steady stretches no confident word accounts for: filled pauses Whisper dropped. Returns
+    them and the indices of the unsure words they replace."""
+    found, replaced = [], set()
+    sure = float(cfg["covered_probability"])
+    for s in heard:
+        if s.duration_s < float(cfg["min_audio_s"]) or s.score < float(cfg["min_audio_score"]):
+            continue
+        if cfg.get("audio_needs_quiet", True) and not (s.quiet_before and s.quiet_after):
+            continue
+        if any(_gap(f.start_s, f.end_s, s.start_s, s.end_s) < float(cfg["near_filler_s"]) for f in placed + found):
+            continue
+        inside = [i for i, w in enumerate(words) if _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0]
+        if _covered(words, tokens, s, cfg) > float(cfg["max_covered"]) * s.duration_s:
+            continue
+        unsure = {i for i in inside if words[i].probability < sure and tokens[i] not in filled
+                  and _overlap(words[i].start_s, words[i].end_s, s.start_s, s.end_s)
+                  >= 0.5 * (words[i].end_s - words[i].start_s)}
+        sentence = next((sentence_of[i] for i in inside if i in sentence_of), None)
+        found.append(Filler(text=cfg.get("audio_text", "uh"), kind="filled_pause", start_s=s.start_s, end_s=s.end_s,
+                            source="audio", confidence=round(s.score, 2),
+                            sentence=sentence.index if sentence else None,
+                            word_index=min(unsure) if unsure else None))
+        replaced |= unsure
+    return found, replaced
+
+
+# ---------------------------------------------------------------- discourse markers
+
+
+def _is_filler_use(words, tokens, i, n, sentence, marker, filled, gap_s) -> bool:
     before = tokens[i - 1] if i > 0 else ""
     after = tokens[i + n] if i + n < len(tokens) else ""
     start = sentence is not None and i == sentence.word_start
@@ -55,15 +196,31 @@ def _is_filler_use(words, tokens, i, n, sentence, marker) -> bool:
         before = ""
     if end:
         after = ""
-    if before in marker.get("unless_after", []) or after in marker.get("unless_before", []):
-        return False
     last_text = words[i + n - 1].text
+    prev_text = words[i - 1].text if i > 0 else ""
+    pause_before = i > 0 and words[i].start_s - words[i - 1].end_s >= gap_s
+    pause_after = i + n < len(words) and words[i + n].start_s - words[i + n - 1].end_s >= gap_s
+    set_off = last_text.endswith((",", ";", "—", "-", "...")) or pause_after  # "you know, that ..."
+    if before in marker.get("unless_after", []) or (after in marker.get("unless_before", []) and not set_off):
+        return False
     facts = {
         "always": True,
+        "answer_start": i == 0,
         "sentence_start": start,
         "sentence_end": end,
-        "comma_before": i > 0 and not start and words[i - 1].text.endswith((",", ";", "—", "-")),
-        "comma_after": last_text.endswith((",", ";", "—", "-")),
-        "question_tag": last_text.endswith("?") and i > 0 and words[i - 1].text.endswith(","),
+        "comma_before": i > 0 and not start and prev_text.endswith((",", ";", "—", "-", "...")),
+        "comma_after": last_text.endswith((",", ";", "—", "-", "...")),
+        "pause_before": pause_before,
+        "pause_after": pause_after,
+        "filler_before": before in filled,
+        "filler_after": after in filled,
+        "prev_listed": bool(before) and before in marker.get("prev_words", []),
+        "next_listed": bool(after) and (after in marker.get("next_words", [])
+                                        or (marker.get("next_number", False) and _is_number(after))),
+        "question_tag": last_text.endswith("?") and i > 0 and prev_text.endswith(","),
     }
     return any(all(facts[c] for c in cond.split("+")) for cond in marker.get("when", []))
+
+
+def _is_number(token: str) -> bool:
+    return any(c.isdigit() for c in token)

@@ -80,7 +80,18 @@ class PauseStats(BaseModel):
 class Filler(Span):
     text: str
     kind: FillerKind
-    source: Literal["transcript", "audio"] = "transcript"
+    source: Literal["transcript", "audio", "both"] = Field(
+        default="transcript",
+        description="transcript: Whisper wrote it (time from Whisper); both: Whisper wrote it and the audio "
+                    "placed it (time from the audio); audio: heard in the audio only (Whisper dropped it)")
+    confidence: float | None = Field(default=None, description="0..1, how sure the detector is")
+    sentence: int | None = None
+    word_index: int | None = Field(default=None, description="index of its (first) word in `words`, if Whisper wrote one")
+
+
+class Repetition(Span):
+    text: str = Field(description='the words said twice, or the abandoned start ("we went")')
+    kind: Literal["repetition", "false_start"]
     sentence: int | None = None
 
 
@@ -148,6 +159,7 @@ class Delivery(BaseModel):
     fillers: list[Filler]
     fillers_per_minute: float
     min_pause_s: float
+    repetitions: list[Repetition] = Field(default_factory=list, description="repeated words and false starts")
     all_pauses: list[Pause] = Field(default_factory=list, description="every silent pause, with band and position")
     pause_stats: PauseStats | None = None
     per_minute: list[MinuteRates] = Field(default_factory=list)
@@ -251,6 +263,7 @@ class Report(BaseModel):
     pauses: list[Pause] = Field(description="pauses of at least min_pause_s")
     fillers: list[Filler]
     fillers_per_minute: float
+    repetitions: list[Repetition] = Field(default_factory=list, description="repeated words and false starts")
     all_pauses: list[Pause] = Field(default_factory=list, description="every silent pause, with band and position")
     pause_stats: PauseStats | None = None
     per_minute: list[MinuteRates] = Field(default_factory=list, description="pace and fillers, minute by minute")

@@ -65,15 +65,16 @@ def analyze(
     whisper = get_model(spec)
     lap("load_model")
     tcfg = config["transcription"]
-    text = transcribe.transcribe(
-        whisper, spec, samples, speech,
-        prompt=tcfg["prompt"] if prompt is None else prompt,
-        min_word_overlap=vcfg["min_word_overlap"],
-        sentence_gap_s=tcfg["sentence_gap_s"],
-        trailing_max_probability=tcfg["trailing_max_probability"],
-        keep_silence_s=tcfg["keep_silence_s"],
-        hotwords=tcfg.get("hotwords") if hotwords is None else hotwords,
-    )
+    hint = {"prompt": tcfg["prompt"] if prompt is None else prompt,
+            "hotwords": (tcfg.get("hotwords") if hotwords is None else hotwords) or None}
+    settings = {"min_word_overlap": vcfg["min_word_overlap"], "sentence_gap_s": tcfg["sentence_gap_s"],
+                "trailing_max_probability": tcfg["trailing_max_probability"], "keep_silence_s": tcfg["keep_silence_s"]}
+    text = transcribe.transcribe(whisper, spec, samples, speech, prompt=hint["prompt"], **settings, hotwords=hint["hotwords"])
+    if (hint["prompt"] or hint["hotwords"]) and len(text.words) < tcfg.get("min_words_per_speech_s", 0) * speech_s:
+        # a filler prompt can derail Whisper into writing "Uh." for whole sentences: decode again without it
+        plain = transcribe.transcribe(whisper, spec, samples, speech, prompt=None, **settings, hotwords=None)
+        if len(plain.words) > len(text.words):
+            text = plain
     if not text.words:
         raise RehearseError(str(path), "no speech was heard (no words recognised)")
     lap("transcribe")
@@ -101,6 +102,7 @@ def analyze(
         pauses=delivery.pauses,
         fillers=delivery.fillers,
         fillers_per_minute=delivery.fillers_per_minute,
+        repetitions=delivery.repetitions,
         all_pauses=delivery.all_pauses,
         pause_stats=delivery.pause_stats,
         per_minute=delivery.per_minute,

@@ -93,6 +93,13 @@ def delivery_panel(report: Report) -> Panel:
     top = ", ".join(f"{f.text} ×{f.count}" for f in report.top_fillers) or "none"
     head.add_row("Fillers", Text(f"{report.fillers_per_minute:.1f}/min" + (f" (target ≤ {limit:g})" if limit is not None else "")
                                  + f"; most: {top}", style="yellow" if over else ""))
+    if report.fillers:
+        when = ", ".join(f"{clock(f.start_s)} {f.text}" for f in report.fillers[:6])
+        head.add_row("  heard at", f"{when}{', …' if len(report.fillers) > 6 else ''}")
+    if report.repetitions:
+        reps = ", ".join(f"{clock(r.start_s)} “{r.text}”" + (" (restart)" if r.kind == "false_start" else " (repeated)")
+                         for r in report.repetitions[:3])
+        head.add_row("Repetitions", f"{len(report.repetitions)}: {reps}{', …' if len(report.repetitions) > 3 else ''}")
     stats = report.pause_stats
     pauses = Text()
     if stats is not None:

@@ -101,11 +101,15 @@ def transcribe(
     sentence_gap_s: float,
     trailing_max_probability: float = 0.3,
     keep_silence_s: float = 0.8,
+    hotwords: str | None = None,
 ) -> Transcription:
     """Transcribe with word times; words said over silence (hallucinations) are dropped.
 
     Silences longer than `keep_silence_s` are shortened before Whisper sees the audio (less to
     decode, nothing to hallucinate on); word times are mapped back to the original recording.
+    `prompt` is shown to Whisper before the first 30-second window only; `hotwords` before
+    every window (faster-whisper puts them ahead of the previous text), so a filler-style
+    hint does not fade out in long recordings.
     """
     cut = SilenceCut(samples, speech, keep_silence_s)
     segments, _info = model.transcribe(
@@ -113,6 +117,7 @@ def transcribe(
         language="en" if spec.english_only else None,
         word_timestamps=True,
         initial_prompt=prompt or None,
+        hotwords=hotwords or None,
         vad_filter=False,
     )
     raw = [w for seg in segments for w in (seg.words or [])]

@@ -61,15 +61,17 @@ TOOLS = {
     "sox": ("sox", "sox"),
 }
 FESTIVAL_VOICES = {"slt": "voice_cmu_us_slt_arctic_hts"}
-MARKUP = re.compile(r"\{([^{}]*)\}|\[([^\[\]]*)\]|<([^<>]*)>")
+MARKUP = re.compile(r"\{([^{}]*)\}|\[([^\[\]]*)\]|<([^<>]*)>|\(\(([^()]*)\)\)")
 
 
 @dataclass
 class Speech:
-    """Words spoken in one TTS call; `markers` are (text, first word, end word) spans."""
+    """Words spoken in one TTS call; `markers` (discourse markers) and `repeats` (repeated or
+    abandoned words, markup `((...))`) are (text, first word, end word) spans."""
 
     words: list[str] = field(default_factory=list)
     markers: list[tuple[str, int, int]] = field(default_factory=list)
+    repeats: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -136,10 +138,11 @@ def parse_sentence(text: str) -> list[Chunk]:
     for m in MARKUP.finditer(text):
         add_words(speech, text[pos : m.start()])
         pos = m.end()
-        filler, silence, marker = m.groups()
-        if marker is not None:
-            words = marker.split()
-            speech.markers.append((" ".join(words), len(speech.words), len(speech.words) + len(words)))
+        filler, silence, marker, repeat = m.groups()
+        if marker is not None or repeat is not None:
+            words = (marker if marker is not None else repeat).split()
+            spans = speech.markers if marker is not None else speech.repeats
+            spans.append((" ".join(words), len(speech.words), len(speech.words) + len(words)))
             speech.words += words
             continue
         flush()
@@ -151,7 +154,7 @@ def parse_sentence(text: str) -> list[Chunk]:
             chunks.append(Silence(float(silence)))
     add_words(speech, text[pos:])
     flush()
-    if any(c in chunk.text for chunk in chunks if isinstance(chunk, Speech) for c in "{}[]<>"):
+    if any(c in chunk.text for chunk in chunks if isinstance(chunk, Speech) for c in ("{", "}", "[", "]", "<", ">", "((", "))")):
         raise ValueError(f"unbalanced markup in {text!r}")
     if not chunks or isinstance(chunks[0], Silence) or isinstance(chunks[-1], Silence):
         raise ValueError(f"sentence must start and end with sound (use gap_s for gaps): {text!r}")
@@ -294,8 +297,8 @@ def sentence_gaps(answer: dict) -> list[float]:
     return gaps
 
 
-def marker_times(chunk: Speech, start: int, end: int) -> list[tuple[str, int, int]]:
-    """Estimate marker spans from their character position in the chunk's text."""
+def marker_times(chunk: Speech, start: int, end: int, spans: list | None = None) -> list[tuple[str, int, int]]:
+    """Estimate marker spans (or other word `spans`) from their character position in the chunk's text."""
     offsets = [0]  # character offset of each word's start, then of the text's end + 1
     for w in chunk.words:
         offsets.append(offsets[-1] + len(w) + 1)
@@ -303,7 +306,7 @@ def marker_times(chunk: Speech, start: int, end: int) -> list[tuple[str, int, in
     def at(char: int) -> int:
         return start + round((end - start) * char / (offsets[-1] - 1))
 
-    return [(text, at(offsets[a]), at(offsets[b] - 1)) for text, a, b in chunk.markers]
+    return [(text, at(offsets[a]), at(offsets[b] - 1)) for text, a, b in (chunk.markers if spans is None else spans)]
 
 
 def lay_sentence(tl: Timeline, index: int, chunks: list[Chunk], voice: str, rate: float,
@@ -342,6 +345,11 @@ def lay_sentence(tl: Timeline, index: int, chunks: list[Chunk], voice: str, rate
             for text, ma, mb in marker_times(chunk, a, b):
                 truth["fillers"].append({"text": text, "kind": "discourse_marker", "sentence": index,
                                          "start_s": sec(ma), "end_s": sec(mb), "timing": "approx"})
+            for (text, ra, rb), (_, _, end_word) in zip(marker_times(chunk, a, b, chunk.repeats), chunk.repeats):
+                again = [w.strip(",.;:").lower() for w in chunk.words[end_word : end_word + len(text.split())]]
+                kind = "repetition" if again == [w.strip(",.;:").lower() for w in text.split()] else "false_start"
+                truth.setdefault("repetitions", []).append({"text": text.strip(",;: "), "kind": kind, "sentence": index,
+                                                            "start_s": sec(ra), "end_s": sec(rb), "timing": "approx"})
         prev = chunk
     return start, tl.n
 

@@ -1,0 +1,80 @@
+"""Repetitions ("I I rolled back", "we we went") and false starts ("we went, we decided").
+
+Found in the word sequence, with filled pauses skipped ("I, um, I think" is a repetition).
+Word lists live in the lexicon (`rubrics/fillers.toml`, `[repetitions]`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rehearse.models import Repetition, Sentence, Word
+from rehearse.words import norm
+
+_BREAK = (",", ";", "-", "—", "...", "…")
+
+
+def find_repetitions(words: list[Word], sentences: list[Sentence], lexicon: dict[str, Any]) -> list[Repetition]:
+    cfg = lexicon.get("repetitions", {})
+    filled = lexicon.get("filled_pauses", {})
+    allowed = set(cfg.get("allowed_doubles", []))
+    openers = set(cfg.get("restart_openers", []))
+    asides = [a.split() for a in cfg.get("asides", [])]
+    gap_s = float(cfg.get("break_gap_s", 0.3))
+    longest = int(cfg.get("max_words", 3))
+    sentence_of = {i: s.index for s in sentences for i in range(s.word_start, s.word_end)}
+    keep = [i for i, w in enumerate(words) if norm(w.text) not in filled and norm(w.text)]
+    tokens = [norm(words[i].text) for i in keep]
+    found: list[Repetition] = []
+    j = 0
+    while j < len(keep):
+        hit = _repeat(tokens, j, longest, allowed) or _restart(words, keep, tokens, j, openers, asides, gap_s, filled)
+        if hit is None:
+            j += 1
+            continue
+        kind, n, span = hit  # n words were said in vain; the span covers them and the restart
+        first, last = keep[j], keep[j + span - 1]
+        found.append(Repetition(
+            text=" ".join(words[k].text.strip(",.;:!?") for k in keep[j : j + n]),
+            kind=kind, start_s=words[first].start_s, end_s=words[last].end_s, sentence=sentence_of.get(first),
+        ))
+        j += n
+    return found
+
+
+def _repeat(tokens: list[str], j: int, longest: int, allowed: set[str]) -> tuple[str, int, int] | None:
+    """The same 1..longest words said twice in a row: ("repetition", n, 2n)."""
+    for n in range(longest, 0, -1):
+        first, second = tokens[j : j + n], tokens[j + n : j + 2 * n]
+        if len(second) == n and first == second:
+            if n == 1 and (first[0] in allowed or (len(first[0]) == 1 and first[0] not in ("i", "a"))):
+                return None
+            copies = 2
+            while tokens[j + copies * n : j + (copies + 1) * n] == first:  # "she, she, she"
+                copies += 1
+            return "repetition", (copies - 1) * n, copies * n
+    return None
+
+
+def _restart(words: list[Word], keep: list[int], tokens: list[str], j: int, openers: set[str],
+             asides: list[list[str]], gap_s: float, filled: dict) -> tuple[str, int, int] | None:
+    """A phrase abandoned after two words and started again: "we went, we decided" ->
+    ("false_start", 2, 3). The fragment must start with an opener word ("we", "i", "the", ...)
+    and end in a break (comma, dash, pause or filled pause); neither it nor the restart may be
+    an aside ("I mean, I would", "I built, I guess, a")."""
+    if tokens[j] not in openers:
+        return None
+    for k in (2,):
+        if j + k + 1 >= len(tokens) or tokens[j + k] != tokens[j] or tokens[j + 1] == tokens[j + k + 1]:
+            continue
+        if any(tokens[j : j + len(a)] == a or tokens[j + k : j + k + len(a)] == a for a in asides):
+            return None
+        end, again = keep[j + k - 1], keep[j + k]
+        text = words[end].text
+        if any(t.endswith((".", "?", "!")) for t in (words[x].text for x in keep[j : j + k])):
+            return None
+        broke = (text.endswith(_BREAK) or words[again].start_s - words[end].end_s >= gap_s
+                 or any(norm(w.text) in filled for w in words[end + 1 : again]))
+        if broke:
+            return "false_start", k, k + 1
+    return None
