@@ -37,7 +37,6 @@ import hashlib
 import json
 import statistics
 import sys
-import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -49,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import render_answers as ra  # noqa: E402
+import whisper_cache  # noqa: E402
 
 CORPUS = ROOT / "scripts" / "corpus" / "delivery_answers.yaml"
 OUT = ROOT / "build" / "eval-delivery"
@@ -89,39 +89,6 @@ def render_all(answers: list[dict], out: Path) -> None:
     print(f"rendering {len(stale)} answer(s) into {out} ...", file=sys.stderr, flush=True)
     with ProcessPoolExecutor(max_workers=2) as pool:
         list(pool.map(_render, stale, [out] * len(stale)))
-
-
-# ---------------------------------------------------------------- cached transcription
-
-
-def cache_transcription(folder: Path) -> None:
-    """Serve `rehearse.transcribe.transcribe` from a cache keyed by everything it depends on."""
-    from rehearse import transcribe
-    from rehearse.models import Transcription
-
-    real = transcribe.transcribe
-    if getattr(real, "_eval_cached", False):
-        return
-
-    def cached(model, spec, samples, speech, **kwargs):
-        regions = json.dumps([[round(r.start_s, 4), round(r.end_s, 4)] for r in speech]).encode()
-        key = _digest(np.ascontiguousarray(samples).tobytes(), regions,
-                      json.dumps(kwargs, sort_keys=True, default=str).encode(), spec.label.encode())
-        path = folder / f"{key}.json"
-        if path.is_file():
-            data = json.loads(path.read_text())
-            cached.last_seconds = data["seconds"]
-            return Transcription.model_validate(data["text"])
-        start = time.perf_counter()
-        text = real(model, spec, samples, speech, **kwargs)
-        cached.last_seconds = time.perf_counter() - start
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"text": text.model_dump(), "seconds": cached.last_seconds}))
-        return text
-
-    cached._eval_cached = True
-    cached.last_seconds = None
-    transcribe.transcribe = cached
 
 
 def analyse(wav: Path, use_cache: bool) -> dict:
@@ -384,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     audio_dir = args.out / "audio"
     render_all(answers, audio_dir)
     if not args.no_cache:
-        cache_transcription(args.out / "whisper")
+        whisper_cache.FOLDER = args.out / "whisper"
+        whisper_cache.install()
 
     from rehearse import rubric
 
