@@ -1,52 +1,35 @@
-"""Command line: `rehearse analyze FILE`."""
+"""Command line: `rehearse <command> ...`; each command lives in `rehearse/commands/`."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
+from rehearse.commands import COMMANDS
 from rehearse.errors import RehearseError
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _modules():
+    return [importlib.import_module(f"rehearse.commands.{name}") for name in COMMANDS]
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     parser = argparse.ArgumentParser(prog="rehearse", description="Offline rehearsal coach for behavioural interview answers.")
     sub = parser.add_subparsers(dest="command", required=True)
-    analyze = sub.add_parser("analyze", help="analyse a recorded answer: transcript, delivery, STAR timing")
-    analyze.add_argument("file", help="recording of one spoken answer (wav, flac, mp3, m4a, ogg, webm, ...)")
-    analyze.add_argument("--json", action="store_true", help="print the full report as JSON")
-    analyze.add_argument("--model", help="CTranslate2 Whisper folder or faster-whisper model name (default: bundled tiny.en)")
-    analyze.add_argument("--rubric", default="star", help="rubric name or .toml path (default: star)")
-    analyze.add_argument("--min-pause", type=float, metavar="SECONDS", help="shortest silence reported as a long pause (default 1.0)")
-    analyze.add_argument("--prompt", help="Whisper initial prompt (default keeps fillers: 'Um, uh, hmm, er, ah.')")
-    analyze.add_argument("--explain", action="store_true", help="show every sentence with its STAR label, time and the cues that decided it")
-    analyze.add_argument("--lp", metavar="PRINCIPLE", help='Leadership Principle the question asks about, e.g. "Dive Deep": does the answer show it?')
-    return parser
-
-
-def cmd_analyze(args: argparse.Namespace) -> int:
-    from rehearse.pipeline import analyze
-
-    if args.min_pause is not None and args.min_pause <= 0:
-        raise RehearseError("--min-pause", "must be a positive number of seconds")
-    report = analyze(args.file, model=args.model, rubric_name=args.rubric, min_pause_s=args.min_pause, prompt=args.prompt, lp=args.lp)
-    if args.json:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
-    else:
-        from rehearse.report import render
-
-        render(report)
-        if args.explain:
-            from rehearse.explain import render_explain
-
-            render_explain(report)
-    return 0
+    runners = {}
+    for module in _modules():
+        module.add_parser(sub)
+        runners[module.NAME] = module.run
+    return parser, runners
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser, runners = build_parser()
+    args = parser.parse_args(argv)
     try:
-        return {"analyze": cmd_analyze}[args.command](args)
+        return runners[args.command](args)
     except RehearseError as exc:
         print(f"rehearse: error: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 AUDIO = ROOT / "audio"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rehearse_home(tmp_path_factory) -> Path:
+    """Everything rehearse stores goes to a throwaway data directory, never the tester's own."""
+    home = tmp_path_factory.mktemp("rehearse-home")
+    os.environ["REHEARSE_HOME"] = str(home)
+    return home
 
 
 @dataclass

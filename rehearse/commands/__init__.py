@@ -1,0 +1,8 @@
+"""One module per subcommand. Each defines `add_parser(sub)` and `run(args) -> int`.
+
+`rehearse.cli` registers every module listed in COMMANDS, in this order.
+"""
+
+COMMANDS = (
+    "analyze",
+)
