@@ -250,9 +250,21 @@ class StarResult(BaseModel):
     score: StructureScore | None = None
 
 
+class Question(BaseModel):
+    """The question an answer responds to, when known (practice, interview turns, --question)."""
+
+    text: str
+    id: str | None = Field(default=None, description="id in the question bank, when it came from there")
+    principles: list[str] = Field(default_factory=list, description="Leadership Principles it probes")
+    level: str | None = Field(default=None, description="intern | new grad | experienced")
+    target_s: float | None = Field(default=None, description="suggested answer length in seconds")
+
+
 class Report(BaseModel):
     rehearse_version: str
     file: str
+    question: Question | None = None
+    audio_path: str | None = Field(default=None, description="the saved recording (practice sessions)")
     duration_s: float
     speech_s: float
     transcript: str
