@@ -175,6 +175,8 @@ def dropped_filled_pauses(words: list[Word], tokens: list[str], filled: dict[str
         unsure = {i for i in inside if words[i].probability < sure and tokens[i] not in filled
                   and _overlap(words[i].start_s, words[i].end_s, s.start_s, s.end_s)
                   >= 0.5 * (words[i].end_s - words[i].start_s)}
+        if not _in_context(words, s, cfg):
+            continue
         sentence = next((sentence_of[i] for i in inside if i in sentence_of), None)
         found.append(Filler(text=cfg.get("audio_text", "uh"), kind="filled_pause", start_s=s.start_s, end_s=s.end_s,
                             source="audio", confidence=round(s.score, 2),
@@ -182,6 +184,25 @@ def dropped_filled_pauses(words: list[Word], tokens: list[str], filled: dict[str
                             word_index=min(unsure) if unsure else None))
         replaced |= unsure
     return found, replaced
+
+
+def _in_context(words: list[Word], s: Stretch, cfg: dict) -> bool:
+    """Is stretch `s` where a dropped filled pause can be told from speech Whisper lost?
+
+    - Inside a transcription hole (no word within hole_s on either side) Whisper lost the
+      speech itself, and a steady vowel there is as likely a word's as a filler's: refused.
+    - Right before a word Whisper squeezed to almost no time (shorter than squeezed_word_s),
+      the stretch is most likely that word's sound: refused.
+    """
+    hole = float(cfg.get("hole_s", 0))
+    before = [w for w in words if w.start_s < s.start_s - 0.05]
+    after = [w for w in words if w.start_s >= s.start_s - 0.05]
+    if hole and (not before or s.start_s - before[-1].end_s > hole) and (not after or after[0].start_s - s.end_s > hole):
+        return False
+    squeezed = float(cfg.get("squeezed_word_s", 0))
+    if after and after[0].end_s - after[0].start_s < squeezed and after[0].start_s - s.end_s < squeezed:
+        return False  # the stretch is the sound of the next word, which Whisper squeezed to nothing
+    return True
 
 
 # ---------------------------------------------------------------- discourse markers

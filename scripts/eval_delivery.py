@@ -9,6 +9,7 @@ report against the truth files and prints one table per split (tune, heldout).
     python scripts/eval_delivery.py --split tune        # tuning data only
     python scripts/eval_delivery.py --ids dlv01,dlv04 --files
     python scripts/eval_delivery.py --no-cache          # re-transcribe: real speed figures
+    python scripts/eval_delivery.py --corpus scripts/corpus/filler_heldout2.yaml --split heldout2 --out build/eval-delivery-h2
 
 Renders are cached under build/eval-delivery/audio (re-rendered when the answer or the
 generator changes). Whisper's output is cached under build/eval-delivery/whisper by the
@@ -334,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--out", type=Path, default=OUT)
-    p.add_argument("--split", choices=["tune", "heldout"], help="only this split (default: both, reported apart)")
+    p.add_argument("--split", choices=["tune", "heldout", "heldout2", "heldout3"],
+                   help="only this split (default: all, reported apart; heldout3 = fresh, never tuned on)")
     p.add_argument("--ids", help="comma-separated answer ids")
     p.add_argument("--tolerance", type=float, default=0.5, help="filled-pause match tolerance, seconds")
     p.add_argument("--marker-tolerance", type=float, default=1.0, help="discourse-marker match tolerance, seconds")
@@ -367,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {answer['id']}: {rows[-1]['wpm']:.1f} wpm (truth {truth['words_per_minute']})", file=sys.stderr, flush=True)
 
     summary = {}
-    for split in ("tune", "heldout"):
+    for split in ("tune", "heldout", "heldout2", "heldout3"):
         part = [r for r in rows if r["split"] == split]
         if part:
             summary[split] = summarise(part, split, args.files)

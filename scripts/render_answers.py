@@ -114,13 +114,18 @@ def is_word(token: str) -> bool:
     return re.search(r"[A-Za-z0-9]", token) is not None
 
 
-def add_words(speech: Speech, text: str) -> None:
-    """Append plain words; punctuation standing alone joins the word before it."""
+def add_words(speech: Speech, text: str, chunks: list | None = None) -> None:
+    """Append plain words; punctuation standing alone joins the word before it, in this chunk
+    or the speech chunk before; after a filled pause or silence ("done {um}.") it is silent
+    and dropped."""
     for token in text.split():
-        if speech.words and not is_word(token):
-            speech.words[-1] += token
-        else:
-            speech.words.append(token)
+        if not is_word(token):
+            if speech.words:
+                speech.words[-1] += token
+            elif chunks and isinstance(chunks[-1], Speech):
+                chunks[-1].words[-1] += token
+            continue
+        speech.words.append(token)
 
 
 def parse_sentence(text: str) -> list[Chunk]:
@@ -136,7 +141,7 @@ def parse_sentence(text: str) -> list[Chunk]:
 
     pos = 0
     for m in MARKUP.finditer(text):
-        add_words(speech, text[pos : m.start()])
+        add_words(speech, text[pos : m.start()], chunks)
         pos = m.end()
         filler, silence, marker, repeat = m.groups()
         if marker is not None or repeat is not None:
@@ -152,7 +157,7 @@ def parse_sentence(text: str) -> list[Chunk]:
             chunks.append(Filler(filler))
         else:
             chunks.append(Silence(float(silence)))
-    add_words(speech, text[pos:])
+    add_words(speech, text[pos:], chunks)
     flush()
     if any(c in chunk.text for chunk in chunks if isinstance(chunk, Speech) for c in ("{", "}", "[", "]", "<", ">", "((", "))")):
         raise ValueError(f"unbalanced markup in {text!r}")
@@ -469,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("corpus", type=Path)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--ids", help="comma-separated answer ids")
-    p.add_argument("--split", help="only answers of this split (tune, heldout)")
+    p.add_argument("--split", help="only answers of this split (tune, heldout, heldout2)")
     p.add_argument("--voice", help="override every answer's voice, e.g. espeak:en-gb")
     p.add_argument("--rate", type=float, help="override every answer's rate")
     p.add_argument("--tag", help="suffix for output names: <id>.<tag>.wav")
