@@ -191,8 +191,9 @@ def _in_context(words: list[Word], s: Stretch, cfg: dict) -> bool:
 
     - Inside a transcription hole (no word within hole_s on either side) Whisper lost the
       speech itself, and a steady vowel there is as likely a word's as a filler's: refused.
-    - Right before a word Whisper squeezed to almost no time (shorter than squeezed_word_s),
-      the stretch is most likely that word's sound: refused.
+    - Right before a word Whisper was sure of but squeezed to almost no time (shorter than
+      squeezed_word_s), the stretch is most likely that word's sound: refused. (An unsure
+      squeezed word, "your" at p 0.08, is more likely Whisper's guess at the filler itself.)
     """
     hole = float(cfg.get("hole_s", 0))
     before = [w for w in words if w.start_s < s.start_s - 0.05]
@@ -200,7 +201,9 @@ def _in_context(words: list[Word], s: Stretch, cfg: dict) -> bool:
     if hole and (not before or s.start_s - before[-1].end_s > hole) and (not after or after[0].start_s - s.end_s > hole):
         return False
     squeezed = float(cfg.get("squeezed_word_s", 0))
-    if after and after[0].end_s - after[0].start_s < squeezed and after[0].start_s - s.end_s < squeezed:
+    nxt = after[0] if after else None
+    if (nxt and nxt.end_s - nxt.start_s < squeezed and nxt.start_s - s.end_s < squeezed
+            and nxt.probability >= float(cfg["covered_probability"])):
         return False  # the stretch is the sound of the next word, which Whisper squeezed to nothing
     return True
 
