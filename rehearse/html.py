@@ -48,7 +48,8 @@ def _page(template: str, title: str, **context: Any) -> str:
                                                 version=__version__, made=made, **context)
 
 
-def _answer_view(report: Report, audio_uri: str | None, anchor: str, heading: str | None) -> dict[str, Any]:
+def _answer_view(report: Report, audio_uri: str | None, anchor: str, heading: str | None,
+                 question: str | None = None) -> dict[str, Any]:
     """Everything the `answer` macro draws for one report."""
     star = report.star
     main = next((s for s in star.sections if s.label == rubric.load("star").get("verdict", {}).get("section")), None)
@@ -75,6 +76,7 @@ def _answer_view(report: Report, audio_uri: str | None, anchor: str, heading: st
         "audio": audio_uri,
         "anchor": anchor,
         "heading": heading,
+        "question": report.question.text if report.question else question,
         "main": main,
         "name": Path(report.file).name,
     }
@@ -93,7 +95,10 @@ def _summary_rows(summary: dict) -> list[tuple[str, Any]]:
     for key, value in summary.items():
         if key == "answers":
             continue
-        if isinstance(value, float):
+        label = str(key)
+        if label.endswith("_s") and isinstance(value, (int, float)) and not isinstance(value, bool):
+            label, text = label[:-2], clock(value)
+        elif isinstance(value, float):
             text = f"{value:.2f}".rstrip("0").rstrip(".")
         elif isinstance(value, dict):
             text = "; ".join(f"{str(k).replace('_', ' ')}: {v}" for k, v in value.items())
@@ -102,7 +107,7 @@ def _summary_rows(summary: dict) -> list[tuple[str, Any]]:
                              for item in value)
         else:
             text = str(value)
-        rows.append((str(key).replace("_", " "), text))
+        rows.append((label.replace("_", " "), text))
     return rows
 
 
@@ -114,7 +119,7 @@ def render_interview_page(answers: list[tuple[str, Report]], summary: dict, audi
         raise ValueError("audio_uris needs one entry per answer")
     views = []
     for n, ((question, report), uri) in enumerate(zip(answers, uris), 1):
-        views.append(_answer_view(report, uri, f"answer-{n}", f"Answer {n}: {question}" if question else f"Answer {n}"))
+        views.append(_answer_view(report, uri, f"answer-{n}", f"Answer {n}", question or None))
     length = rubric.load("star").get("length", {})
     return _page("interview.html.j2", "rehearse · mock interview", answers=views, questions=[q for q, _ in answers],
                  summary_rows=_summary_rows(summary), length=length)
@@ -188,3 +193,14 @@ def write_page(path: str | Path, html: str) -> Path:
 def open_page(path: str | Path) -> bool:
     """Open the page in the default browser ($BROWSER is honoured); False when none could be started."""
     return webbrowser.open(Path(path).resolve().as_uri())
+
+
+def save_answer_page(report: Report, path: str | Path, audio: str | Path | None = None) -> Path:
+    """Render and write one answer's page; `audio` (a recording file) is embedded when given.
+    The one call `analyze --html`, `practice` (into its session folder) and `show ID --html` need."""
+    audio_uri = None
+    if audio is not None:
+        from rehearse.embed import audio_data_uri
+
+        audio_uri = audio_data_uri(audio)
+    return write_page(path, render_answer_page(report, audio_uri))

@@ -55,14 +55,9 @@ def run(args: argparse.Namespace) -> int:
 
 def write_html(report, args: argparse.Namespace) -> None:
     """The --html page, with the recording embedded when asked, opened when asked."""
-    from rehearse.html import open_page, render_answer_page, write_page
+    from rehearse.html import open_page, save_answer_page
 
-    audio_uri = None
-    if args.embed_audio:
-        from rehearse.embed import audio_data_uri
-
-        audio_uri = audio_data_uri(report.audio_path or args.file)
-    path = write_page(args.html, render_answer_page(report, audio_uri))
+    path = save_answer_page(report, args.html, audio=(report.audio_path or args.file) if args.embed_audio else None)
     print(f"rehearse: wrote {path}", file=sys.stderr)
     if args.open and not open_page(path):
         print(f"rehearse: could not start a browser; open {path.resolve().as_uri()} yourself", file=sys.stderr)
