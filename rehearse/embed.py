@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import wave
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +32,25 @@ def opus_bytes(samples: np.ndarray, rate: int = audio.SAMPLE_RATE, bit_rate: int
     return buf.getvalue()
 
 
+def wav_bytes(samples: np.ndarray, rate: int = audio.SAMPLE_RATE) -> bytes:
+    """16-bit mono WAV: the fallback when this PyAV build has no Opus encoder (four times larger)."""
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return buf.getvalue()
+
+
 def audio_data_uri(path: str | Path) -> str:
     """The recording at `path` as `data:audio/ogg;base64,...` (16 kHz mono Opus, the audio the analysis heard).
 
     Raises RehearseError for a missing or unreadable file, like `analyze` does."""
     samples = audio.decode(Path(path))
-    return "data:audio/ogg;base64," + base64.b64encode(opus_bytes(samples)).decode("ascii")
+    import av
+
+    try:
+        return "data:audio/ogg;base64," + base64.b64encode(opus_bytes(samples)).decode("ascii")
+    except (av.error.FFmpegError, av.codec.codec.UnknownCodecError):  # a PyAV build without libopus
+        return "data:audio/wav;base64," + base64.b64encode(wav_bytes(samples)).decode("ascii")

@@ -79,6 +79,7 @@ class AnswerTimeline:
     pauses: list[Marker]
     ticks: list[Tick]
     stretches: list[Marker]  # too-fast and too-slow stretches of the pace, labelled
+    worst: Marker | None  # the worst stretch (most fillers, off pace, mid-clause pauses)
     left: float = LEFT
     right: float = WIDTH - RIGHT
     width: float = WIDTH
@@ -170,6 +171,12 @@ def answer_timeline(report: Report) -> AnswerTimeline:
         stretches.append(Marker(st.kind, x0, round(x1 - x0, 2), st.start_s, st.end_s,
                                 f"{st.kind} {st.words_per_minute:.0f}" if x1 - x0 >= 60 else st.kind))
 
+    worst = None
+    if report.worst_stretch is not None:
+        ws = report.worst_stretch
+        worst = Marker("worst", x(ws.start_s), round(x(ws.end_s) - x(ws.start_s), 2), ws.start_s, ws.end_s,
+                       f"worst stretch {ws.summary}")
+
     step_s = _tick_step(duration)
     ticks = []
     t = 0.0
@@ -177,7 +184,7 @@ def answer_timeline(report: Report) -> AnswerTimeline:
         ticks.append(Tick(x(t), clock(t)))
         t += step_s
     return AnswerTimeline(duration, bands, targets, points, dots, (y(high), y(low)), pace_ticks, (low, high),
-                          fillers, pauses, ticks, stretches)
+                          fillers, pauses, ticks, stretches, worst)
 
 
 # --- transcript -------------------------------------------------------------------------------
