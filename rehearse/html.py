@@ -35,6 +35,7 @@ def _env():
     env.filters["stamp"] = stamp
     env.filters["pct"] = lambda v: f"{v:.0%}" if v is not None else "–"
     env.filters["label"] = lambda s: str(s).replace("_", " ")
+    env.filters["num"] = lambda v, fmt="%.0f": fmt % v if isinstance(v, (int, float)) else "–"
     return env
 
 
@@ -155,7 +156,8 @@ def render_progress_page(sessions: list[dict]) -> str:
         "duration_s": ((star["length"]["min_s"], star["length"]["max_s"]),
                        f"target {clock(star['length']['min_s'])}–{clock(star['length']['max_s'])}"),
     }
-    ordered = [{**s, "question_label": _question_label(s)} for s in sorted(sessions, key=lambda s: str(s.get("created_at", "")))]
+    ordered = [{**s, "created_at": str(s.get("created_at", "")), "question_label": _question_label(s)}
+               for s in sorted(sessions, key=lambda s: str(s.get("created_at", "")))]
     charts = [trend_chart(key, title, unit, ordered, bands[key][0], fmt, bands[key][1]) for key, title, unit, fmt in PROGRESS_METRICS]
     if any(s.get("structure_score") is not None for s in ordered):
         charts.append(trend_chart("structure_score", "Structure score", "/100", ordered, None))
