@@ -187,6 +187,13 @@ def test_analyze_html_in_chromium(watched, tmp_path):
     page.locator("g.marker.pause").last.click()
     page.wait_for_function(f"Math.abs(document.querySelector('audio.recording').currentTime - {pause.start_s}) < 1.0",
                            timeout=5000)
+    # from the keyboard: a filler marker takes focus and Enter plays from the filler
+    k = len(report.fillers) // 2
+    page.locator("g.marker.filler").nth(k).focus()
+    assert page.evaluate("document.activeElement.classList.contains('filler')")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"Math.abs(document.querySelector('audio.recording').currentTime - {report.fillers[k].start_s}) < 1.0", timeout=5000)
     audio.evaluate("a => a.pause()")
 
     assert w.outside() == [], w.outside()
