@@ -21,7 +21,13 @@ from typing import Any
 from rehearse import __version__, rubric
 from rehearse.errors import RehearseError
 from rehearse.models import Report
-from rehearse.timeline import answer_timeline, stamp, transcript, trend_chart
+from rehearse.timeline import (
+    answer_timeline,
+    colour_slots,
+    stamp,
+    transcript,
+    trend_chart,
+)
 from rehearse.tips import clock
 
 
@@ -49,14 +55,25 @@ def _page(template: str, title: str, **context: Any) -> str:
                                                 version=__version__, made=made, **context)
 
 
+def _rubric_of(report: Report) -> dict[str, Any]:
+    """The bundled rubric the answer was scored with (by its name, e.g. STAR, CAR); {} for a custom one."""
+    name = report.star.rubric.lower()
+    if name not in rubric.bundled_names():
+        return {}
+    found = rubric.load(name)
+    return found if [s.label for s in report.star.sections] == list(found.get("sections", [])) else {}
+
+
 def _answer_view(report: Report, audio_uri: str | None, anchor: str, heading: str | None,
                  question: str | None = None) -> dict[str, Any]:
     """Everything the `answer` macro draws for one report."""
     star = report.star
-    main = next((s for s in star.sections if s.label == rubric.load("star").get("verdict", {}).get("section")), None)
-    tolerance = {k: v.get("tolerance") for k, v in rubric.load("star").get("targets", {}).items() if isinstance(v, dict)}
+    rules = _rubric_of(report)
+    main = next((s for s in star.sections if s.label == rules.get("verdict", {}).get("section")), None)
+    tolerance = {k: v.get("tolerance") for k, v in rules.get("targets", {}).items() if isinstance(v, dict)}
+    slots = colour_slots([s.label for s in star.sections])
     rows = []
-    for index, s in enumerate(star.sections):
+    for s in star.sections:
         tol = tolerance.get(s.label)
         if not s.present:
             mark = "missing"
@@ -68,7 +85,7 @@ def _answer_view(report: Report, audio_uri: str | None, anchor: str, heading: st
             mark = "short"
         else:
             mark = "on target"
-        rows.append({"section": s, "index": index, "mark": mark})
+        rows.append({"section": s, "index": slots[s.label], "mark": mark})
     return {
         "report": report,
         "tl": answer_timeline(report),

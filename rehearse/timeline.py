@@ -27,6 +27,15 @@ AXIS_Y = 280.0
 HEIGHT = 300.0
 
 
+# Colour slot (sec-N in report.css) of the sections every bundled rubric shares, so that Action is
+# the same colour in STAR and CAR; other labels take the slot of their position in the rubric.
+COLOUR_SLOTS = {"situation": 0, "challenge": 0, "task": 1, "action": 2, "result": 3}
+
+
+def colour_slots(labels: list[str]) -> dict[str, int]:
+    return {label: COLOUR_SLOTS.get(label, i) for i, label in enumerate(labels)}
+
+
 def stamp(seconds: float) -> str:
     """m:ss.d, precise enough to find a word."""
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
@@ -112,7 +121,7 @@ def answer_timeline(report: Report) -> AnswerTimeline:
         return round(LEFT + span * min(max(t, 0.0), duration) / duration, 2)
 
     star = report.star
-    order = {s.label: i for i, s in enumerate(star.sections)}
+    order = colour_slots([s.label for s in star.sections])
     bands = []
     for s in star.sections:
         if not s.present or s.start_s is None or s.end_s is None:
@@ -215,7 +224,7 @@ def transcript(report: Report) -> list[Passage]:
     wrapped around their words and long pauses and audio-only fillers placed at their time."""
     words = report.words
     sections = [s for s in report.star.sections if s.present and s.start_s is not None]
-    order = {s.label: i for i, s in enumerate(report.star.sections)}
+    order = colour_slots([s.label for s in report.star.sections])
     starts = [s.start_s for s in sections]
 
     def section_at(t: float):

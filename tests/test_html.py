@@ -415,3 +415,23 @@ def test_embedded_audio_is_the_recording(tmp_path):
     n = min(len(original), len(again)) // 1600 * 1600
     env = [np.sqrt((x[:n].reshape(-1, 1600) ** 2).mean(axis=1)) for x in (original, again)]
     assert np.corrcoef(env[0], env[1])[0, 1] > 0.95
+
+
+def test_car_rubric_keeps_the_section_colours(watched, tmp_path, analyzed):
+    """An answer scored with CAR draws its own three sections; Action has the same colour as in STAR."""
+    from rehearse.pipeline import analyze
+
+    car = analyze(AUDIO / "we_answer.wav", rubric_name="car")
+    star = analyzed("we_answer")
+    w = watched()
+    fills = {}
+    for name, report in (("car", car), ("star", star)):
+        page = w.open(write_page(tmp_path / f"{name}.html", render_answer_page(report)))
+        check_answer(page.locator("article.answer"), report)
+        fills[name] = dict(zip(page.eval_on_selector_all("g.band", "els => els.map(e => e.dataset.label)"),
+                               page.eval_on_selector_all("g.band rect", "els => els.map(e => getComputedStyle(e).fill)")))
+    assert list(fills["car"]) == [s.label for s in car.star.sections if s.present]
+    assert "challenge" in fills["car"]
+    assert fills["car"]["action"] == fills["star"]["action"]
+    assert fills["car"]["result"] == fills["star"]["result"]
+    assert w.outside() == [] and w.errors == []
