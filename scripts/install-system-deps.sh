@@ -3,8 +3,9 @@
 #   espeak-ng, flite, festival + festvox-us-slt-hts: TTS voices for fixtures
 #   sox: resampling and trimming of rendered speech
 #   libportaudio2: PortAudio, which `sounddevice` loads for microphone capture
+#   chromium: headless browser the HTML report tests drive with Playwright (never `playwright install`)
 set -euo pipefail
-packages=(espeak-ng flite festival festvox-us-slt-hts sox libportaudio2)
+packages=(espeak-ng flite festival festvox-us-slt-hts sox libportaudio2 chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

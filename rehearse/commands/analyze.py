@@ -20,6 +20,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     analyze.add_argument("--prompt", help="Whisper initial prompt (default keeps fillers: 'Um, uh, hmm, er, ah.')")
     analyze.add_argument("--explain", action="store_true", help="show every sentence with its STAR label, time and the cues that decided it")
     analyze.add_argument("--lp", metavar="PRINCIPLE", help='Leadership Principle the question asks about, e.g. "Dive Deep": does the answer show it?')
+    analyze.add_argument("--html", metavar="OUT.html", help="also write the report as one self-contained HTML page (timeline, transcript)")
+    analyze.add_argument("--open", action="store_true", help="open the --html page in the default browser")
+    analyze.add_argument("--embed-audio", action="store_true", help="embed the recording in the --html page: click a word to play from there")
     return analyze
 
 
@@ -28,6 +31,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.min_pause is not None and args.min_pause <= 0:
         raise RehearseError("--min-pause", "must be a positive number of seconds")
+    if (args.open or args.embed_audio) and not args.html:
+        raise RehearseError("--open" if args.open else "--embed-audio", "needs --html OUT.html")
+    if args.html:
+        from rehearse.html import check_writable
+
+        check_writable(args.html)  # before the slow analysis
     report = analyze(args.file, model=args.model, rubric_name=args.rubric, min_pause_s=args.min_pause, prompt=args.prompt, lp=args.lp)
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
@@ -39,4 +48,16 @@ def run(args: argparse.Namespace) -> int:
             from rehearse.explain import render_explain
 
             render_explain(report)
+    if args.html:
+        write_html(report, args)
     return 0
+
+
+def write_html(report, args: argparse.Namespace) -> None:
+    """The --html page, with the recording embedded when asked, opened when asked."""
+    from rehearse.html import open_page, save_answer_page
+
+    path = save_answer_page(report, args.html, audio=(report.audio_path or args.file) if args.embed_audio else None)
+    print(f"rehearse: wrote {path}", file=sys.stderr)
+    if args.open and not open_page(path):
+        print(f"rehearse: could not start a browser; open {path.resolve().as_uri()} yourself", file=sys.stderr)
