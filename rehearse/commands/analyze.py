@@ -20,6 +20,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     analyze.add_argument("--prompt", help="Whisper initial prompt (default keeps fillers: 'Um, uh, hmm, er, ah.')")
     analyze.add_argument("--explain", action="store_true", help="show every sentence with its STAR label, time and the cues that decided it")
     analyze.add_argument("--lp", metavar="PRINCIPLE", help='Leadership Principle the question asks about, e.g. "Dive Deep": does the answer show it?')
+    analyze.add_argument("--no-save", action="store_true", help="do not save this answer to your history (rehearse progress)")
     return analyze
 
 
@@ -39,4 +40,10 @@ def run(args: argparse.Namespace) -> int:
             from rehearse.explain import render_explain
 
             render_explain(report)
+    if not args.no_save:
+        from rehearse.history import save_quietly
+
+        saved = save_quietly(report, "analyze")
+        if saved is not None and not args.json:
+            print(f"Saved as session {saved} (rehearse progress shows your trends; --no-save skips saving).")
     return 0

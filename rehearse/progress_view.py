@@ -1,0 +1,224 @@
+"""Terminal views of the history: progress table with sparklines, session list, side-by-side compare."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from rehearse.models import MetricTrend, Progress, Report, Session
+from rehearse.progress import band_text, distance, fmt, in_band, metric_specs
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def when(created_at: str) -> str:
+    """A stored UTC time in the user's local time."""
+    return datetime.fromisoformat(created_at).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def sparkline(spec: dict, values: list[float | None]) -> Text:
+    """One character per session, height by value; green inside the target band, yellow outside."""
+    line = Text()
+    known = [v for v in values if v is not None]
+    if not known:
+        return line
+    low, high = min(known), max(known)
+    for v in values:
+        if v is None:
+            line.append(" ")
+            continue
+        level = 0 if high == low else round((v - low) / (high - low) * (len(SPARK) - 1))
+        inside = in_band(spec, v)
+        line.append(SPARK[level], style="cyan" if inside is None else ("green" if inside else "yellow"))
+    return line
+
+
+def _trend_style(t: MetricTrend) -> str:
+    if t.direction in ("steady", "too_few") or t.better is None:
+        return "dim" if t.direction == "steady" else ""
+    return "green" if t.better else "red"
+
+
+def empty_message(filtered: bool, commands: tuple[str, ...] = ()) -> str:
+    if filtered:
+        return "No sessions match these filters. `rehearse history` lists every saved session."
+    ways = ["rehearse analyze answer.wav"]
+    if "practice" in commands:
+        ways.insert(0, "rehearse practice")
+    return ("No sessions saved yet. Record an answer and analyse it to start your history: "
+            + " or ".join(f"`{w}`" for w in ways)
+            + ". Every analysed answer is saved here (unless --no-save); come back after two or three to see trends.")
+
+
+def progress_table(progress: Progress) -> Table:
+    specs = {s["key"]: s for s in metric_specs()}
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name, justify in (("metric", "left"), ("sessions", "left"), ("first → last", "right"), ("latest", "right"),
+                          ("best", "right"), ("target", "right"), ("in target", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    n = len(progress.sessions)
+    for t in progress.trends:
+        spec = specs[t.metric]
+        latest = next((v for v in reversed(t.values) if v is not None), None)
+        moved = Text(f"{fmt(spec, t.first, unit=False)} → {fmt(spec, t.last, unit=False)}" if t.first is not None else "—",
+                     style=_trend_style(t))
+        best = f"{fmt(spec, t.best)} (#{t.best_session})" if t.best is not None else ""
+        inside = f"{t.in_target}/{sum(v is not None for v in t.values)}" if t.in_target is not None else ""
+        table.add_row(t.label, sparkline(spec, t.values), moved, fmt(spec, latest), best, band_text(spec), inside)
+    table.caption = f"{n} session{'s' if n != 1 else ''}, oldest left; green: inside the target band"
+    return table
+
+
+def target_lines(progress: Progress) -> list[Text]:
+    """Time to target: how many sessions inside each band, when it was first reached, the current run."""
+    lines = []
+    specs = {s["key"]: s for s in metric_specs()}
+    for t in progress.trends:
+        if t.in_target is None:
+            continue
+        count = sum(v is not None for v in t.values)
+        band = band_text(specs[t.metric])
+        if t.first_in_target is None:
+            lines.append(Text(f"{t.label}: not inside {band} yet in {count} session{'s' if count != 1 else ''}", style="yellow"))
+            continue
+        took = "from the first session" if t.first_in_target == 1 else f"first reached at session {t.first_in_target} of {count}"
+        run = f"; the last {t.in_target_streak} in a row" if t.in_target_streak and t.in_target_streak > 1 else (
+            "; the latest is inside" if t.in_target_streak else "; the latest is outside")
+        lines.append(Text(f"{t.label}: inside {band} in {t.in_target} of {count} sessions, {took}{run}",
+                          style="green" if t.in_target_streak else ""))
+    return lines
+
+
+def question_panel(progress: Progress) -> Panel | None:
+    if not progress.questions:
+        return None
+    by_id = {s.id: s for s in progress.sessions}
+    rows = []
+    for q in progress.questions:
+        head = Text(q.question if len(q.question) <= 90 else q.question[:89] + "…", style="bold")
+        dates = ", ".join(f"#{i} {when(by_id[i].created_at)[:10]}" for i in q.sessions)
+        rows.append(head)
+        rows.append(Text(f"  {len(q.sessions)} attempts: {dates}", style="dim"))
+        for t in q.trends:
+            if t.direction != "too_few":
+                rows.append(Text(f"  • {t.words}", style=_trend_style(t)))
+    return Panel(Group(*rows), title="Per question: how each story changed over its retries", expand=False)
+
+
+def render_progress(progress: Progress, console: Console | None = None) -> None:
+    console = console or Console()
+    sessions = progress.sessions
+    span = f"{when(sessions[0].created_at)} → {when(sessions[-1].created_at)}"
+    shown = ", ".join(f"{k} {v}" for k, v in progress.filters.items() if v is not None)
+    title = f"rehearse progress · {len(sessions)} session{'s' if len(sessions) != 1 else ''} · {span}"
+    words = [Text(f"• {t.words}", style=_trend_style(t)) for t in progress.trends if t.first is not None or t.direction == "too_few"]
+    body = [progress_table(progress), Text(""), Text("Trends", style="bold"), *words]
+    targets = target_lines(progress)
+    if targets:
+        body += [Text(""), Text("Time to target", style="bold"), *targets]
+    console.print(Panel(Group(*body), title=title, subtitle=shown or None, expand=False))
+    panel = question_panel(progress)
+    if panel is not None:
+        console.print(panel)
+
+
+def _question_or_file(s: Session, width: int = 34) -> str:
+    text = s.question or s.file.rsplit("/", 1)[-1]
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def history_table(sessions: list[Session], title: str | None = None) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="bold", title=title, title_justify="left")
+    for name, justify in (("id", "right"), ("when", "left"), ("source", "left"), ("question / file", "left"),
+                          ("try", "right"), ("length", "right"), ("pace", "right"), ("fillers", "right"),
+                          ("action", "right"), ("score", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    specs = {s["key"]: s for s in metric_specs()}
+    for s in sessions:
+        pace = Text(fmt(specs["words_per_minute"], s.words_per_minute),
+                    style="green" if in_band(specs["words_per_minute"], s.words_per_minute) else "yellow")
+        action = Text(fmt(specs["action_share"], s.action_share), style="green" if s.action_dominant else "red")
+        table.add_row(str(s.id), when(s.created_at), s.source, _question_or_file(s), str(s.attempt or ""),
+                      f"{s.span_s if s.span_s is not None else s.duration_s:.0f} s", pace,
+                      fmt(specs["fillers_per_minute"], s.fillers_per_minute), action,
+                      fmt(specs["structure_score"], s.structure_score, unit=False))
+    return table
+
+
+def render_history(sessions: list[Session], by_question: bool = False, console: Console | None = None) -> None:
+    console = console or Console()
+    if not by_question:
+        console.print(history_table(sessions))
+        return
+    groups: dict[str, list[Session]] = {}
+    for s in sessions:
+        groups.setdefault(s.question_key or "", []).append(s)
+    for key, members in sorted(groups.items(), key=lambda kv: (kv[0] == "", -len(kv[1]))):
+        title = "No question recorded" if not key else (members[-1].question or members[-1].question_id or key)
+        console.print(history_table(members, title=f"{title} ({len(members)} attempt{'s' if len(members) != 1 else ''})"))
+        console.print()
+
+
+COMPARED = ["span_s", "words_per_minute", "articulation_wpm", "fillers_per_minute", "filled_pauses_per_minute",
+            "markers_per_minute", "long_pauses_per_minute", "action_share", "structure_score"]
+
+
+def compare_rows(a: Session, b: Session) -> list[dict]:
+    """Each compared metric: both values, the change and whether it moved towards the target."""
+    specs = {s["key"]: s for s in metric_specs()}
+    rows = []
+    for key in COMPARED:
+        spec = specs[key]
+        va, vb = getattr(a, key), getattr(b, key)
+        better = None
+        if va is not None and vb is not None and spec.get("better") in ("lower", "higher", "band"):
+            da, db = distance(spec, va), distance(spec, vb)
+            better = None if abs(vb - va) < float(spec.get("steady", 0)) or da == db else db < da
+        rows.append({"metric": key, "label": spec["label"], "a": va, "b": vb,
+                     "change": None if va is None or vb is None else round(vb - va, 4), "better": better})
+    for label in sorted(set(a.shares) | set(b.shares), key=lambda x: list(a.shares).index(x) if x in a.shares else 99):
+        if label == "action":
+            continue
+        rows.append({"metric": f"shares.{label}", "label": f"{label.capitalize()} share", "a": a.shares.get(label),
+                     "b": b.shares.get(label), "change": None, "better": None})
+    return rows
+
+
+def render_compare(a: Session, b: Session, ra: Report, rb: Report, console: Console | None = None) -> None:
+    console = console or Console()
+    specs = {s["key"]: s for s in metric_specs()}
+    share_spec = {"percent": True, "decimals": 0}
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("")
+    table.add_column(f"#{a.id} · {when(a.created_at)}", justify="right")
+    table.add_column(f"#{b.id} · {when(b.created_at)}", justify="right")
+    table.add_column("change", justify="right")
+    table.add_column("target", justify="right")
+    table.add_row("question / file", _question_or_file(a, 30), _question_or_file(b, 30), "", "")
+    for row in compare_rows(a, b):
+        spec = specs.get(row["metric"], share_spec)
+        change = ""
+        if row["a"] is not None and row["b"] is not None:
+            delta = row["b"] - row["a"]
+            arrow = "↑" if delta > 0 else ("↓" if delta < 0 else "=")
+            size = f"{abs(delta) * 100:.0f} pts" if spec.get("percent") else fmt(spec, abs(delta))
+            change = f"{arrow} {size}" if delta else "="
+        style = "" if row["better"] is None else ("green" if row["better"] else "red")
+        table.add_row(row["label"], fmt(spec, row["a"]), fmt(spec, row["b"]), Text(change, style=style),
+                      band_text(spec) if row["metric"] in specs else "")
+    verdict = {True: Text("✔ dominated", style="green"), False: Text("✘ did not dominate", style="red")}
+    table.add_row("Action", verdict[a.action_dominant], verdict[b.action_dominant], "", "")
+    findings = Table(box=None, pad_edge=False, header_style="bold", title="Findings", title_justify="left")
+    findings.add_column(f"#{a.id}", max_width=45)
+    findings.add_column(f"#{b.id}", max_width=45)
+    fa, fb = [f.title for f in ra.star.findings], [f.title for f in rb.star.findings]
+    for i in range(max(len(fa), len(fb), 1)):
+        left = fa[i] if i < len(fa) else ("none" if i == 0 else "")
+        right = fb[i] if i < len(fb) else ("none" if i == 0 else "")
+        findings.add_row(Text(left, style="green" if left and left not in fb and left != "none" else ""),
+                         Text(right, style="yellow" if right and right not in fa and right != "none" else ""))
+    console.print(Panel(Group(table, Text(""), findings), title=f"rehearse compare #{a.id} #{b.id}", expand=False))
