@@ -245,11 +245,19 @@ def _open(path: Path) -> sqlite3.Connection:
 
 def connect(path: Path | None = None) -> sqlite3.Connection:
     """An open, migrated connection; a damaged file is moved aside and a new one started."""
+    if path is None:
+        where = paths.data_dir(create=False)
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RehearseError(str(where), f"cannot create the data folder for the history "
+                                            f"({exc.strerror or exc}; {paths.ENV} sets another)") from None
+        path = paths.history_db()
+    path = Path(path)
     try:
-        path = Path(path) if path is not None else paths.history_db()
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise RehearseError(str(path or paths.ENV), f"cannot create the history folder ({exc.strerror or exc})") from None
+        raise RehearseError(str(path.parent), f"cannot create the history folder ({exc.strerror or exc})") from None
     for _ in range(3):
         try:
             inode = path.stat().st_ino if path.exists() else None

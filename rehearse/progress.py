@@ -68,14 +68,15 @@ def fmt(spec: dict[str, Any], value: float | None, unit: bool = True) -> str:
     return text + ("" if spec["unit"].startswith("/") else " ") + spec["unit"]
 
 
-def band_text(spec: dict[str, Any]) -> str:
+def band_text(spec: dict[str, Any], unit: bool = True) -> str:
+    """The target band as shown: `130–160 wpm`, `≤ 3.0/min` (without the unit when asked)."""
     band = spec.get("band")
     if not band:
         return ""
     low, high = band
     if low is not None and high is not None:
-        return f"{fmt(spec, low, unit=False)}–{fmt(spec, high)}"
-    return f"≥ {fmt(spec, low)}" if low is not None else f"≤ {fmt(spec, high)}"
+        return f"{fmt(spec, low, unit=False)}–{fmt(spec, high, unit)}"
+    return f"≥ {fmt(spec, low, unit)}" if low is not None else f"≤ {fmt(spec, high, unit)}"
 
 
 def distance(spec: dict[str, Any], value: float) -> float:

@@ -20,6 +20,11 @@ def when(created_at: str) -> str:
     return datetime.fromisoformat(created_at).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def short_when(created_at: str) -> str:
+    """`17 Nov 07:25`, local time."""
+    return datetime.fromisoformat(created_at).astimezone().strftime("%d %b %H:%M")
+
+
 def sparkline(spec: dict, values: list[float | None]) -> Text:
     """One character per session, height by value; green inside the target band, yellow outside."""
     line = Text()
@@ -54,22 +59,26 @@ def empty_message(filtered: bool, commands: tuple[str, ...] = ()) -> str:
             + ". Every analysed answer is saved here (unless --no-save); come back after two or three to see trends.")
 
 
+def _table(title: str | None = None) -> Table:
+    """A borderless table with one space between columns: fits 80 columns."""
+    return Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold", title=title, title_justify="left")
+
+
 def progress_table(progress: Progress) -> Table:
     specs = {s["key"]: s for s in metric_specs()}
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for name, justify in (("metric", "left"), ("sessions", "left"), ("first → last", "right"), ("latest", "right"),
-                          ("best", "right"), ("target", "right"), ("in target", "right")):
+    table = _table()
+    for name, justify in (("metric", "left"), ("oldest → latest", "left"), ("first → last", "right"),
+                          ("best", "right"), ("target", "right"), ("in", "right")):
         table.add_column(name, justify=justify, no_wrap=True)
     n = len(progress.sessions)
     for t in progress.trends:
         spec = specs[t.metric]
-        latest = next((v for v in reversed(t.values) if v is not None), None)
         moved = Text(f"{fmt(spec, t.first, unit=False)} → {fmt(spec, t.last, unit=False)}" if t.first is not None else "—",
                      style=_trend_style(t))
-        best = f"{fmt(spec, t.best)} (#{t.best_session})" if t.best is not None else ""
+        best = f"{fmt(spec, t.best, unit=False)} #{t.best_session}" if t.best is not None else ""
         inside = f"{t.in_target}/{sum(v is not None for v in t.values)}" if t.in_target is not None else ""
-        table.add_row(t.label, sparkline(spec, t.values), moved, fmt(spec, latest), best, band_text(spec), inside)
-    table.caption = f"{n} session{'s' if n != 1 else ''}, oldest left; green: inside the target band"
+        table.add_row(spec.get("short", t.label), sparkline(spec, t.values), moved, best, band_text(spec, unit=False), inside)
+    table.caption = f"{n} session{'s' if n != 1 else ''} · first → last: means of the first and last few · in: inside target"
     return table
 
 
@@ -126,26 +135,27 @@ def render_progress(progress: Progress, console: Console | None = None) -> None:
         console.print(panel)
 
 
-def _question_or_file(s: Session, width: int = 34) -> str:
+def _question_or_file(s: Session, width: int = 26) -> str:
     text = s.question or s.file.rsplit("/", 1)[-1]
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def history_table(sessions: list[Session], title: str | None = None) -> Table:
-    table = Table(box=None, pad_edge=False, header_style="bold", title=title, title_justify="left")
-    for name, justify in (("id", "right"), ("when", "left"), ("source", "left"), ("question / file", "left"),
-                          ("try", "right"), ("length", "right"), ("pace", "right"), ("fillers", "right"),
-                          ("action", "right"), ("score", "right")):
+    table = _table(title)
+    for name, justify in (("id", "right"), ("when", "left"), ("question / file", "left"), ("try", "right"),
+                          ("length", "right"), ("wpm", "right"), ("fillers", "right"), ("action", "right"),
+                          ("score", "right")):
         table.add_column(name, justify=justify, no_wrap=True)
     specs = {s["key"]: s for s in metric_specs()}
     for s in sessions:
-        pace = Text(fmt(specs["words_per_minute"], s.words_per_minute),
+        pace = Text(f"{s.words_per_minute:.0f}",
                     style="green" if in_band(specs["words_per_minute"], s.words_per_minute) else "yellow")
-        action = Text(fmt(specs["action_share"], s.action_share), style="green" if s.action_dominant else "red")
-        table.add_row(str(s.id), when(s.created_at), s.source, _question_or_file(s), str(s.attempt or ""),
+        action = Text(fmt(specs["action_share"], s.action_share).replace(" ", ""),
+                      style="green" if s.action_dominant else "red")
+        table.add_row(str(s.id), short_when(s.created_at), _question_or_file(s), str(s.attempt or ""),
                       f"{s.span_s if s.span_s is not None else s.duration_s:.0f} s", pace,
-                      fmt(specs["fillers_per_minute"], s.fillers_per_minute), action,
-                      fmt(specs["structure_score"], s.structure_score, unit=False))
+                      f"{s.fillers_per_minute:.1f}", action, fmt(specs["structure_score"], s.structure_score, unit=False))
+    table.caption = "fillers: per minute · action: share of the time (green: dominated) · score: of 100"
     return table
 
 
@@ -159,7 +169,9 @@ def render_history(sessions: list[Session], by_question: bool = False, console: 
         groups.setdefault(s.question_key or "", []).append(s)
     for key, members in sorted(groups.items(), key=lambda kv: (kv[0] == "", -len(kv[1]))):
         title = "No question recorded" if not key else (members[-1].question or members[-1].question_id or key)
-        console.print(history_table(members, title=f"{title} ({len(members)} attempt{'s' if len(members) != 1 else ''})"))
+        count = f"{len(members)} attempt{'s' if len(members) != 1 else ''}" if key else f"{len(members)} session{'s' if len(members) != 1 else ''}"
+        console.print(Text(f"{title} ({count})", style="bold"), soft_wrap=True)
+        console.print(history_table(members))
         console.print()
 
 
@@ -192,33 +204,38 @@ def render_compare(a: Session, b: Session, ra: Report, rb: Report, console: Cons
     console = console or Console()
     specs = {s["key"]: s for s in metric_specs()}
     share_spec = {"percent": True, "decimals": 0}
-    table = Table(box=None, pad_edge=False, header_style="bold")
+    table = _table()
     table.add_column("")
-    table.add_column(f"#{a.id} · {when(a.created_at)}", justify="right")
-    table.add_column(f"#{b.id} · {when(b.created_at)}", justify="right")
-    table.add_column("change", justify="right")
-    table.add_column("target", justify="right")
-    table.add_row("question / file", _question_or_file(a, 30), _question_or_file(b, 30), "", "")
+    table.add_column(f"#{a.id}", justify="right", no_wrap=True)
+    table.add_column(f"#{b.id}", justify="right", no_wrap=True)
+    table.add_column("change", justify="right", no_wrap=True)
+    table.add_column("target", justify="right", no_wrap=True)
+    table.add_row("when", short_when(a.created_at), short_when(b.created_at), "", "")
     for row in compare_rows(a, b):
         spec = specs.get(row["metric"], share_spec)
         change = ""
         if row["a"] is not None and row["b"] is not None:
             delta = row["b"] - row["a"]
             arrow = "↑" if delta > 0 else ("↓" if delta < 0 else "=")
-            size = f"{abs(delta) * 100:.0f} pts" if spec.get("percent") else fmt(spec, abs(delta))
+            size = f"{abs(delta) * 100:.0f} pts" if spec.get("percent") else fmt(spec, abs(delta), unit=False)
             change = f"{arrow} {size}" if delta else "="
         style = "" if row["better"] is None else ("green" if row["better"] else "red")
-        table.add_row(row["label"], fmt(spec, row["a"]), fmt(spec, row["b"]), Text(change, style=style),
-                      band_text(spec) if row["metric"] in specs else "")
-    verdict = {True: Text("✔ dominated", style="green"), False: Text("✘ did not dominate", style="red")}
-    table.add_row("Action", verdict[a.action_dominant], verdict[b.action_dominant], "", "")
-    findings = Table(box=None, pad_edge=False, header_style="bold", title="Findings", title_justify="left")
-    findings.add_column(f"#{a.id}", max_width=45)
-    findings.add_column(f"#{b.id}", max_width=45)
+        label = spec.get("short", row["label"]) if row["metric"] in specs else row["label"] + " %"
+        table.add_row(label, fmt(spec, row["a"], unit=False), fmt(spec, row["b"], unit=False), Text(change, style=style),
+                      band_text(spec, unit=False) if row["metric"] in specs else "")
+    verdict = {True: Text("✔ yes", style="green"), False: Text("✘ no", style="red")}
+    table.add_row("Action dominant", verdict[a.action_dominant], verdict[b.action_dominant], "", "")
+    heads = [Text(f"#{s.id} {s.source}: {s.question or s.file}", overflow="ellipsis", no_wrap=True) for s in (a, b)]
+    findings = _table("Findings")
+    findings.add_column(f"#{a.id}", max_width=38)
+    findings.add_column(f"#{b.id}", max_width=38)
     fa, fb = [f.title for f in ra.star.findings], [f.title for f in rb.star.findings]
     for i in range(max(len(fa), len(fb), 1)):
         left = fa[i] if i < len(fa) else ("none" if i == 0 else "")
         right = fb[i] if i < len(fb) else ("none" if i == 0 else "")
         findings.add_row(Text(left, style="green" if left and left not in fb and left != "none" else ""),
                          Text(right, style="yellow" if right and right not in fa and right != "none" else ""))
-    console.print(Panel(Group(table, Text(""), findings), title=f"rehearse compare #{a.id} #{b.id}", expand=False))
+    note = Text("green: moved towards the target, red: away; a finding in green is gone in the later attempt, "
+                "in yellow it is new", style="dim")
+    console.print(Panel(Group(*heads, Text(""), table, Text(""), findings, Text(""), note),
+                        title=f"rehearse compare #{a.id} #{b.id}", expand=False))
