@@ -405,13 +405,18 @@ def get(session_id: int, db: Path | None = None) -> Session:
         conn.close()
 
 
-def get_report(session_id: int, db: Path | None = None) -> Report:
-    """The full report stored with a session."""
+def get_report_json(session_id: int, db: Path | None = None) -> str:
+    """The report JSON exactly as stored with a session."""
     conn = connect(db)
     try:
-        text = _row(conn, session_id)["report_json"]
+        return _row(conn, session_id)["report_json"]
     finally:
         conn.close()
+
+
+def get_report(session_id: int, db: Path | None = None) -> Report:
+    """The full report stored with a session."""
+    text = get_report_json(session_id, db)
     try:
         return Report.model_validate_json(text)
     except ValueError as exc:

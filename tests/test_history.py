@@ -22,7 +22,7 @@ from conftest import AUDIO, load_truth, rehearse
 
 from rehearse import history
 from rehearse.models import Question, Report
-from rehearse.progress import select, summarize
+from rehearse.progress import progress_sessions, select, summarize
 
 # The first schema rehearse shipped, frozen here as it was (history.py may change, this may not).
 V1_DDL = """
@@ -391,6 +391,7 @@ def test_progress_terminal_view(in_practised):
         assert text in run.out, text
     narrowed = json.loads(rehearse("progress", "--json", "--last", "2").out)
     assert [s["id"] for s in narrowed["sessions"]] == [3, 4]
+    assert progress_sessions(last=2) == narrowed["sessions"]  # what the HTML view will read
 
 
 def test_plot_is_a_real_png_with_target_bands(in_practised, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 NAME = "show"
@@ -20,10 +21,10 @@ def run(args: argparse.Namespace) -> int:
     from rehearse import history
 
     session_id = history.session_id(args.id)
-    report = history.get_report(session_id)
-    if args.json:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    if args.json:  # as stored, even if this version of rehearse could not read it back into a Report
+        sys.stdout.write(json.dumps(json.loads(history.get_report_json(session_id)), indent=2) + "\n")
         return 0
+    report = history.get_report(session_id)
     from rich.console import Console
 
     from rehearse.progress_view import when
