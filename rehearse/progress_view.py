@@ -25,9 +25,25 @@ def short_when(created_at: str) -> str:
     return datetime.fromisoformat(created_at).astimezone().strftime("%d %b %H:%M")
 
 
-def sparkline(spec: dict, values: list[float | None]) -> Text:
-    """One character per session, height by value; green inside the target band, yellow outside."""
+SPARK_WIDTH = 20
+
+
+def _buckets(values: list[float | None], width: int) -> list[float | None]:
+    """At most `width` values: consecutive sessions averaged together when there are more."""
+    if len(values) <= width:
+        return values
+    out: list[float | None] = []
+    for i in range(width):
+        chunk = [v for v in values[i * len(values) // width:(i + 1) * len(values) // width] if v is not None]
+        out.append(sum(chunk) / len(chunk) if chunk else None)
+    return out
+
+
+def sparkline(spec: dict, values: list[float | None], width: int = SPARK_WIDTH) -> Text:
+    """One character per session (sessions averaged in groups beyond `width`), height by value;
+    green inside the target band, yellow outside."""
     line = Text()
+    values = _buckets(values, width)
     known = [v for v in values if v is not None]
     if not known:
         return line
@@ -36,7 +52,8 @@ def sparkline(spec: dict, values: list[float | None]) -> Text:
         if v is None:
             line.append(" ")
             continue
-        level = 0 if high == low else round((v - low) / (high - low) * (len(SPARK) - 1))
+        flat = high - low <= 1e-9 * max(abs(high), 1.0)  # equal values (averaging leaves rounding noise)
+        level = 0 if flat else round((v - low) / (high - low) * (len(SPARK) - 1))
         inside = in_band(spec, v)
         line.append(SPARK[level], style="cyan" if inside is None else ("green" if inside else "yellow"))
     return line

@@ -140,6 +140,31 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path, analyzed):
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def test_a_save_waits_for_a_long_write_by_another_process(tmp_path, analyzed):
+    """While this process holds the write lock for 2 s, a real second process saves: it waits
+    (busy timeout and retry) and succeeds once the lock is released, and both rows are kept."""
+    report_file = tmp_path / "report.json"
+    report_file.write_text(analyzed("we_answer").model_dump_json())
+    db, go = tmp_path / "h.sqlite3", tmp_path / "go"
+    first = history.save(analyzed("we_answer"), "analyze", db=db)
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE sessions SET source = 'practice' WHERE id = ?", (first,))
+    go.touch()
+    held = time.time()
+    other = subprocess.Popen([sys.executable, "-c", WRITER, str(report_file), str(db), "interview", "1", str(go)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    assert other.poll() is None  # still waiting for the lock
+    conn.execute("COMMIT")
+    conn.close()
+    out, err = other.communicate(timeout=60)
+    assert other.returncode == 0, err
+    saved = json.loads(out)
+    assert saved["times"][0] - held >= 2.0
+    assert [(s.id, s.source) for s in history.sessions(db=db)] == [(first, "practice"), (saved["ids"][0], "interview")]
+
+
 def test_garbage_database_is_moved_aside_and_kept(home):
     home.mkdir(parents=True)
     db = home / "history.sqlite3"
