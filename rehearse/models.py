@@ -286,3 +286,86 @@ class Report(BaseModel):
     star: StarResult
     tips: list[str]
     timings_s: dict[str, float] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# History and progress (rehearse/history.py, rehearse/progress.py): one stored session per
+# analysed answer, and the trends `rehearse progress` computes over them.
+# ---------------------------------------------------------------------------------------------
+
+SessionSource = Literal["analyze", "practice", "interview"]
+
+
+class Session(BaseModel):
+    """One analysed answer as stored in the history database (the full report is kept too)."""
+
+    id: int
+    created_at: str = Field(description="when it was saved, ISO 8601 in UTC")
+    source: str = Field(description="analyze | practice | interview")
+    file: str = Field(description="the analysed recording, as given")
+    audio_path: str | None = Field(default=None, description="the saved recording, if rehearse kept one")
+    question: str | None = Field(default=None, description="question text, when known")
+    question_id: str | None = None
+    question_key: str | None = Field(default=None, description="groups attempts of one question: its id, else its normalised text")
+    attempt: int | None = Field(default=None, description="1 for the first attempt of this question, 2 for the retry, ...")
+    principles: list[str] = Field(default_factory=list, description="principles the question probes or --lp asked")
+    level: str | None = None
+    target_s: float | None = None
+    rubric: str | None = None
+    duration_s: float
+    span_s: float | None = Field(default=None, description="first word to last word")
+    word_count: int | None = None
+    words_per_minute: float
+    articulation_wpm: float | None = None
+    fillers_per_minute: float
+    filled_pauses_per_minute: float | None = Field(default=None, description="um, uh, er... per minute")
+    markers_per_minute: float | None = Field(default=None, description="discourse markers used as fillers per minute")
+    long_pauses: int | None = Field(default=None, description="pauses of at least min_pause_s")
+    long_pauses_per_minute: float | None = None
+    action_share: float
+    shares: dict[str, float] = Field(default_factory=dict, description="share of the time per STAR (or CAR) section")
+    action_dominant: bool
+    structure_score: float | None = None
+
+
+class MetricTrend(BaseModel):
+    """How one metric moved over the sessions shown, in numbers and in words."""
+
+    metric: str
+    label: str
+    unit: str
+    values: list[float | None] = Field(description="one per session, oldest first")
+    first: float | None = Field(description="mean of the first sessions compared")
+    last: float | None = Field(description="mean of the last sessions compared")
+    compared: int = Field(description="how many sessions at each end were averaged")
+    change: float | None = Field(description="last - first")
+    relative_change: float | None = Field(description="(last - first) / first, when first is not 0")
+    direction: Literal["up", "down", "steady", "too_few"]
+    better: bool | None = Field(description="True when the move is towards the target, None when steady")
+    words: str = Field(description='e.g. "fillers per minute down 45 % over your last 8 sessions"')
+    target: tuple[float | None, float | None] | None = Field(default=None, description="target band: low, high (None = open)")
+    best: float | None = None
+    best_session: int | None = Field(default=None, description="id of the personal best session")
+    best_at: str | None = None
+    in_target: int | None = Field(default=None, description="sessions inside the target band")
+    first_in_target: int | None = Field(default=None, description="sessions it took to reach the band (1 = first)")
+    in_target_streak: int | None = Field(default=None, description="latest sessions in a row inside the band")
+
+
+class QuestionAttempts(BaseModel):
+    """Every attempt at one question, oldest first, and how the story changed over them."""
+
+    key: str
+    question: str
+    question_id: str | None = None
+    sessions: list[int]
+    trends: list[MetricTrend]
+
+
+class Progress(BaseModel):
+    """What `rehearse progress --json` prints: the sessions and what they show."""
+
+    sessions: list[Session]
+    trends: list[MetricTrend] = Field(default_factory=list)
+    questions: list[QuestionAttempts] = Field(default_factory=list)
+    filters: dict[str, str | int | None] = Field(default_factory=dict)

@@ -23,6 +23,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     analyze.add_argument("--html", metavar="OUT.html", help="also write the report as one self-contained HTML page (timeline, transcript)")
     analyze.add_argument("--open", action="store_true", help="open the --html page in the default browser")
     analyze.add_argument("--embed-audio", action="store_true", help="embed the recording in the --html page: click a word to play from there")
+    analyze.add_argument("--no-save", action="store_true", help="do not save this answer to your history (rehearse progress)")
     return analyze
 
 
@@ -50,6 +51,12 @@ def run(args: argparse.Namespace) -> int:
             render_explain(report)
     if args.html:
         write_html(report, args)
+    if not args.no_save:
+        from rehearse.history import save_quietly
+
+        saved = save_quietly(report, "analyze")
+        if saved is not None and not args.json:
+            print(f"Saved as session {saved} (rehearse progress shows your trends; --no-save skips saving).")
     return 0
 
 
