@@ -9,6 +9,8 @@ import json
 import os
 import shutil
 import struct
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -435,3 +437,39 @@ def test_car_rubric_keeps_the_section_colours(watched, tmp_path, analyzed):
     assert fills["car"]["action"] == fills["star"]["action"]
     assert fills["car"]["result"] == fills["star"]["result"]
     assert w.outside() == [] and w.errors == []
+
+
+def test_show_and_progress_pages_from_the_history(watched, tmp_path):
+    """`rehearse show ID --html` and `rehearse progress --html` on a real history filled by analyze."""
+    home = tmp_path / "home"
+    env = {**os.environ, "REHEARSE_HOME": str(home)}
+    for name in ("we_answer", "strong_answer"):
+        proc = subprocess.run([sys.executable, "-m", "rehearse", "analyze", str(AUDIO / f"{name}.wav"), "--json"],
+                              capture_output=True, text=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+    stored = json.loads(proc.stdout)
+
+    page_path = tmp_path / "show.html"
+    proc = subprocess.run([sys.executable, "-m", "rehearse", "show", "last", "--html", str(page_path), "--embed-audio"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    w = watched()
+    page = w.open(page_path)
+    assert page.locator("g.band").count() == len([x for x in stored["star"]["sections"] if x["share"] > 0]) > 0
+    assert page.locator("audio").count() == 1
+    assert page.locator("span.w").count() >= len(stored["words"]) // 2
+    assert w.outside() == [] and w.errors == [], (w.outside(), w.errors)
+
+    progress_path = tmp_path / "progress.html"
+    proc = subprocess.run([sys.executable, "-m", "rehearse", "progress", "--html", str(progress_path)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    page = w.open(progress_path)
+    assert page.locator("svg.trend-svg[data-key='words_per_minute'] .point").count() == 2
+    assert page.locator(".sessions-table tbody tr").count() == 2
+
+    empty = {**env, "REHEARSE_HOME": str(tmp_path / "empty")}
+    proc = subprocess.run([sys.executable, "-m", "rehearse", "progress", "--html", str(tmp_path / "none.html")],
+                          capture_output=True, text=True, env=empty, timeout=120)
+    assert proc.returncode == 0 and not (tmp_path / "none.html").exists()
+    assert "no sessions" in proc.stderr.lower()

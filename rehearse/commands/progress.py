@@ -16,6 +16,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     filters.add(parser)
     parser.add_argument("--plot", metavar="FILE.png", help="also draw the trend charts (target bands shaded) into a PNG")
     parser.add_argument("--json", action="store_true", help='print {"sessions": [...], "trends": [...], "questions": [...]}')
+    parser.add_argument("--html", metavar="OUT.html", help="also write the trend charts as one self-contained HTML page")
+    parser.add_argument("--open", action="store_true", help="open the --html page in the default browser")
     return parser
 
 
@@ -24,6 +26,14 @@ def run(args: argparse.Namespace) -> int:
     from rehearse.progress import select, summarize
     from rehearse.progress_view import empty_message, render_progress
 
+    if args.open and not args.html:
+        from rehearse.errors import RehearseError
+
+        raise RehearseError("--open", "needs --html OUT.html")
+    if args.html:
+        from rehearse.html import check_writable
+
+        check_writable(args.html)
     sessions, chosen = select(**filters.values(args))
     progress = summarize(sessions, chosen)
     if args.json:
@@ -34,6 +44,15 @@ def run(args: argparse.Namespace) -> int:
         print(empty_message(filters.filtered(args), COMMANDS))
     else:
         render_progress(progress)
+    if args.html and sessions:
+        from rehearse.html import open_page, render_progress_page, write_page
+
+        page = write_page(args.html, render_progress_page([x.model_dump(mode="json") for x in sessions]))
+        print(f"rehearse: wrote {page}", file=sys.stderr)
+        if args.open and not open_page(page):
+            print(f"rehearse: could not start a browser; open {page.resolve().as_uri()} yourself", file=sys.stderr)
+    elif args.html:
+        print(f"No page written to {args.html}: there are no sessions to show yet.", file=sys.stderr)
     if args.plot:
         if not sessions:
             print(f"No chart written to {args.plot}: there are no sessions to draw yet.", file=sys.stderr)

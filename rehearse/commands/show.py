@@ -14,6 +14,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     parser.add_argument("id", help="session id from rehearse history, or 'last'")
     parser.add_argument("--json", action="store_true", help="print the stored report as JSON (as analyze --json)")
     parser.add_argument("--explain", action="store_true", help="also show every sentence with its STAR label and cues")
+    parser.add_argument("--html", metavar="OUT.html", help="also write the report as one self-contained HTML page")
+    parser.add_argument("--open", action="store_true", help="open the --html page in the default browser")
+    parser.add_argument("--embed-audio", action="store_true", help="embed the session's recording in the --html page")
     return parser
 
 
@@ -21,6 +24,12 @@ def run(args: argparse.Namespace) -> int:
     from rehearse import history
 
     session_id = history.session_id(args.id)
+    if (args.open or args.embed_audio) and not args.html:
+        from rehearse.errors import RehearseError
+
+        raise RehearseError("--open" if args.open else "--embed-audio", "needs --html OUT.html")
+    if args.html:
+        write_html(history.get_report(session_id), args)
     if args.json:  # as stored, even if this version of rehearse could not read it back into a Report
         sys.stdout.write(json.dumps(json.loads(history.get_report_json(session_id)), indent=2) + "\n")
         return 0
@@ -42,3 +51,20 @@ def run(args: argparse.Namespace) -> int:
 
         render_explain(report)
     return 0
+
+
+def write_html(report, args: argparse.Namespace) -> None:
+    """The stored report as an HTML page; the recording embedded when asked and still on disk."""
+    from pathlib import Path
+
+    from rehearse.errors import RehearseError
+    from rehearse.html import check_writable, open_page, save_answer_page
+
+    check_writable(args.html)
+    audio = report.audio_path or report.file
+    if args.embed_audio and not Path(audio).is_file():
+        raise RehearseError(audio, "the recording of this session is no longer there; leave out --embed-audio")
+    page = save_answer_page(report, args.html, audio=audio if args.embed_audio else None)
+    print(f"rehearse: wrote {page}", file=sys.stderr)
+    if args.open and not open_page(page):
+        print(f"rehearse: could not start a browser; open {page.resolve().as_uri()} yourself", file=sys.stderr)
