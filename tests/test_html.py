@@ -445,13 +445,13 @@ def test_show_and_progress_pages_from_the_history(watched, tmp_path):
     env = {**os.environ, "REHEARSE_HOME": str(home)}
     for name in ("we_answer", "strong_answer"):
         proc = subprocess.run([sys.executable, "-m", "rehearse", "analyze", str(AUDIO / f"{name}.wav"), "--json"],
-                              capture_output=True, text=True, env=env, timeout=300)
+                              capture_output=True, text=True, env=env, timeout=300, check=False)
         assert proc.returncode == 0, proc.stderr
     stored = json.loads(proc.stdout)
 
     page_path = tmp_path / "show.html"
     proc = subprocess.run([sys.executable, "-m", "rehearse", "show", "last", "--html", str(page_path), "--embed-audio"],
-                          capture_output=True, text=True, env=env, timeout=120)
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     w = watched()
     page = w.open(page_path)
@@ -462,7 +462,7 @@ def test_show_and_progress_pages_from_the_history(watched, tmp_path):
 
     progress_path = tmp_path / "progress.html"
     proc = subprocess.run([sys.executable, "-m", "rehearse", "progress", "--html", str(progress_path)],
-                          capture_output=True, text=True, env=env, timeout=120)
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     page = w.open(progress_path)
     assert page.locator("svg.trend-svg[data-key='words_per_minute'] .point").count() == 2
@@ -470,6 +470,6 @@ def test_show_and_progress_pages_from_the_history(watched, tmp_path):
 
     empty = {**env, "REHEARSE_HOME": str(tmp_path / "empty")}
     proc = subprocess.run([sys.executable, "-m", "rehearse", "progress", "--html", str(tmp_path / "none.html")],
-                          capture_output=True, text=True, env=empty, timeout=120)
+                          capture_output=True, text=True, env=empty, timeout=120, check=False)
     assert proc.returncode == 0 and not (tmp_path / "none.html").exists()
     assert "no sessions" in proc.stderr.lower()
