@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from rehearse.audio import SAMPLE_RATE
-from rehearse.models import Clipping, LevelAdvice, Sentence, TrailingOff
-from rehearse.pitch import Track, last_words, sentence_end
+from rehearse.models import Clipping, LevelAdvice, TrailingOff, Word
+from rehearse.pitch import Phrase, Track, words_before
 
 FLOOR_DB = -100.0
 
@@ -67,14 +67,13 @@ def advice(level: float | None, snr: float | None, clips: list[Clipping], cfg: d
     return LevelAdvice(verdict="ok", text=f"speech level {level:.0f} dBFS", suggestion=cfg["ok_suggestion"])
 
 
-def trailing_off(tr: Track, levels: np.ndarray, sentences: list[Sentence], cfg: dict[str, Any]) -> list[TrailingOff]:
-    """Sentences whose last tail_s of voiced sound is min_drop_db quieter than the voiced sound before it."""
+def trailing_off(tr: Track, levels: np.ndarray, units: list[Phrase], words: list[Word],
+                 cfg: dict[str, Any]) -> list[TrailingOff]:
+    """Phrases whose last tail_s of voiced sound is min_drop_db quieter than the voiced sound before it."""
     out = []
-    for i, s in enumerate(sentences):
-        sel = (tr.times >= s.start_s) & (tr.times < sentence_end(sentences, i)) & tr.voiced
+    for ph in units:
+        sel = np.isin(tr.times, ph.times)
         times, db = tr.times[sel], levels[sel]
-        if times.size == 0:
-            continue
         cut = times[-1] - cfg["tail_s"]
         body, tail = db[times < cut], db[times >= cut]
         if body.size * tr.step_s < cfg["min_body_voiced_s"] or tail.size * tr.step_s < cfg["min_tail_voiced_s"]:
@@ -82,6 +81,7 @@ def trailing_off(tr: Track, levels: np.ndarray, sentences: list[Sentence], cfg: 
         drop = float(np.median(body) - np.median(tail))
         if drop >= cfg["min_drop_db"]:
             out.append(TrailingOff(start_s=round(float(times[times >= cut][0]), 2), end_s=round(float(times[-1]), 2),
-                                   sentence=s.index, text=last_words(s.text), drop_db=round(drop, 1),
+                                   sentence=ph.sentence.index if ph.sentence else None,
+                                   text=words_before(words, float(times[-1])), drop_db=round(drop, 1),
                                    suggestion=cfg["suggestion"]))
     return out

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from rehearse.audio import SAMPLE_RATE
-from rehearse.models import MonotoneStretch, Sentence, Span, Uptalk
+from rehearse.models import MonotoneStretch, Sentence, Span, Uptalk, Word
 
 
 @dataclass
@@ -104,29 +104,52 @@ def monotone(tr: Track, pitch_cfg: dict[str, Any], cfg: dict[str, Any]) -> list[
     return out
 
 
-def sentence_end(sentences: list[Sentence], i: int, slack_s: float = 0.3) -> float:
-    """Where a sentence's sound may end: Whisper's end plus a little slack, never past the next start."""
-    end = sentences[i].end_s + slack_s
-    if i + 1 < len(sentences):
-        end = min(end, max(sentences[i + 1].start_s, sentences[i].end_s))
-    return end
+@dataclass
+class Phrase:
+    """A stretch of voiced speech between pauses: its voiced frame times, and the sentence
+    (Whisper's) whose word ends nearest to its end."""
+
+    times: np.ndarray
+    sentence: Sentence | None
+    final: bool  # followed by a sentence-length pause (or the end of the answer)
 
 
-def last_words(text: str, n: int = 4) -> str:
-    words = text.split()
-    return ("… " if len(words) > n else "") + " ".join(words[-n:])
-
-
-def uptalk(tr: Track, sentences: list[Sentence], cfg: dict[str, Any]) -> list[Uptalk]:
-    """Statements whose last voiced sound rises min_rise_st above the sound just before it."""
+def phrases(tr: Track, sentences: list[Sentence], words: list[Word], cfg: dict[str, Any]) -> list[Phrase]:
+    """Voiced speech split at unvoiced gaps of at least gap_s; a phrase is final when the gap
+    after it is at least final_gap_s. Split acoustically, so it does not depend on where
+    Whisper put its full stops."""
+    times = tr.times[tr.voiced]
+    if times.size == 0:
+        return []
+    gaps = np.diff(times)
+    cuts = np.flatnonzero(gaps >= cfg["gap_s"]) + 1
     out = []
-    for i, s in enumerate(sentences):
-        if s.text.rstrip().endswith("?"):
+    ends = np.array([w.end_s for w in words]) if words else np.array([])
+    owner = {i: s for s in sentences for i in range(s.word_start, s.word_end)}
+    for k, (a, b) in enumerate(zip(np.r_[0, cuts], np.r_[cuts, times.size], strict=True)):
+        seg = times[a:b]
+        after = gaps[b - 1] if b - 1 < gaps.size else np.inf
+        near = int(np.argmin(np.abs(ends - seg[-1]))) if ends.size else None
+        out.append(Phrase(times=seg, sentence=owner.get(near) if near is not None else None,
+                          final=bool(after >= cfg["final_gap_s"]) or k == len(cuts)))
+    return out
+
+
+def words_before(words: list[Word], end_s: float, n: int = 4) -> str:
+    """The last n words that end by end_s (+ a little), as the report quotes them."""
+    said = [w.text.strip() for w in words if w.end_s <= end_s + 0.3]
+    return ("… " if len(said) > n else "") + " ".join(said[-n:])
+
+
+def uptalk(tr: Track, units: list[Phrase], words: list[Word], cfg: dict[str, Any]) -> list[Uptalk]:
+    """Statement endings (final phrases not ending in "?") whose last voiced sound rises
+    min_rise_st above the sound just before it."""
+    out = []
+    for ph in units:
+        if not ph.final or (ph.sentence is not None and ph.sentence.text.rstrip().endswith("?")):
             continue
-        sel = (tr.times >= s.start_s) & (tr.times < sentence_end(sentences, i)) & tr.voiced
+        sel = np.isin(tr.times, ph.times)
         times, values = tr.times[sel], tr.semitones[sel]
-        if times.size == 0:
-            continue
         last = times[-1]
         end = values[times >= last - cfg["end_s"]]
         ref = values[(times >= last - cfg["ref_from_s"]) & (times <= last - cfg["ref_to_s"])]
@@ -137,6 +160,6 @@ def uptalk(tr: Track, sentences: list[Sentence], cfg: dict[str, Any]) -> list[Up
             rise -= 12 * round(rise / 12)
         if rise >= cfg["min_rise_st"]:
             out.append(Uptalk(start_s=round(float(last - cfg["ref_from_s"]), 2), end_s=round(float(last), 2),
-                              sentence=s.index, text=last_words(s.text), rise_semitones=round(rise, 1),
-                              suggestion=cfg["suggestion"]))
+                              sentence=ph.sentence.index if ph.sentence else None, text=words_before(words, last),
+                              rise_semitones=round(rise, 1), suggestion=cfg["suggestion"]))
     return out

@@ -35,6 +35,7 @@ def analyze_voice(samples: np.ndarray, text: Transcription, sections: list[StarS
     snr = round(level - noise, 1) if level is not None and noise is not None else None
     clips = loudness.clipping(samples, lcfg)
     pitch_range = pitch.spread(values, pcfg)
+    units = pitch.phrases(tr, text.sentences, text.words, cfg["phrases"])
     voice = Voice(
         median_f0_hz=round(tr.median_hz, 1) if tr.median_hz else None,
         voiced_s=round(values.size * tr.step_s, 2),
@@ -42,14 +43,14 @@ def analyze_voice(samples: np.ndarray, text: Transcription, sections: list[StarS
         pitch_sd_semitones=round(float(np.std(values)), 2) if values.size > 1 else None,
         flat=pitch_range is not None and pitch_range < pcfg["flat_answer_range_st"],
         monotone=pitch.monotone(tr, pcfg, cfg["monotone"]),
-        uptalk=pitch.uptalk(tr, text.sentences, cfg["uptalk"]),
+        uptalk=pitch.uptalk(tr, units, text.words, cfg["uptalk"]),
         sections=[_section(tr, levels, s, pcfg) for s in sections if s.present and s.start_s is not None],
         level_dbfs=level,
         level_range_db=round(float(np.subtract(*np.percentile(speech_db, [95, 5]))), 1) if speech_db.size else None,
         noise_floor_dbfs=noise,
         snr_db=snr,
         too_quiet=level is None or level < lcfg["quiet_dbfs"],
-        trailing_off=loudness.trailing_off(tr, levels, text.sentences, cfg["trailing_off"]),
+        trailing_off=loudness.trailing_off(tr, levels, units, text.words, cfg["trailing_off"]),
         clipping=clips,
         level_advice=loudness.advice(level, snr, clips, lcfg),
         repeated=wording.find_repeated(text.words, cfg["wording"], filled, question),
