@@ -45,7 +45,8 @@ def clipping(samples: np.ndarray, cfg: dict[str, Any], merge_s: float = 0.1) -> 
 
 
 def is_clipping(clips: list[Clipping], cfg: dict[str, Any]) -> bool:
-    return len(clips) > cfg["max_clip_events"] or any(c.samples >= SAMPLE_RATE // 1000 for c in clips)
+    longest = cfg["max_clip_run_ms"] * SAMPLE_RATE / 1000
+    return len(clips) > cfg["max_clip_events"] or any(c.samples >= longest for c in clips)
 
 
 def advice(level: float | None, snr: float | None, clips: list[Clipping], cfg: dict[str, Any]) -> LevelAdvice:
@@ -72,8 +73,7 @@ def trailing_off(tr: Track, levels: np.ndarray, units: list[Phrase], words: list
     """Phrases whose last tail_s of voiced sound is min_drop_db quieter than the voiced sound before it."""
     out = []
     for ph in units:
-        sel = np.isin(tr.times, ph.times)
-        times, db = tr.times[sel], levels[sel]
+        times, db = tr.times[ph.frames], levels[ph.frames]
         cut = times[-1] - cfg["tail_s"]
         body, tail = db[times < cut], db[times >= cut]
         if body.size * tr.step_s < cfg["min_body_voiced_s"] or tail.size * tr.step_s < cfg["min_tail_voiced_s"]:

@@ -106,32 +106,39 @@ def monotone(tr: Track, pitch_cfg: dict[str, Any], cfg: dict[str, Any]) -> list[
 
 @dataclass
 class Phrase:
-    """A stretch of voiced speech between pauses: its voiced frame times, and the sentence
-    (Whisper's) whose word ends nearest to its end."""
+    """A stretch of voiced speech between pauses: its voiced frames, and the sentence
+    (Whisper's) of the word said as it ends."""
 
-    times: np.ndarray
+    frames: np.ndarray  # indices of its voiced frames in the track
     sentence: Sentence | None
-    final: bool  # followed by a sentence-length pause (or the end of the answer)
+    final: bool  # ends a sentence, followed by a pause (or the end of the answer)
 
 
 def phrases(tr: Track, sentences: list[Sentence], words: list[Word], cfg: dict[str, Any]) -> list[Phrase]:
-    """Voiced speech split at unvoiced gaps of at least gap_s; a phrase is final when the gap
-    after it is at least final_gap_s. Split acoustically, so it does not depend on where
-    Whisper put its full stops."""
-    times = tr.times[tr.voiced]
+    """Voiced speech split at unvoiced gaps of at least gap_s (acoustically, so a sentence
+    Whisper ran on is still split at its pauses). A phrase is final (a statement's end) when
+    the gap after it is at least final_gap_s and its last word ends a Whisper sentence, or it
+    is the last phrase: a rise before a thinking pause inside a sentence is not uptalk."""
+    voiced = np.flatnonzero(tr.voiced)
+    times = tr.times[voiced]
     if times.size == 0:
         return []
     gaps = np.diff(times)
     cuts = np.flatnonzero(gaps >= cfg["gap_s"]) + 1
     out = []
-    ends = np.array([w.end_s for w in words]) if words else np.array([])
+    starts = np.array([w.start_s for w in words])
     owner = {i: s for s in sentences for i in range(s.word_start, s.word_end)}
     for k, (a, b) in enumerate(zip(np.r_[0, cuts], np.r_[cuts, times.size], strict=True)):
         seg = times[a:b]
         after = gaps[b - 1] if b - 1 < gaps.size else np.inf
-        near = int(np.argmin(np.abs(ends - seg[-1]))) if ends.size else None
-        out.append(Phrase(times=seg, sentence=owner.get(near) if near is not None else None,
-                          final=bool(after >= cfg["final_gap_s"]) or k == len(cuts)))
+        # the word being said when the phrase ends: the last to start before it (Whisper's word
+        # ends run late into the pause after them, its starts less so)
+        near = int(np.searchsorted(starts, seg[-1])) - 1 if words else None
+        near = None if near is not None and near < 0 else near
+        sentence = owner.get(near) if near is not None else None
+        ends_sentence = sentence is None or near == sentence.word_end - 1
+        out.append(Phrase(frames=voiced[a:b], sentence=sentence,
+                          final=(bool(after >= cfg["final_gap_s"]) and ends_sentence) or k == len(cuts)))
     return out
 
 
@@ -148,8 +155,7 @@ def uptalk(tr: Track, units: list[Phrase], words: list[Word], cfg: dict[str, Any
     for ph in units:
         if not ph.final or (ph.sentence is not None and ph.sentence.text.rstrip().endswith("?")):
             continue
-        sel = np.isin(tr.times, ph.times)
-        times, values = tr.times[sel], tr.semitones[sel]
+        times, values = tr.times[ph.frames], tr.semitones[ph.frames]
         last = times[-1]
         end = values[times >= last - cfg["end_s"]]
         ref = values[(times >= last - cfg["ref_from_s"]) & (times <= last - cfg["ref_to_s"])]

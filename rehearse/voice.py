@@ -16,7 +16,6 @@ from rehearse.models import (
     Transcription,
     Voice,
 )
-from rehearse.pitch import inside
 from rehearse.tips import clock
 
 
@@ -30,8 +29,9 @@ def analyze_voice(samples: np.ndarray, text: Transcription, sections: list[StarS
     levels = loudness.frame_levels(samples, tr.times, lcfg["frame_s"])
     speech_db = levels[tr.voiced]
     level = round(float(np.median(speech_db)), 1) if speech_db.size else None
-    outside = levels[~inside(tr.times, text.speech)]
-    noise = round(float(np.percentile(outside, 10)), 1) if outside.size >= 10 else None
+    quiet = levels[~tr.voiced]
+    quiet = quiet[quiet > loudness.FLOOR_DB + 10]  # digital silence is no background
+    noise = round(float(np.percentile(quiet, lcfg["noise_percentile"])), 1) if quiet.size >= lcfg["min_noise_frames"] else None
     snr = round(level - noise, 1) if level is not None and noise is not None else None
     clips = loudness.clipping(samples, lcfg)
     pitch_range = pitch.spread(values, pcfg)

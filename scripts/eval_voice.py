@@ -125,6 +125,20 @@ def analyse(path: Path) -> dict:
     return analyze(path).model_dump(mode="json")
 
 
+def reference_text(path: Path) -> str | None:
+    """The GPT-4o verbatim transcript next to a voice note (machine-made: approximate), if any."""
+    ref = path.with_name(path.stem + ".verbatim_gpt-4o-audio-preview.md")
+    return ref.read_text() if ref.is_file() else None
+
+
+def count_phrase(text: str, phrase: str) -> int:
+    from rehearse.words import norm
+
+    tokens = [t for t in (norm(x) for x in text.split()) if t]
+    words = phrase.split()
+    return sum(tokens[i : i + len(words)] == words for i in range(len(tokens)))
+
+
 def real_speech(folder: Path) -> None:
     print(f"\n== real speech ({folder}) ==")
     for name in REAL_FILES:
@@ -141,7 +155,9 @@ def real_speech(folder: Path) -> None:
               f"trailing off {len(v['trailing_off'])}")
         print(f"    level {v['level_dbfs']} dBFS, noise {v['noise_floor_dbfs']} dBFS, SNR {v['snr_db']} dB, "
               f"clipped runs {len(v['clipping'])}: {v['level_advice']['verdict']} ({v['level_advice']['text']})")
-        rep = ", ".join(f"{x['text']} x{x['count']}" for x in v["repeated"]) or "none"
+        ref = reference_text(path)
+        rep = ", ".join(f"{x['text']} x{x['count']}" + (f" (reference transcript: {count_phrase(ref, x['text'])})" if ref else "")
+                        for x in v["repeated"]) or "none"
         ops = ", ".join(f"{o['text']} {o['count']}/{len(r['sentences'])}" for o in v["openers"]) or "none"
         print(f"    repeated: {rep}; openers: {ops}; voice time {r['timings_s'].get('voice')} s")
 
