@@ -81,9 +81,12 @@ def run_tracker(name: str, audio: np.ndarray, tmp: Path) -> tuple[np.ndarray, np
 
 
 def applied(truth: dict, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Applied semitones at every sample, and where a sentence has sound."""
+    """Applied semitones at every sample, and where a flat sentence has sound (a natural
+    sentence's intonation is unknown)."""
     st = np.full(n, np.nan)
     for s in truth["sentences"]:
+        if s["pitch"] != "flat":
+            continue
         a, b = round(s["start_s"] * SR), round(s["end_s"] * SR)
         st[a:b] = ra.applied_pitch(b - a, s["pitch_st"][0], s["pitch_st"][1], s["rise_st"])
     return st, ~np.isnan(st)
