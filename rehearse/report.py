@@ -110,6 +110,7 @@ def delivery_panel(report: Report) -> Panel:
     head.add_row("Pauses", pauses)
     if report.worst_stretch is not None:
         head.add_row("Worst stretch", Text(report.worst_stretch.summary, style="bold red"))
+    voice_rows(report, head)
     return Panel(head, title=f"rehearse · {report.file}", subtitle=report.model, expand=False)
 
 
@@ -183,47 +184,40 @@ def _times(spans, limit: int = 3) -> str:
     return shown + (", …" if len(spans) > limit else "")
 
 
-def voice_panel(report: Report) -> Panel | None:
-    """Pitch variation, monotone stretches, uptalk, level, trailing off, repeated wording."""
+def voice_rows(report: Report, grid: Table) -> None:
+    """Voice and wording in two rows of the delivery panel (the JSON has every detail): pitch
+    range, level and each finding with its first times."""
     v = report.voice
     if v is None:
-        return None
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold", max_width=72)
+        return
+    line = Text()
     if v.pitch_range_semitones is None:
-        grid.add_row("Pitch", Text("no voiced speech measured", style="dim"))
+        line.append("pitch not measured", style="dim")
     else:
-        line = Text(f"range {v.pitch_range_semitones:.1f} semitones around {v.median_f0_hz:.0f} Hz",
+        line.append(f"pitch range {v.pitch_range_semitones:.1f} st" + (" (flat)" if v.flat else ""),
                     style="yellow" if v.flat else "green")
-        if v.flat:
-            line.append(": flat overall", style="yellow")
-        if v.sections:
-            line.append(" · by section " + " ".join(f"{s.label[0].upper()} {s.pitch_range_semitones:.1f}"
-                                                    for s in v.sections if s.pitch_range_semitones is not None), style="dim")
-        grid.add_row("Pitch", line)
-    grid.add_row("Monotone", Text(_times(v.monotone) + f" (under {max(m.range_semitones for m in v.monotone):.1f} st)",
-                                  style="yellow") if v.monotone else Text("none", style="dim"))
-    if v.uptalk:
-        grid.add_row("Uptalk", Text(f"{len(v.uptalk)} statement(s) rose at the end: {_times(v.uptalk)}", style="yellow"))
     a = v.level_advice
-    level = Text(f"{a.text}", style=LEVEL_STYLES[a.verdict])
-    if v.snr_db is not None and v.noise_floor_dbfs is not None and v.noise_floor_dbfs > -90:
-        level.append(f", {v.snr_db:.0f} dB above the background", style="dim")
-    level.append(f". {a.suggestion}")
-    grid.add_row("Level", level)
+    line.append(" · ")
+    line.append(f"{a.text}: {a.suggestion}" if a.verdict != "ok" else f"{v.level_dbfs:.0f} dBFS",
+                style=LEVEL_STYLES[a.verdict])
+    issues = []
+    if v.monotone:
+        issues.append(f"monotone {_times(v.monotone, 2)}")
+    if v.uptalk:
+        issues.append(f"{len(v.uptalk)} rising ending{'s' if len(v.uptalk) != 1 else ''} {_times(v.uptalk, 1)}")
     if v.trailing_off:
-        grid.add_row("Trailing off", Text(f"{len(v.trailing_off)}: {_times(v.trailing_off)}", style="yellow"))
-    if v.repeated:
-        grid.add_row("Repeated", Text(", ".join(f"“{r.text}” ×{r.count}" for r in v.repeated[:4]), style="yellow"))
-    for o in v.openers:
-        grid.add_row("Openers", Text(f"“{o.text.capitalize()}…” starts {o.count} sentences ({o.share:.0%})", style="yellow"))
-    return Panel(grid, title="Voice", expand=False)
+        issues.append(f"trailing off {len(v.trailing_off)}× {_times(v.trailing_off, 1)}")
+    if issues:
+        line.append(" · " + " · ".join(issues), style="yellow")
+    grid.add_row("Voice", line)
+    words = [f"“{r.text}” ×{r.count}" for r in v.repeated[:3]]
+    words += [f"“{o.text.capitalize()}…” opens {o.count} sentences" for o in v.openers[:1]]
+    if words:
+        grid.add_row("Wording", Text(", ".join(words), style="yellow"))
 
 
 def render(report: Report, console: Console | None = None) -> None:
     console = console or Console()
-    for panel in (delivery_panel(report), voice_panel(report), star_panel(report), coaching_panel(report),
-                  tips_panel(report)):
+    for panel in (delivery_panel(report), star_panel(report), coaching_panel(report), tips_panel(report)):
         if panel is not None:
             console.print(panel)
