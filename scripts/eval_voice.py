@@ -6,6 +6,7 @@ the same analysis says about real speech (../shared/eval-data/real/, read in pla
     python scripts/eval_voice.py                       # render, analyse, both splits, real speech
     python scripts/eval_voice.py --split tune --no-real
     python scripts/eval_voice.py --real /path/to/shared/eval-data/real --files
+    python scripts/eval_voice.py --no-cache --pyin-check   # real timings; uptalk cross-checked by pyin
 
 The corpus is scripts/corpus/voice_answers.yaml (FORMAT.md, "Pitch and loudness"); audio and
 transcription caches go to build/eval-voice/. Matching: a truth monotone stretch is found when
@@ -139,7 +140,35 @@ def count_phrase(text: str, phrase: str) -> int:
     return sum(tokens[i : i + len(words)] == words for i in range(len(tokens)))
 
 
-def real_speech(folder: Path) -> None:
+def pyin_check(path: Path, report: dict) -> str:
+    """How many of the reported uptalk rises librosa's pyin (a second, slower tracker) also
+    measures at >= the rubric's min_rise_st, with the same windows. Needs librosa (extra `eval`)."""
+    import librosa
+    import numpy as np
+
+    from rehearse import audio, rubric
+
+    cfg = rubric.load("voice")["uptalk"]
+    x = audio.decode(path)
+    median = report["voice"]["median_f0_hz"]
+    agree = 0
+    for u in report["voice"]["uptalk"]:
+        a = max(int((u["start_s"] - 0.3) * audio.SAMPLE_RATE), 0)
+        b = int((u["end_s"] + 0.1) * audio.SAMPLE_RATE)
+        f0, voiced, _ = librosa.pyin(x[a:b], fmin=60, fmax=500, sr=audio.SAMPLE_RATE, frame_length=1024, hop_length=160)
+        t = a / audio.SAMPLE_RATE + np.arange(len(f0)) * 0.01
+        ok = voiced & ~np.isnan(f0)
+        if not ok.any():
+            continue
+        st = 12 * np.log2(np.where(ok, f0, 1.0) / median)
+        last = t[ok][-1]
+        end = st[ok & (t >= last - cfg["end_s"])]
+        ref = st[ok & (t >= last - cfg["ref_from_s"]) & (t <= last - cfg["ref_to_s"])]
+        agree += bool(ref.size and np.median(end) - np.median(ref) >= cfg["min_rise_st"])
+    return f"{agree}/{len(report['voice']['uptalk'])} uptalk rises confirmed by pyin"
+
+
+def real_speech(folder: Path, check: bool = False) -> None:
     print(f"\n== real speech ({folder}) ==")
     for name in REAL_FILES:
         path = folder / name
@@ -151,8 +180,8 @@ def real_speech(folder: Path) -> None:
         mono = ", ".join(f"{m['start_s']:.0f}-{m['end_s']:.0f}s ({m['range_semitones']:.1f} st)" for m in v["monotone"]) or "none"
         print(f"  {name}: {r['duration_s']:.0f} s, f0 {v['median_f0_hz']} Hz, range {v['pitch_range_semitones']} st, "
               f"sd {v['pitch_sd_semitones']} st, flat={v['flat']}")
-        print(f"    monotone: {mono}; uptalk {len(v['uptalk'])} of {len(r['sentences'])} sentences; "
-              f"trailing off {len(v['trailing_off'])}")
+        print(f"    monotone: {mono}; uptalk {len(v['uptalk'])} of {len(r['sentences'])} sentences"
+              + (f" ({pyin_check(path, r)})" if check and v["uptalk"] else "") + f"; trailing off {len(v['trailing_off'])}")
         print(f"    level {v['level_dbfs']} dBFS, noise {v['noise_floor_dbfs']} dBFS, SNR {v['snr_db']} dB, "
               f"clipped runs {len(v['clipping'])}: {v['level_advice']['verdict']} ({v['level_advice']['text']})")
         ref = reference_text(path)
@@ -172,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-cache", action="store_true", help="transcribe again instead of using the cache")
     p.add_argument("--real", type=Path, default=default_real(), help="folder of the real speech")
     p.add_argument("--no-real", action="store_true")
+    p.add_argument("--pyin-check", action="store_true",
+                   help="cross-check the uptalk rises found in real speech with librosa's pyin (pip install '.[eval]')")
     args = p.parse_args(argv)
 
     if not args.no_cache:
@@ -191,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.real is None or not args.real.is_dir():
             print("\nreal speech: folder not found (give --real)")
         else:
-            real_speech(args.real)
+            real_speech(args.real, args.pyin_check)
     return 0
 
 

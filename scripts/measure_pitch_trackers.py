@@ -8,8 +8,11 @@ inside sentences, error = tracked semitones - applied semitones - the answer's b
 difference). Reported: median |error|, share of frames off by more than 1 semitone (gross
 errors), and the share of the answer's sound frames the tracker called voiced.
 
+Needs librosa: pip install ".[eval]".
+
 Time: each tracker in a fresh process (import and, for librosa, numba's cached JIT load) on a
-2-minute answer; `--first-run` notes that librosa's first ever call also compiles.
+2-minute answer. Not included: librosa's very first call after installing compiles its numba
+functions (yin took 16.7 s instead of 2.7 s the first time on the build machine).
 
     python scripts/measure_pitch_trackers.py                 # tune answers of the voice corpus
     python scripts/measure_pitch_trackers.py --ids vo_shifted,vo_mono_mid --no-time
