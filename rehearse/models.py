@@ -286,6 +286,7 @@ class Report(BaseModel):
     star: StarResult
     tips: list[str]
     timings_s: dict[str, float] = Field(default_factory=dict)
+    voice: Voice | None = Field(default=None, description="pitch, loudness and repetitive wording")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,3 +370,90 @@ class Progress(BaseModel):
     trends: list[MetricTrend] = Field(default_factory=list)
     questions: list[QuestionAttempts] = Field(default_factory=list)
     filters: dict[str, str | int | None] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- voice delivery (issue 9)
+# Pitch variation, loudness and repetitive wording. Stable keys: `voice.pitch_range_semitones`,
+# `voice.monotone[].start_s/end_s`, `voice.trailing_off[].start_s/end_s`, `voice.repeated[].text/count`.
+
+
+class MonotoneStretch(Span):
+    range_semitones: float = Field(description="pitch range (5th-95th percentile) inside the stretch")
+    suggestion: str
+
+
+class Uptalk(Span):
+    sentence: int | None = None
+    text: str = Field(description="the sentence's last words")
+    rise_semitones: float
+    suggestion: str
+
+
+class TrailingOff(Span):
+    sentence: int | None = None
+    text: str = Field(description="the sentence's last words")
+    drop_db: float = Field(description="how much quieter the sentence's last part is than its body")
+    suggestion: str
+
+
+class SectionVoice(Span):
+    label: SectionLabel
+    pitch_range_semitones: float | None = None
+    pitch_sd_semitones: float | None = None
+    level_dbfs: float | None = Field(default=None, description="median level of its voiced speech")
+
+
+class Clipping(Span):
+    samples: int = Field(description="samples in the clipped run")
+
+
+class LevelAdvice(BaseModel):
+    verdict: Literal["ok", "quiet", "loud", "clipping", "noisy"]
+    text: str = Field(description="what was measured")
+    suggestion: str
+
+
+class Repeated(Span):
+    """A word or phrase said far more often than normal; start_s/end_s: first to last use."""
+
+    text: str
+    count: int
+    kind: Literal["habit", "phrase"]
+    per_100_words: float
+    times: list[Span] = Field(default_factory=list, description="every use")
+    suggestion: str
+
+
+class Opener(Span):
+    """The same sentence opener on most sentences; start_s/end_s: first to last use."""
+
+    text: str
+    count: int
+    share: float = Field(description="share of the sentences that start with it")
+    sentences: list[int]
+    suggestion: str
+
+
+class Voice(BaseModel):
+    median_f0_hz: float | None = Field(description="the speaker's median pitch; semitones are relative to it")
+    voiced_s: float = Field(description="seconds of voiced speech the pitch was measured on")
+    pitch_range_semitones: float | None = Field(description="5th-95th percentile of the pitch over the answer")
+    pitch_sd_semitones: float | None = None
+    flat: bool = Field(default=False, description="range over the whole answer below the rubric's flat_answer_range_st")
+    monotone: list[MonotoneStretch] = Field(default_factory=list)
+    uptalk: list[Uptalk] = Field(default_factory=list)
+    sections: list[SectionVoice] = Field(default_factory=list, description="pitch and level per STAR section")
+    level_dbfs: float | None = Field(description="median RMS level of voiced speech, dBFS")
+    level_range_db: float | None = Field(default=None, description="5th-95th percentile of the voiced speech level")
+    noise_floor_dbfs: float | None = None
+    snr_db: float | None = None
+    too_quiet: bool = False
+    trailing_off: list[TrailingOff] = Field(default_factory=list)
+    clipping: list[Clipping] = Field(default_factory=list, description="clipped runs of samples")
+    level_advice: LevelAdvice
+    repeated: list[Repeated] = Field(default_factory=list)
+    openers: list[Opener] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list, description="every voice finding, with times and a suggestion")
+
+
+Report.model_rebuild()

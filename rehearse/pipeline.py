@@ -1,4 +1,4 @@
-"""The analysis pipeline: decode → voice activity → transcribe → delivery → STAR → tips."""
+"""The analysis pipeline: decode → voice activity → transcribe → delivery → STAR → voice → tips."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rehearse.errors import RehearseError
 from rehearse.models import Report
 from rehearse.star import score_star
 from rehearse.tips import choose_tips
+from rehearse.voice import analyze_voice
 
 _models: dict[str, object] = {}
 
@@ -30,7 +31,9 @@ def analyze(
     prompt: str | None = None,
     lp: str | None = None,
     hotwords: str | None = None,
+    question: str | None = None,
 ) -> Report:
+    """`question`: the question answered, when known (its content words are topic terms)."""
     path = Path(path)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -86,8 +89,11 @@ def analyze(
     star = score_star(text.sentences, star_rubric, lp=lp)
     delivery = analyze_delivery(text, config, lexicon, min_pause, sections=star.sections, samples=samples,
                                 heard=heard)
-    tips = choose_tips(delivery, star, star_rubric, config, duration)
     lap("analysis")
+
+    voice = analyze_voice(samples, text, star.sections, rubric.load("voice"), set(lexicon["filled_pauses"]), question)
+    lap("voice")
+    tips = choose_tips(delivery, star, star_rubric, config, duration, voice=voice)
 
     return Report(
         rehearse_version=__version__,
@@ -113,4 +119,5 @@ def analyze(
         star=star,
         tips=tips,
         timings_s=timings,
+        voice=voice,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -111,6 +110,7 @@ def delivery_panel(report: Report) -> Panel:
     head.add_row("Pauses", pauses)
     if report.worst_stretch is not None:
         head.add_row("Worst stretch", Text(report.worst_stretch.summary, style="bold red"))
+    voice_rows(report, head)
     return Panel(head, title=f"rehearse · {report.file}", subtitle=report.model, expand=False)
 
 
@@ -174,6 +174,46 @@ def coaching_panel(report: Report) -> Panel:
 def tips_panel(report: Report) -> Panel:
     tips = Text("\n".join(f"{i}. {tip}" for i, tip in enumerate(report.tips, 1)) or "—")
     return Panel(tips, title="Top tips", expand=False)
+
+
+LEVEL_STYLES = {"ok": "green", "quiet": "yellow", "loud": "yellow", "clipping": "bold red", "noisy": "yellow"}
+
+
+def _times(spans, limit: int = 3) -> str:
+    shown = ", ".join(f"{clock(x.start_s)}–{clock(x.end_s)}" for x in spans[:limit])
+    return shown + (", …" if len(spans) > limit else "")
+
+
+def voice_rows(report: Report, grid: Table) -> None:
+    """Voice and wording in two rows of the delivery panel (the JSON has every detail): pitch
+    range, level and each finding with its first times."""
+    v = report.voice
+    if v is None:
+        return
+    line = Text()
+    if v.pitch_range_semitones is None:
+        line.append("pitch not measured", style="dim")
+    else:
+        line.append(f"pitch range {v.pitch_range_semitones:.1f} st" + (" (flat)" if v.flat else ""),
+                    style="yellow" if v.flat else "green")
+    a = v.level_advice
+    line.append(" · ")
+    line.append(f"{a.text}: {a.suggestion}" if a.verdict != "ok" else f"{v.level_dbfs:.0f} dBFS",
+                style=LEVEL_STYLES[a.verdict])
+    issues = []
+    if v.monotone:
+        issues.append(f"monotone {_times(v.monotone, 2)}")
+    if v.uptalk:
+        issues.append(f"{len(v.uptalk)} rising ending{'s' if len(v.uptalk) != 1 else ''} {_times(v.uptalk, 1)}")
+    if v.trailing_off:
+        issues.append(f"trailing off {len(v.trailing_off)}× {_times(v.trailing_off, 1)}")
+    if issues:
+        line.append(" · " + " · ".join(issues), style="yellow")
+    grid.add_row("Voice", line)
+    words = [f"“{r.text}” ×{r.count}" for r in v.repeated[:3]]
+    words += [f"“{o.text.capitalize()}…” opens {o.count} sentences" for o in v.openers[:1]]
+    if words:
+        grid.add_row("Wording", Text(", ".join(words), style="yellow"))
 
 
 def render(report: Report, console: Console | None = None) -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from rehearse.models import Delivery, StarResult
+from rehearse.models import Delivery, StarResult, Voice
 
 
 def clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
-def choose_tips(delivery: Delivery, star: StarResult, star_rubric: dict[str, Any], config: dict[str, Any], duration_s: float, limit: int = 3) -> list[str]:
+def choose_tips(delivery: Delivery, star: StarResult, star_rubric: dict[str, Any], config: dict[str, Any], duration_s: float, limit: int = 3,
+                voice: Voice | None = None) -> list[str]:
     """Candidate tips, each with a severity; the most severe `limit` are returned."""
     candidates: list[tuple[float, str]] = []
     sections = {s.label: s for s in star.sections}
@@ -55,6 +56,10 @@ def choose_tips(delivery: Delivery, star: StarResult, star_rubric: dict[str, Any
             f"{len(mid)} long pause(s) in mid-sentence, the longest {worst.duration_s:.1f} s at {clock(worst.start_s)}. "
             "Pause between points, not inside them."
         )))
+
+    # Voice findings (rubrics/voice.toml): pitch, loudness, repetitive wording.
+    for f in voice.findings if voice is not None else []:
+        candidates.append((f.severity, f"{f.detail} {f.suggestion}"))
 
     if not candidates:
         return ["Structure and delivery are on target. Rehearse it once more, then try a follow-up question."]

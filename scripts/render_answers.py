@@ -8,6 +8,11 @@ The script and truth formats are in scripts/corpus/FORMAT.md. Each sentence is s
 chunks (speech, filled pauses, silences); every chunk is synthesised on its own, trimmed of
 the voice's own silence and laid end to end with digital-zero silences, so every sentence,
 filler and pause time in the truth is exact to the sample. Output is byte-deterministic.
+
+Voice markup (FORMAT.md, "Pitch and loudness"): a sentence can be spoken flat (espeak SSML
+prosody range 0), shifted or glided in pitch (sox `pitch` and `bend` on the laid sentence),
+end on a rise (uptalk) or fade out (trailing off); an answer can carry a gain. The pitch
+applied, the monotone stretches and the trailing-off sentences are written to the truth.
 """
 
 from __future__ import annotations
@@ -43,6 +48,18 @@ TRIM_RMS = 0.003  # about -50 dBFS; every voice's noise floor is below 0.002
 DEFAULT_VOICE = "espeak:en-us"
 ESPEAK_WPM = 165
 JOBS = 2
+# Voice truth (see FORMAT.md): a run of level sentences (flat voice, at most LEVEL_GLIDE_ST of
+# glide, no rise) whose applied pitches lie within MONO_SPREAD_ST of each other and which lasts
+# at least MONO_MIN_S is a monotone stretch; a fade of at least TRAIL_DB dB is trailing off;
+# a rise of at least UPTALK_ST semitones is uptalk.
+LEVEL_GLIDE_ST = 0.5
+MONO_SPREAD_ST = 1.0
+MONO_MIN_S = 15.0
+TRAIL_DB = 8.0
+UPTALK_ST = 2.0
+RISE_S = 0.6  # an uptalk rise spans the sentence's last 0.6 s
+FADE_SHARE = 1 / 3  # a fade spans the sentence's last third
+SHIFT_HEADROOM_DB = -3.0  # a sentence whose pitch is changed is lowered first, so sox never clips
 
 LABELS = {"S": "situation", "T": "task", "A": "action", "R": "result"}
 # What each engine is given to say for a filled pause, chosen by phones and by what Whisper
@@ -192,18 +209,24 @@ def sentence_parts(entry: list) -> tuple[str, str, dict]:
     if len(entry) not in (2, 3) or (len(entry) == 3 and not isinstance(entry[2], dict)):
         raise ValueError(f"sentence must be [label, text] or [label, text, {{options}}]: {entry!r}")
     opts = entry[2] if len(entry) == 3 else {}
-    if unknown := set(opts) - {"rate", "gap_s"}:
+    if unknown := set(opts) - {"rate", "gap_s", "pitch", "pitch_st", "rise_st", "fade_db"}:
         raise ValueError(f"unknown sentence option(s) {sorted(unknown)} in {entry!r}")
+    if opts.get("pitch", "natural") not in ("natural", "flat"):
+        raise ValueError(f"pitch must be natural or flat in {entry!r}")
     return entry[0], entry[1], opts
 
 
 # ---------------------------------------------------------------- synthesis
 
 
-def tts_command(engine: str, name: str, rate: float, out: Path) -> list[str]:
-    """Command that reads text on stdin and writes the voice's wav to `out`."""
+def tts_command(engine: str, name: str, rate: float, out: Path, flat: bool = False) -> list[str]:
+    """Command that reads text on stdin and writes the voice's wav to `out`; `flat` (espeak
+    only): the text is SSML with a pitch range of 0 (a monotone voice)."""
+    if flat and engine != "espeak":
+        raise ValueError(f"pitch: flat needs an espeak voice, not {engine}")
     if engine == "espeak":
-        return ["espeak-ng", "--stdin", "-v", name, "-s", str(round(ESPEAK_WPM * rate)), "-w", str(out)]
+        ssml = ["-m"] if flat else []
+        return ["espeak-ng", "--stdin", *ssml, "-v", name, "-s", str(round(ESPEAK_WPM * rate)), "-w", str(out)]
     if engine == "flite":
         stretch = f"duration_stretch={1 / rate:.4f}"
         return ["flite", "-voice", name, "--setf", stretch, "-f", "/dev/stdin", "-o", str(out)]
@@ -250,14 +273,71 @@ def quiet_spans(x: np.ndarray, min_s: float = VOICE_SILENCE_S) -> list[tuple[int
 
 
 @lru_cache(maxsize=64)
-def synthesise(voice: str, text: str, rate: float) -> np.ndarray:
-    """Trimmed 16 kHz int16 audio of `text` spoken by `voice` at `rate`."""
+def synthesise(voice: str, text: str, rate: float, flat: bool = False) -> np.ndarray:
+    """Trimmed 16 kHz int16 audio of `text` spoken by `voice` at `rate` (`flat`: monotone)."""
     engine, name = parse_voice(voice)
     check_tool(engine)
+    if flat:
+        text = f'<speak><prosody range="0">{xml_escape(text)}</prosody></speak>'
     with tempfile.TemporaryDirectory(prefix="render_answers_") as tmp:
         out = Path(tmp) / "tts.wav"
-        run(tts_command(engine, name, rate, out), stdin=text.encode())
+        run(tts_command(engine, name, rate, out, flat), stdin=text.encode())
         return trim(to_16k(out))
+
+
+# ---------------------------------------------------------------- pitch and loudness
+
+
+def pitch_plan(opts: dict) -> tuple[float, float, float]:
+    """(start, end, rise) in semitones from a sentence's `pitch_st` (number or [start, end])
+    and `rise_st` options."""
+    st = opts.get("pitch_st", 0.0)
+    a, b = (float(st[0]), float(st[1])) if isinstance(st, list) else (float(st), float(st))
+    return a, b, float(opts.get("rise_st", 0.0))
+
+
+def applied_pitch(n: int, a: float, b: float, rise: float) -> np.ndarray:
+    """Semitones applied at each of the sentence's n samples: a glide from a to b, plus a rise
+    over the last RISE_S."""
+    t = np.arange(n) / SR
+    dur = n / SR
+    contour = a + (b - a) * t / dur
+    r0 = max(dur - RISE_S, 0.0)
+    return contour + rise * np.clip((t - r0) / max(dur - r0, 1e-9), 0, 1)
+
+
+def shift_pitch(x: np.ndarray, a: float, b: float, rise: float) -> np.ndarray:
+    """Apply the contour of `applied_pitch` with sox (`pitch` for the start, `bend` for the glide
+    and the rise), SHIFT_HEADROOM_DB quieter; the length is kept to the sample."""
+    if a == b == rise == 0:
+        return x
+    check_tool("sox")
+    dur = len(x) / SR
+    r0 = max(dur - RISE_S, 0.0)
+    glide_before = (b - a) * r0 / dur
+    bends = [f"0,{glide_before * 100:.1f},{r0:.4f}"] if r0 > 0 and glide_before else []
+    after = (b - a) - glide_before + rise
+    if after:
+        bends.append(f"{0 if bends else r0:.4f},{after * 100:.1f},{dur - r0:.4f}")
+    effects = (["pitch", f"{a * 100:.1f}"] if a else []) + (["bend", *bends] if bends else [])
+    raw = run(["sox", "-R", "-D", "-t", "raw", "-r", str(SR), "-c", "1", "-b", "16", "-e", "signed-integer", "-L", "-",
+               "-t", "raw", "-r", str(SR), "-c", "1", "-b", "16", "-e", "signed-integer", "-L", "-", *effects],
+              stdin=np.round(x * 10 ** (SHIFT_HEADROOM_DB / 20)).astype("<i2").tobytes())
+    y = np.frombuffer(raw, dtype="<i2").astype(np.int16)
+    return np.pad(y, (0, max(len(x) - len(y), 0)))[: len(x)]
+
+
+def fade(x: np.ndarray, db: float) -> np.ndarray:
+    """Level falling linearly in dB from 0 to `db` over the last FADE_SHARE of the sentence."""
+    if not db:
+        return x
+    n0 = round(len(x) * (1 - FADE_SHARE))
+    gain_db = np.concatenate([np.zeros(n0), np.linspace(0, db, len(x) - n0)])
+    return np.round(x.astype(np.float64) * 10 ** (gain_db / 20)).astype(np.int16)
+
+
+def xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # ---------------------------------------------------------------- layout
@@ -281,6 +361,12 @@ class Timeline:
 
     def audio(self) -> np.ndarray:
         return np.concatenate(self.parts)
+
+    def replace(self, a: int, b: int, fn) -> None:
+        """Pass samples a..b through `fn` (which keeps their number)."""
+        x = self.audio()
+        x[a:b] = fn(x[a:b].copy())
+        self.parts = [x]
 
 
 def sec(n: int) -> float:
@@ -315,7 +401,7 @@ def marker_times(chunk: Speech, start: int, end: int, spans: list | None = None)
 
 
 def lay_sentence(tl: Timeline, index: int, chunks: list[Chunk], voice: str, rate: float,
-                 truth: dict) -> tuple[int, int]:
+                 truth: dict, flat: bool = False) -> tuple[int, int]:
     """Append one sentence's chunks; record its fillers and pauses; return its sound span."""
     start = tl.n
     prev = None
@@ -342,7 +428,7 @@ def lay_sentence(tl: Timeline, index: int, chunks: list[Chunk], voice: str, rate
         else:
             if isinstance(prev, Filler):
                 filler_gap()
-            audio = synthesise(voice, chunk.text, rate)
+            audio = synthesise(voice, chunk.text, rate, flat)
             a, b = tl.add(audio)
             for qa, qb in quiet_spans(audio):
                 truth["other_silences"].append({"start_s": sec(a + qa), "end_s": sec(a + qb), "kind": "voice",
@@ -397,12 +483,18 @@ def build(answer: dict, voice: str, rate: float) -> tuple[np.ndarray, dict]:
                                     "where": "between_sentences"})
         chunks = parse_sentence(text)
         s_rate = round(rate * float(opts.get("rate", 1.0)), 4)
-        a, b = lay_sentence(tl, i, chunks, voice, s_rate, truth)
+        flat = opts.get("pitch", answer.get("pitch", "natural")) == "flat"
+        a, b = lay_sentence(tl, i, chunks, voice, s_rate, truth, flat)
+        p0, p1, rise = pitch_plan(opts)
+        fade_db = float(opts.get("fade_db", 0.0))
+        tl.replace(a, b, lambda x, p0=p0, p1=p1, rise=rise, fade_db=fade_db: fade(shift_pitch(x, p0, p1, rise), fade_db))
         spans.append((LABELS[label], a, b))
         n_words = count_words(chunks)
         truth["sentences"].append({"index": i, "label": LABELS[label], "text": spoken_text(chunks),
                                    "start_s": sec(a), "end_s": sec(b), "word_count": n_words, "rate": s_rate,
-                                   "words_per_minute": round(n_words / ((b - a) / SR) * 60, 1)})
+                                   "words_per_minute": round(n_words / ((b - a) / SR) * 60, 1),
+                                   "pitch": "flat" if flat else "natural", "pitch_st": [p0, p1], "rise_st": rise,
+                                   "fade_db": fade_db})
     tl.silence(TAIL_S)
     start, end = spans[0][1], spans[-1][2]
     words = sum(s["word_count"] for s in truth["sentences"])
@@ -414,7 +506,51 @@ def build(answer: dict, voice: str, rate: float) -> tuple[np.ndarray, dict]:
     tail = {"word_count": words, "speech_start_s": sec(start), "speech_end_s": sec(end),
             "words_per_minute": round(words / ((end - start) / SR) * 60, 1),
             "section_shares": shares, "action_dominant": shares["action"] >= 0.5}
-    return tl.audio(), {**head, **truth, **tail}
+    audio, gain = tl.audio(), float(answer.get("gain_db", 0.0))
+    if gain:
+        scaled = np.round(audio.astype(np.float64) * 10 ** (gain / 20))
+        clipped = int(np.count_nonzero(np.abs(scaled) > 32767))
+        audio = np.clip(scaled, -32768, 32767).astype(np.int16)
+    else:
+        clipped = 0
+    tail["voice_truth"] = voice_truth(truth["sentences"], audio, gain, clipped)
+    return audio, {**head, **truth, **tail}
+
+
+def voice_truth(sentences: list[dict], audio: np.ndarray, gain_db: float, clipped: int) -> dict:
+    """Pitch range applied (when every sentence is flat, so the voice adds no intonation of its
+    own), monotone stretches, trailing-off and uptalk sentences (thresholds at the top)."""
+    contour = []
+    for s in sentences:
+        a, b = round(s["start_s"] * SR), round(s["end_s"] * SR)
+        applied = applied_pitch(b - a, s["pitch_st"][0], s["pitch_st"][1], s["rise_st"])
+        f = audio[a:b].astype(np.float64) / 32768
+        n = (b - a) // TRIM_WINDOW
+        loud = np.sqrt(np.mean(f[: n * TRIM_WINDOW].reshape(n, TRIM_WINDOW) ** 2, axis=1)) > TRIM_RMS
+        contour.append(applied[: n * TRIM_WINDOW : TRIM_WINDOW][loud])
+    all_flat = all(s["pitch"] == "flat" for s in sentences)
+    values = np.concatenate(contour)
+    rng = float(np.subtract(*np.percentile(values, [95, 5]))) if all_flat and values.size else None
+
+    def level(s: dict) -> bool:
+        return s["pitch"] == "flat" and abs(s["pitch_st"][1] - s["pitch_st"][0]) <= LEVEL_GLIDE_ST and not s["rise_st"]
+
+    monotone, run = [], []
+    for s in [*sentences, None]:
+        mid = None if s is None else sum(s["pitch_st"]) / 2
+        if s is not None and level(s) and (not run or max(abs(mid - sum(r["pitch_st"]) / 2) for r in run) <= MONO_SPREAD_ST):
+            run.append(s)
+            continue
+        if run and run[-1]["end_s"] - run[0]["start_s"] >= MONO_MIN_S:
+            monotone.append({"start_s": run[0]["start_s"], "end_s": run[-1]["end_s"],
+                             "sentences": [r["index"] for r in run]})
+        run = [s] if s is not None and level(s) else []
+    trailing = [{"sentence": s["index"], "start_s": round(s["end_s"] - (s["end_s"] - s["start_s"]) * FADE_SHARE, 4),
+                 "end_s": s["end_s"], "fade_db": s["fade_db"]} for s in sentences if s["fade_db"] <= -TRAIL_DB]
+    uptalk = [{"sentence": s["index"], "start_s": round(max(s["end_s"] - RISE_S, s["start_s"]), 4), "end_s": s["end_s"],
+               "rise_st": s["rise_st"]} for s in sentences if s["rise_st"] >= UPTALK_ST]
+    return {"pitch_range_st": None if rng is None else round(rng, 2), "monotone": monotone, "trailing_off": trailing,
+            "uptalk": uptalk, "gain_db": gain_db, "clipped_samples": clipped}
 
 
 # ---------------------------------------------------------------- output
