@@ -10,7 +10,15 @@ import numpy as np
 from rehearse.acoustic import Stretch
 from rehearse.fillers import find_fillers
 from rehearse.models import (
-    Delivery, Filler, FillerCount, PaceWindow, Pause, StarSection, Transcription, Word, WorstStretch,
+    Delivery,
+    Filler,
+    FillerCount,
+    PaceWindow,
+    Pause,
+    StarSection,
+    Transcription,
+    Word,
+    WorstStretch,
 )
 from rehearse.pace import measure_pace, per_minute, section_pace, verdict
 from rehearse.pauses import find_pauses, pause_stats

@@ -8,12 +8,22 @@ rates count a word cut by a window edge in proportion to the part inside.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from statistics import mean, pstdev
 from typing import Any
 
 from rehearse.models import (
-    Filler, MinuteRates, PaceStretch, PaceVerdict, PaceWindow, Pacing, SectionPace, Span, StarSection, Word,
+    Filler,
+    MinuteRates,
+    PaceStretch,
+    PaceVerdict,
+    PaceWindow,
+    Pacing,
+    SectionPace,
+    Span,
+    StarSection,
+    Word,
 )
 from rehearse.words import spoken_words
 
@@ -159,7 +169,7 @@ def per_minute(counted: list[Counted], fillers: list[Filler], span: tuple[float,
     if len(edges) > 2 and edges[-1] - edges[-2] < merge_last_s:
         del edges[-2]
     out = []
-    for i, (a, b) in enumerate(zip(edges, edges[1:]), 1):
+    for i, (a, b) in enumerate(itertools.pairwise(edges), 1):
         minutes = (b - a) / 60
         n = words_in(counted, a, b)
         k = sum(a <= (f.start_s + f.end_s) / 2 < b for f in fillers)

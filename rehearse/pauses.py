@@ -19,6 +19,7 @@ mid-clause whatever the punctuation.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -60,7 +61,7 @@ class Silence:
         self.floor_db = max(floor, float(cfg.get("noise_floor_min_db", -65.0)))
         self.loud = db > self.floor_db + float(cfg.get("edge_margin_db", 10.0))
         self.reach = int(float(cfg.get("edge_reach_s", 0.5)) * FPS)
-        self.bridge = int(round(float(cfg.get("bridge_s", 0.04)) * FPS))
+        self.bridge = round(float(cfg.get("bridge_s", 0.04)) * FPS)
 
     def _walk(self, i: int, step: int) -> int:
         """From loud frame i, step over loud frames (bridging short quiet runs); the last loud frame."""
@@ -88,8 +89,8 @@ class Silence:
         """Move a pause's edges to where the sound stops and starts again."""
         if len(self.loud) == 0:
             return start, end
-        last_loud = self._edge(int(round(start * FPS)), -1)
-        first_loud = self._edge(int(round(end * FPS)), +1)
+        last_loud = self._edge(round(start * FPS), -1)
+        first_loud = self._edge(round(end * FPS), +1)
         # frame f spans [f, f + 2) x 10 ms: if f is the last loud frame the sound stops within
         # (f, f + 1] x 10 ms; if f is the first loud frame it starts within [f + 1, f + 2) x 10 ms
         new_start = (last_loud + 0.5) / FPS if last_loud is not None else start
@@ -118,7 +119,7 @@ def find_pauses(speech: list[Span], words: list[Word], cfg: dict[str, Any], samp
         return []
     first, last = words[0].start_s, words[-1].end_s
     regions = [r for r in speech if r.end_s > first - 0.3 and r.start_s < last + 0.3]
-    gaps = [(left.end_s - pad_s, right.start_s + pad_s) for left, right in zip(regions, regions[1:])]
+    gaps = [(left.end_s - pad_s, right.start_s + pad_s) for left, right in itertools.pairwise(regions)]
     gaps = [(a, b) for a, b in gaps if b > a]
     if samples is not None and len(samples):
         silence = Silence(frame_db(samples), gaps, cfg)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ def bundled_names(suffix: str = ".toml") -> list[str]:
     return sorted(p.stem for p in rubrics_dir().glob(f"*{suffix}"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name_or_path: str) -> dict[str, Any]:
     """Load a bundled rubric by name (`star`, `delivery`, ...) or a TOML file by path."""
     candidate = Path(name_or_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from rehearse.audio import SAMPLE_RATE
@@ -42,7 +44,7 @@ class SilenceCut:
         half = keep // 2
         cuts: list[tuple[int, int]] = []  # (start, end) sample ranges removed from the original
         edges = [(0, 0)] + [(int(r.start_s * rate), int(r.end_s * rate)) for r in speech] + [(len(samples), len(samples))]
-        for (_, left_end), (right_start, _) in zip(edges, edges[1:]):
+        for (_, left_end), (right_start, _) in itertools.pairwise(edges):
             lead = half if left_end > 0 else 0
             tail = half if right_start < len(samples) else 0
             if right_start - left_end > lead + tail + rate // 10:
