@@ -91,6 +91,7 @@ def _answer_view(report: Report, audio_uri: str | None, anchor: str, heading: st
         "tl": answer_timeline(report),
         "passages": transcript(report),
         "rows": rows,
+        "slots": slots,
         "audio": audio_uri,
         "anchor": anchor,
         "heading": heading,

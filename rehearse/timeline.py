@@ -25,6 +25,13 @@ FILLER_ROW = (214.0, 24.0)
 PAUSE_ROW = (244.0, 24.0)
 AXIS_Y = 280.0
 HEIGHT = 300.0
+# The voice lane (issue 9), drawn under the pauses when the report carries `voice`: pitch
+# findings (monotone stretches, rising endings) on one row, level findings (trailing off,
+# clipping) on the next; the axis moves down to make room.
+VOICE_PITCH_ROW = (277.0, 24.0)
+VOICE_LEVEL_ROW = (305.0, 24.0)
+VOICE_AXIS_Y = 340.0
+VOICE_HEIGHT = 360.0
 
 
 # Colour slot (sec-N in report.css) of the sections every bundled rubric shares, so that Action is
@@ -62,6 +69,8 @@ class Marker:
     start_s: float
     end_s: float
     title: str
+    label: str = ""  # short text drawn beside the mark when there is room (voice lane)
+    label_left: bool = False  # the label sits before the mark (no room after it)
 
     @property
     def text(self) -> str:
@@ -72,6 +81,18 @@ class Marker:
 class Tick:
     x: float
     label: str
+
+
+@dataclass
+class VoiceLane:
+    """Voice findings on the shared time axis: bars for monotone stretches, marks for the rest."""
+
+    monotone: list[Marker]  # bar start..end, `label` drawn inside when it fits
+    uptalk: list[Marker]  # a ramp rising to the sentence's end
+    trailing_off: list[Marker]  # a wedge narrowing over the faded part
+    clipping: list[Marker]  # a thin mark per clipped run
+    pitch_row: tuple[float, float] = VOICE_PITCH_ROW
+    level_row: tuple[float, float] = VOICE_LEVEL_ROW
 
 
 @dataclass
@@ -89,6 +110,7 @@ class AnswerTimeline:
     ticks: list[Tick]
     stretches: list[Marker]  # too-fast and too-slow stretches of the pace, labelled
     worst: Marker | None  # the worst stretch (most fillers, off pace, mid-clause pauses)
+    voice: VoiceLane | None = None  # None for reports made before voice was measured
     left: float = LEFT
     right: float = WIDTH - RIGHT
     width: float = WIDTH
@@ -192,8 +214,67 @@ def answer_timeline(report: Report) -> AnswerTimeline:
     while t <= duration + 1e-6:
         ticks.append(Tick(x(t), clock(t)))
         t += step_s
-    return AnswerTimeline(duration, bands, targets, points, dots, (y(high), y(low)), pace_ticks, (low, high),
-                          fillers, pauses, ticks, stretches, worst)
+    lane = _voice_lane(report, x)
+    tl = AnswerTimeline(duration, bands, targets, points, dots, (y(high), y(low)), pace_ticks, (low, high),
+                        fillers, pauses, ticks, stretches, worst, lane)
+    if lane is not None:
+        tl.rows = {**tl.rows, "voice_pitch": VOICE_PITCH_ROW, "voice_level": VOICE_LEVEL_ROW}
+        tl.axis_y, tl.height = VOICE_AXIS_Y, VOICE_HEIGHT
+    return tl
+
+
+CHAR_W = 6.2  # width of a character of the 11-unit lane text, roughly
+
+
+def _place_labels(marks: list[Marker], labels: list[tuple[str, ...]], others: list[Marker] = ()) -> None:
+    """Give each mark the longest of its labels that fits after it, before the next mark of its
+    row, or else before it, after the previous mark and its label (`others`: marks of the row that
+    keep their own text, such as the monotone bars)."""
+    row = [*marks, *others]
+    texts = {id(m): t for m, t in zip(marks, labels)}
+    taken = LEFT  # the row is used up to here by earlier marks and their labels
+    for m in sorted(row, key=lambda o: o.x):
+        if id(m) in texts:
+            after = m.x + m.width + 3
+            limit = min([o.x - 4 for o in row if o.x > m.x], default=WIDTH - RIGHT)
+            for t in texts[id(m)]:
+                if after + len(t) * CHAR_W <= limit:
+                    m.label = t
+                    break
+                if m.x - 3 - len(t) * CHAR_W >= taken + 4:
+                    m.label, m.label_left = t, True
+                    break
+        end = m.x + m.width + (3 + len(m.label) * CHAR_W if m.label and not m.label_left and id(m) in texts else 0)
+        taken = max(taken, end)
+
+
+def _voice_lane(report: Report, x) -> VoiceLane | None:
+    v = report.voice
+    if v is None:
+        return None
+    monotone = []
+    for m in v.monotone:
+        x0, x1 = x(m.start_s), x(m.end_s)
+        width = round(x1 - x0, 2)
+        label = next((t for t in (f"monotone {m.range_semitones:.1f} st", "monotone", "mono")
+                      if len(t) * CHAR_W + 8 <= width), "")
+        monotone.append(Marker("monotone", x0, width, m.start_s, m.end_s,
+                               f"monotone stretch {stamp(m.start_s)}–{stamp(m.end_s)}: pitch moved only "
+                               f"{m.range_semitones:.1f} semitones for {m.end_s - m.start_s:.0f} s", label))
+    uptalk = [Marker("uptalk", x(u.start_s), max(round(x(u.end_s) - x(u.start_s), 2), 8.0), u.start_s, u.end_s,
+                     f"rising ending at {stamp(u.end_s)}: +{u.rise_semitones:.1f} semitones on “{u.text}”")
+              for u in v.uptalk]
+    fading = [Marker("trailing_off", x(t.start_s), max(round(x(t.end_s) - x(t.start_s), 2), 8.0), t.start_s, t.end_s,
+                     f"trailing off at {stamp(t.start_s)}: {t.drop_db:.0f} dB quieter on “{t.text}”")
+              for t in v.trailing_off]
+    clipping = [Marker("clipping", x(c.start_s), max(round(x(c.end_s) - x(c.start_s), 2), 2.0), c.start_s, c.end_s,
+                       f"clipping at {stamp(c.start_s)}: {c.samples} samples at full scale")
+                for c in v.clipping]
+    # Short texts beside the marks, where the next mark leaves room (the bars hold their own text).
+    _place_labels(uptalk, [(f"rise +{u.rise_semitones:.0f} st", "rise") for u in v.uptalk], monotone)
+    _place_labels(fading + clipping, [(f"fade −{t.drop_db:.0f} dB", "fade") for t in v.trailing_off]
+                  + [("clipping", "clip")] * len(clipping))
+    return VoiceLane(monotone, uptalk, fading, clipping)
 
 
 # --- transcript -------------------------------------------------------------------------------

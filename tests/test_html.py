@@ -1,7 +1,7 @@
 """The HTML reports in a real headless Chromium (Debian `chromium`, driven by Playwright), built from
 recordings analysed with the real model: what renders, what a click does, and that nothing is fetched.
 
-Set REHEARSE_SHOTS=DIR to also keep the screenshots there (answer.png, interview.png, progress.png)."""
+Set REHEARSE_SHOTS=DIR to also keep the screenshots there (answer.png, interview.png, progress.png, voice.png)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from rehearse.html import (
 )
 from rehearse.models import Question, Report
 from rehearse.rubric import load
+from rehearse.timeline import stamp
 
 OKABE_ITO = {"rgb(86, 180, 233)", "rgb(204, 121, 167)", "rgb(0, 158, 115)", "rgb(230, 159, 0)",
              "rgb(0, 114, 178)", "rgb(240, 228, 66)"}
@@ -127,7 +128,11 @@ def check_answer(section, report: Report) -> None:
     assert section.locator(".transcript .passage .tx-pause").count() == len(report.pauses)
     labels = section.locator(".transcript .passage").evaluate_all("els => els.map(e => e.dataset.label)")
     assert labels == [s.label for s in present]
-    assert section.locator(".findings li").count() == len(report.star.findings)
+    voice_findings = report.voice.findings if report.voice else []
+    assert section.locator(".findings li").count() == len(report.star.findings) + len(voice_findings)
+    assert section.locator(".findings li.voice-finding").evaluate_all("els => els.map(e => e.dataset.id)") == [
+        f.id for f in voice_findings]
+    assert section.locator("svg.timeline-svg g.voice-lane").count() == (report.voice is not None)
     assert section.locator(".followups li").count() == len(report.star.followups)
     assert section.locator(".split-table .split-row").count() == len(report.star.sections)
     verdict = section.locator(".verdict").inner_text()
@@ -473,3 +478,165 @@ def test_show_and_progress_pages_from_the_history(watched, tmp_path):
                           capture_output=True, text=True, env=empty, timeout=120, check=False)
     assert proc.returncode == 0 and not (tmp_path / "none.html").exists()
     assert "no sessions" in proc.stderr.lower()
+
+
+# --- the voice lane (issue 9 on the issue 8 page) -----------------------------------------------
+
+
+def _render(answer: dict, folder: Path) -> Path:
+    """Speech with a known pitch and loudness from the fixture generator (real espeak-ng and sox)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import render_answers as ra
+
+    for tool in ("espeak", "sox"):
+        try:
+            ra.check_tool(tool)
+        except RuntimeError as e:
+            pytest.fail(str(e))
+    return ra.render_answer(answer, folder)
+
+
+def lane_x(page, selector: str) -> list[tuple[float, float]]:
+    """Left and right edge of each shape, as fractions of the timeline's time axis."""
+    return page.eval_on_selector_all(selector, """(els) => els.map(el => {
+        const svg = el.ownerSVGElement, left = +svg.dataset.left, right = +svg.dataset.right, b = el.getBBox();
+        return [(b.x - left) / (right - left), (b.x + b.width - left) / (right - left)]; })""")
+
+
+def seeks_to(page, t: float, tol: float = 0.6) -> None:
+    page.wait_for_function(f"Math.abs(document.querySelector('audio.recording').currentTime - {t}) < {tol}", timeout=5000)
+
+
+def test_voice_lane_and_panel_in_chromium(watched, tmp_path):
+    """A flat-voiced answer with fading and rising sentence ends (the one tests/test_voice.py checks
+    against its truth), analysed by the real CLI: the voice lane draws what the JSON holds, where it
+    happened, and a click plays from there; the side panel and the findings list say the same."""
+    from test_voice import ANSWER
+
+    wav = _render(ANSWER, tmp_path)
+    out = tmp_path / "voice.html"
+    run = rehearse("analyze", str(wav), "--json", "--html", str(out), "--embed-audio", "--no-save")
+    assert run.code == 0, run.err
+    report = Report.model_validate(json.loads(run.out))
+    v = report.voice
+    assert v.monotone and v.trailing_off and v.uptalk, "the answer should have voice findings to draw"
+    duration = report.duration_s
+
+    w = watched()
+    page = w.open(out)
+    check_answer(page.locator("article.answer"), report)
+    lane = page.locator("svg.timeline-svg g.voice-lane")
+    for kind, found in (("monotone", v.monotone), ("uptalk", v.uptalk), ("trailing-off", v.trailing_off),
+                        ("clipping", v.clipping)):
+        marks = lane.locator(f"g.voice-mark.{kind}")
+        assert marks.count() == len(found), kind
+        for i, item in enumerate(found):
+            # every mark says what and when in text (aria-label and tooltip), not by colour alone
+            label = marks.nth(i).get_attribute("aria-label")
+            assert label and label == marks.nth(i).locator("title").text_content(), label
+            assert stamp(item.start_s if kind != "uptalk" else item.end_s) in label, (label, item)
+            assert marks.nth(i).get_attribute("role") == "button" and marks.nth(i).get_attribute("tabindex") == "0"
+    # bars span their stretch, marks sit at their time on the axis shared with the sections
+    for (x0, x1), m in zip(lane_x(page, "g.voice-mark.monotone .shape"), v.monotone):
+        assert x0 == pytest.approx(m.start_s / duration, abs=0.005)
+        assert x1 == pytest.approx(m.end_s / duration, abs=0.005)
+    for (x0, x1), t in zip(lane_x(page, "g.voice-mark.trailing-off .shape"), v.trailing_off):
+        assert x0 == pytest.approx(t.start_s / duration, abs=0.005)
+        assert x1 == pytest.approx(max(t.end_s / duration, x0 + 8 / 910), abs=0.005)
+    for (x0, x1), u in zip(lane_x(page, "g.voice-mark.uptalk .shape"), v.uptalk):
+        assert x1 == pytest.approx(u.end_s / duration, abs=0.005)  # the ramp tops out where the sentence ends
+        assert x0 == pytest.approx(u.start_s / duration, abs=0.005)
+    # the monotone bar is labelled in text inside it; each kind has its own shape and palette colour
+    assert "monotone" in lane.locator("g.voice-mark.monotone text").first.text_content()
+    fills = {kind: page.eval_on_selector_all(f"g.voice-lane g.voice-mark.{kind} .shape",
+                                             "els => els.map(e => getComputedStyle(e).fill)")
+             for kind in ("monotone", "uptalk", "trailing-off")}
+    assert all(set(f) <= OKABE_ITO for f in fills.values()), fills
+    assert len({f[0] for f in fills.values()}) == 3, fills
+    # the lane lies between the pauses row and the time axis
+    pauses_y = page.eval_on_selector("g.voice-lane", "g => g.getBBox().y")
+    axis_y = page.eval_on_selector("g.axis line", "l => l.getBBox().y")
+    assert page.evaluate("document.querySelector('.timeline-svg').viewBox.baseVal.height") > axis_y > pauses_y > 240
+
+    # side panel: pitch range, variability, level and its advice, per-section pitch, repeated wording
+    panel = page.locator(".voice-panel")
+    text = " ".join(panel.inner_text().split())
+    assert f"{v.pitch_range_semitones:.1f} semitones" in text and f"{v.pitch_sd_semitones:.1f} semitones (SD)" in text
+    assert f"{v.level_dbfs:.0f} dBFS" in text and v.level_advice.suggestion in text
+    rows = panel.locator("tr.voice-section")
+    assert rows.evaluate_all("els => els.map(e => e.dataset.label)") == [s.label for s in v.sections]
+    for i, s in enumerate(v.sections):
+        assert f"{s.pitch_range_semitones:.1f} st" in rows.nth(i).inner_text()
+    items = panel.locator("li.repeated-item")
+    assert items.count() == len(v.repeated) > 0
+    for i, r in enumerate(v.repeated):
+        assert f"“{r.text}” ×{r.count}" in items.nth(i).inner_text()
+    openers = panel.locator("li.opener-item")
+    assert openers.count() == len(v.openers) > 0
+    for i, o in enumerate(v.openers):
+        assert f"opens {o.count} sentences" in openers.nth(i).inner_text()
+
+    # clicks play from the finding: a fading sentence end, a bar from the keyboard, a finding's time
+    page.wait_for_function("document.querySelector('audio.recording').readyState >= 1", timeout=15000)
+    last = v.trailing_off[-1]
+    lane.locator("g.voice-mark.trailing-off").last.click()
+    seeks_to(page, last.start_s)
+    lane.locator("g.voice-mark.monotone").first.focus()
+    page.keyboard.press("Enter")
+    seeks_to(page, v.monotone[0].start_s)
+    rise = v.uptalk[0]
+    lane.locator("g.voice-mark.uptalk").first.click()
+    seeks_to(page, rise.start_s)
+    finding = page.locator("li.voice-finding[data-id='trailing_off']")
+    assert finding.count() == 1 and v.trailing_off[0].suggestion in finding.inner_text()
+    finding.locator("button.seek").first.click()
+    seeks_to(page, v.trailing_off[0].start_s)
+    page.locator("audio.recording").evaluate("a => a.pause()")
+    assert w.outside() == [] and w.errors == [], (w.outside(), w.errors)
+    shoot(page, tmp_path, "voice.png")
+
+    # printed: the lane and the panel stay, nothing wider than the page
+    page.emulate_media(media="print")
+    assert lane.is_visible() and panel.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    pdf = tmp_path / "voice.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_clipping_marks_and_advice(watched, tmp_path):
+    """A recording 12 dB too hot (samples clipped by the generator): one mark per clipped run, and the
+    level advice in the panel and the findings."""
+    from rehearse.pipeline import analyze
+
+    wav = _render({"id": "hot", "voice": "espeak:en-gb", "gain_db": 12, "sentences": [
+        ["S", "Our nightly build took forty minutes and blocked every release."],
+        ["A", "I cached the test images and split the suite into four parallel parts."],
+        ["R", "Builds now take ten minutes, and we release twice a day."]]}, tmp_path)
+    report = analyze(wav)
+    v = report.voice
+    assert v.clipping and v.level_advice.verdict == "clipping", v.level_advice
+    page = watched().open(write_page(tmp_path / "hot.html", render_answer_page(report, audio_data_uri(wav))))
+    check_answer(page.locator("article.answer"), report)
+    marks = page.locator("g.voice-lane g.voice-mark.clipping")
+    assert marks.count() == len(v.clipping)
+    for (x0, _), c in zip(lane_x(page, "g.voice-mark.clipping .shape"), v.clipping):
+        assert x0 == pytest.approx(c.start_s / report.duration_s, abs=0.005)
+    assert all(f"clipping at {stamp(c.start_s)}" in marks.nth(i).get_attribute("aria-label")
+               for i, c in enumerate(v.clipping))
+    assert "Clipping" in page.locator(".voice-panel .level-advice").inner_text()
+    assert page.locator("li.voice-finding[data-id='level_clipping']").count() == 1
+    page.wait_for_function("document.querySelector('audio.recording').readyState >= 1", timeout=15000)
+    marks.last.click()
+    seeks_to(page, v.clipping[-1].start_s)
+
+
+def test_report_without_voice_keeps_the_old_timeline(watched, tmp_path, analyzed):
+    """A session stored before voice was measured (no `voice`) draws no lane and no panel, and no error."""
+    report = analyzed("strong_answer").model_copy(update={"voice": None})
+    w = watched()
+    page = w.open(write_page(tmp_path / "old.html", render_answer_page(report)))
+    check_answer(page.locator("article.answer"), report)
+    assert page.locator(".voice-panel").count() == 0 and page.locator(".voice-finding").count() == 0
+    assert page.evaluate("document.querySelector('.timeline-svg').viewBox.baseVal.height") == 300
+    assert w.errors == []
