@@ -457,9 +457,12 @@ class _Progress:
                 TimeRemainingColumn,
             )
 
+            console = Console(stderr=True)
+            if not (console.is_terminal and console.is_interactive):
+                return  # piped or logged: no bar, so stderr holds only notes and errors
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                                 TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"),
-                                TimeRemainingColumn(), console=Console(stderr=True))
+                                TimeRemainingColumn(), console=console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task("decoding", total=None)
 
@@ -504,6 +507,8 @@ def analyze_interview(
     try:
         samples = audio.decode(path)
         duration = len(samples) / SR
+        if splits is not None and splits[-1] >= duration:
+            raise RehearseError("--splits", f"{splits[-1]:.1f} s is past the end of {file} ({duration:.1f} s)")
         balance = channel_balance(path)
         lap("decode")
         bar.stage("finding speech")
@@ -664,6 +669,8 @@ def patterns(done: list[InterviewAnswer], star_rubric: dict, share: float) -> li
         for f in a.report.star.findings:
             titles.setdefault(f.id, (f.title, []))[1].append(a.index)
     for fid, (title, which) in titles.items():
+        if fid in ("too_short", "too_long"):  # the length patterns below say it
+            continue
         add(f"finding_{fid}", title, sorted(set(which)))
     for verdict in ("fast", "slow"):
         add(f"pace_{verdict}", f"Pace {verdict}",
