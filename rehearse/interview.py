@@ -67,6 +67,7 @@ class Turns:
     detection: str
     units: list[Unit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    separation: float | None = None
 
 
 # ---------------------------------------------------------------- units and cues
@@ -152,12 +153,27 @@ def voice_features(x: np.ndarray, cfg: dict) -> tuple[np.ndarray, float]:
     return np.concatenate([shape, [pitch]]), float(rise)
 
 
-def two_clusters(features: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, float]:
-    """2-means on standardised features; labels and the Fisher ratio along the centres' line."""
+def two_clusters(features: np.ndarray, weights: np.ndarray, seed: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """2-means on standardised features; labels and the Fisher ratio along the centres' line.
+    Started from the two units farthest apart and, when `seed` (a guess of the labels: the
+    units worded as questions) is given, from that guess too; the better separated split wins
+    (an interviewer says far less than the candidate, and k-means alone may split the
+    candidate's many units instead)."""
     x = (features - features.mean(0)) / (features.std(0) + 1e-9)
     far = np.argmax(((x - x.mean(0)) ** 2).sum(1))
     other = np.argmax(((x - x[far]) ** 2).sum(1))
-    centres = x[[far, other]]
+    starts = [x[[far, other]]]
+    if seed is not None and 0 < seed.sum() < len(seed):
+        starts.append(np.stack([x[~seed].mean(0), x[seed].mean(0)]))
+    best = (np.zeros(len(x), dtype=int), 0.0)
+    for centres in starts:
+        labels, separation = _kmeans(x, weights, centres)
+        if separation > best[1]:
+            best = (labels, separation)
+    return best
+
+
+def _kmeans(x: np.ndarray, weights: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, float]:
     labels = np.zeros(len(x), dtype=int)
     for _ in range(50):
         labels = np.argmin(((x[:, None, :] - centres[None]) ** 2).sum(2), axis=1)
@@ -194,6 +210,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
             unit.balance_db = balance(unit.start_s, unit.end_s)
     min_score = ccfg["min_question_score"]
     notes: list[str] = []
+    separation = None
 
     detection = "wording"
     if balance is not None:
@@ -214,7 +231,9 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
             feats[np.isnan(pitch), -1] = np.nanmean(pitch) if np.isfinite(pitch).any() else 0.0
             scale = np.ones(feats.shape[1])
             scale[-1] = vcfg["pitch_weight"]
-            labels, separation = two_clusters(feats * scale / scale.mean(), np.array([u.end_s - u.start_s for u in long]))
+            seed = np.array([u.cue_score >= min_score for u in long])
+            labels, separation = two_clusters(feats * scale / scale.mean(), np.array([u.end_s - u.start_s for u in long]),
+                                              seed)
             if separation >= vcfg["min_separation"]:
                 cue = [sum(u.cue_score >= min_score for u, k in zip(long, labels) if k == c) /
                        max(1, sum(1 for k in labels if k == c)) for c in (0, 1)]
@@ -243,7 +262,8 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
         first = next((i for i, u in enumerate(run) if u.cue_score >= min_score), 0)
         asked = " ".join(u.text for u in run[first:])
         questions.append((run[0].start_s, run[-1].end_s, asked, cues))
-    return Turns(questions, detection if questions else "none", units, notes)
+    return Turns(questions, detection if questions else "none", units, notes,
+                 round(separation, 2) if separation is not None else None)
 
 
 def _attach_short(units: list[Unit], min_unit_s: float) -> None:
@@ -552,7 +572,7 @@ def analyze_interview(
     unit_turns = [InterviewTurn(start_s=u.start_s, end_s=u.end_s, speaker=u.speaker, text=u.text, cues=u.cues)
                   for u in turns.units]
     return InterviewReport(rehearse_version=__version__, file=file, duration_s=round(duration, 3), model=text.model,
-                           detection=turns.detection, notes=notes, turns=unit_turns, answers=answers,
+                           detection=turns.detection, voice_separation=turns.separation, notes=notes, turns=unit_turns, answers=answers,
                            summary=summary, timings_s=timings)
 
 

@@ -345,6 +345,8 @@ class InterviewReport(BaseModel):
     detection: Literal["voices", "channels", "wording", "splits", "none"] = Field(
         description="what told the turns apart: two voices, stereo channels, question wording and "
                     "pauses, --splits, or nothing (no question found: one answer)")
+    voice_separation: float | None = Field(default=None, description="how far apart the two voice clusters are "
+                                           "(Fisher ratio; rubric [voice] min_separation decides)")
     notes: list[str] = Field(default_factory=list)
     turns: list[InterviewTurn] = Field(default_factory=list)
     answers: list[InterviewAnswer]

@@ -76,7 +76,8 @@ def score(report, truth: dict, tolerance: float) -> dict:
     if not detected and report.answers:
         extra = 0
     return {"questions": len(truth["turns"]), "found": found, "extra": extra, "bounds": bounds, "text": text_ok,
-            "wers": wers, "details": details, "detection": report.detection}
+            "wers": wers, "details": details,
+            "detection": f"{report.detection} (voice separation {report.voice_separation})"}
 
 
 def main(argv: list[str] | None = None) -> int:
