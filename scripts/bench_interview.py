@@ -30,7 +30,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import render_interviews  # noqa: E402
+import render_interviews
 
 OUT = ROOT / "build" / "bench-interview"
 CANDIDATES = ["flite:slt", "festival:slt", "espeak:en-us+f3"]
