@@ -566,6 +566,11 @@ def analyze_interview(
     finally:
         bar.stop()
     notes = list(turns.notes)
+    if turns.questions:
+        before = [w for w in text.words if w.end_s <= turns.questions[0][0] and _speaker_of(w, turns.units) != "interviewer"]
+        if before and before[-1].end_s - before[0].start_s >= 5:
+            notes.append(f"{_clock(before[0].start_s)}-{_clock(before[-1].end_s)}: talk before the first question "
+                         "is not analysed")
     if turns.detection == "none":
         notes.insert(0, "no interviewer question found: the whole recording is analysed as one answer")
     summary = summarise(answers, duration, speech_s, turns, star_rubric, cfg)
