@@ -78,7 +78,7 @@ def transcribe_speech(samples: np.ndarray, speech: list[Span], speech_s: float, 
             "hotwords": (tcfg.get("hotwords") if hotwords is None else hotwords) or None}
     settings = {"min_word_overlap": vcfg["min_word_overlap"], "sentence_gap_s": tcfg["sentence_gap_s"],
                 "trailing_max_probability": tcfg["trailing_max_probability"], "keep_silence_s": tcfg["keep_silence_s"]}
-    if tcfg.get("block_s") and len(samples) > tcfg["block_s"] * audio.SAMPLE_RATE:
+    if tcfg.get("block_s") and len(samples) > tcfg.get("long_s", tcfg["block_s"]) * audio.SAMPLE_RATE:
         settings["block_s"] = tcfg["block_s"]  # long recordings: decoded block by block
     if progress is not None:
         settings["progress"] = progress
