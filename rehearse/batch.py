@@ -129,7 +129,7 @@ def results_table(items: list[BatchItem]):
     table = Table(title="rehearse: folder results", header_style="bold")
     for name, justify in (("file", "left"), ("length", "right"), ("answers", "right"), ("score", "right"),
                           ("wpm", "right"), ("fillers/min", "right"), ("action", "right"), ("status", "left")):
-        table.add_column(name, justify=justify)
+        table.add_column(name, justify=justify, overflow="fold" if name in ("file", "status") else "ellipsis")
     for item in items:
         name = Path(item.file).name
         status = Text(item.status, style={"analysed": "green", "cached": "cyan", "error": "red"}[item.status])
