@@ -43,14 +43,18 @@ def wav_bytes(samples: np.ndarray, rate: int = audio.SAMPLE_RATE) -> bytes:
     return buf.getvalue()
 
 
-def audio_data_uri(path: str | Path) -> str:
-    """The recording at `path` as `data:audio/ogg;base64,...` (16 kHz mono Opus, the audio the analysis heard).
-
-    Raises RehearseError for a missing or unreadable file, like `analyze` does."""
-    samples = audio.decode(Path(path))
+def samples_data_uri(samples) -> str:
+    """16 kHz mono samples as a data URI (Opus in Ogg, or WAV where PyAV has no Opus encoder)."""
     import av
 
     try:
         return "data:audio/ogg;base64," + base64.b64encode(opus_bytes(samples)).decode("ascii")
     except (av.error.FFmpegError, av.codec.codec.UnknownCodecError):  # a PyAV build without libopus
         return "data:audio/wav;base64," + base64.b64encode(wav_bytes(samples)).decode("ascii")
+
+
+def audio_data_uri(path: str | Path) -> str:
+    """The recording at `path` as `data:audio/ogg;base64,...` (16 kHz mono Opus, the audio the analysis heard).
+
+    Raises RehearseError for a missing or unreadable file, like `analyze` does."""
+    return samples_data_uri(audio.decode(Path(path)))

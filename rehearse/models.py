@@ -457,3 +457,79 @@ class Voice(BaseModel):
 
 
 Report.model_rebuild()
+
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Interview mode (issue 6): `rehearse analyze FILE --interview` splits a recorded mock interview
+# into the interviewer's question turns and the candidate's answers; each answer has the same
+# Report a single answer gets (its times counted from the answer's start_s), and the interview
+# has a summary. `rehearse analyze DIR/` gives one BatchItem per file.
+
+
+class InterviewTurn(Span):
+    speaker: Literal["interviewer", "candidate"]
+    text: str
+    cues: list[str] = Field(default_factory=list, description="question cues heard in the turn")
+
+
+class InterviewAnswer(BaseModel):
+    index: int = Field(description="1 for the first answer")
+    question: str = Field(description="the question asked, as transcribed ('' when none was found)")
+    question_start_s: float | None = None
+    question_end_s: float | None = None
+    start_s: float = Field(description="the answer's first word, seconds into the recording")
+    end_s: float = Field(description="the answer's last word, seconds into the recording")
+    length_s: float
+    target_s: tuple[float, float] = Field(description="comfortable answer length band (format rubric [length])")
+    length_verdict: Literal["short", "in_band", "long"]
+    report: Report | None = Field(default=None, description="the single-answer report; times from start_s")
+    error: str | None = Field(default=None, description="why this answer could not be analysed")
+
+
+class InterviewPattern(BaseModel):
+    id: str
+    text: str
+    answers: list[int] = Field(description="indexes of the answers that show it")
+
+
+class InterviewSummary(BaseModel):
+    total_s: float = Field(description="length of the recording")
+    speech_s: float
+    questions: int
+    answer_time_s: float
+    question_time_s: float
+    average_length_s: float | None = None
+    average_score: float | None = None
+    average_words_per_minute: float | None = None
+    average_fillers_per_minute: float | None = None
+    average_action_share: float | None = None
+    strongest: int | None = Field(default=None, description="index of the answer with the best structure score")
+    weakest: int | None = None
+    patterns: list[InterviewPattern] = Field(default_factory=list, description="what repeats across answers")
+
+
+class InterviewReport(BaseModel):
+    rehearse_version: str
+    file: str
+    duration_s: float
+    model: str
+    detection: Literal["voices", "channels", "wording", "splits", "none"] = Field(
+        description="what told the turns apart: two voices, stereo channels, question wording and "
+                    "pauses, --splits, or nothing (no question found: one answer)")
+    voice_separation: float | None = Field(default=None, description="how far apart the two voice clusters are "
+                                           "(Fisher ratio; rubric [voice] min_separation decides)")
+    notes: list[str] = Field(default_factory=list)
+    turns: list[InterviewTurn] = Field(default_factory=list)
+    answers: list[InterviewAnswer]
+    summary: InterviewSummary
+    timings_s: dict[str, float] = Field(default_factory=dict)
+
+
+class BatchItem(BaseModel):
+    file: str
+    status: Literal["analysed", "cached", "error"]
+    error: str | None = None
+    report: Report | None = None
+    interview: InterviewReport | None = None

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 from rehearse import __version__, acoustic, audio, rubric, transcribe, vad
 from rehearse.delivery import analyze_delivery
 from rehearse.errors import RehearseError
-from rehearse.models import Report
+from rehearse.models import Question, Report, Span, Transcription
 from rehearse.star import score_star
 from rehearse.tips import choose_tips
 from rehearse.voice import analyze_voice
 
 _models: dict[str, object] = {}
+THREADS: int | None = None  # CPU threads per model; None: every core (batch workers share the cores)
 
 
 def get_model(spec: transcribe.ModelSpec):
     """Load each model once per process."""
     if spec.source not in _models:
-        _models[spec.source] = transcribe.load_model(spec)
+        _models[spec.source] = transcribe.load_model(spec, threads=THREADS)
     return _models[spec.source]
 
 
@@ -31,11 +35,80 @@ def analyze(
     prompt: str | None = None,
     lp: str | None = None,
     hotwords: str | None = None,
-    question: str | None = None,
+    question: Question | str | None = None,
 ) -> Report:
-    """`question`: the question answered, when known (its content words are topic terms)."""
+    """Analyse one recorded answer from its file. `question`: the question answered, when known
+    (shown in the report; its content words are the answer's topic terms, not repetitive wording)."""
     path = Path(path)
-    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    check_lp(rubric_name, lp)  # an unknown principle or model fails before the slow part
+    transcribe.resolve_model(model)
+    samples = audio.decode(path)
+    timings = {"decode": round(time.perf_counter() - clock, 3)}
+    return analyze_samples(samples, str(path), model=model, rubric_name=rubric_name, min_pause_s=min_pause_s,
+                           prompt=prompt, lp=lp, hotwords=hotwords, timings=timings, question=question)
+
+
+def check_lp(rubric_name: str, lp: str | None) -> None:
+    """Fail early on an unknown --lp principle."""
+    if lp:
+        from rehearse.principles import resolve
+
+        star_rubric = rubric.load(rubric_name)
+        resolve(lp, rubric.load(star_rubric.get("principles", "principles")))
+
+
+def find_speech(samples: np.ndarray, file: str) -> tuple[list[Span], float]:
+    """Voice-activity regions and seconds of speech; bad input (silence, too little speech) fails."""
+    vcfg = rubric.load("delivery")["vad"]
+    speech = vad.speech_regions(samples, vcfg["threshold"], vcfg["min_silence_ms"], vcfg["speech_pad_ms"],
+                                block_s=vcfg.get("block_s"))
+    speech_s = sum(r.end_s - r.start_s for r in speech)
+    if not speech:
+        raise RehearseError(file, "no speech was heard (the recording is silent)")
+    if speech_s < vcfg["min_speech_s"]:
+        raise RehearseError(file, f"only {speech_s:.1f} s of speech heard; need at least {vcfg['min_speech_s']:g} s")
+    return speech, speech_s
+
+
+def transcribe_speech(samples: np.ndarray, speech: list[Span], speech_s: float, spec: transcribe.ModelSpec, whisper,
+                      prompt: str | None = None, hotwords: str | None = None,
+                      progress: Callable[[float, float], None] | None = None) -> Transcription:
+    """Whisper words for the whole recording, with the rubric's prompt and its no-prompt retry."""
+    config = rubric.load("delivery")
+    vcfg, tcfg = config["vad"], config["transcription"]
+    hint = {"prompt": tcfg["prompt"] if prompt is None else prompt,
+            "hotwords": (tcfg.get("hotwords") if hotwords is None else hotwords) or None}
+    settings = {"min_word_overlap": vcfg["min_word_overlap"], "sentence_gap_s": tcfg["sentence_gap_s"],
+                "trailing_max_probability": tcfg["trailing_max_probability"], "keep_silence_s": tcfg["keep_silence_s"]}
+    if tcfg.get("block_s") and len(samples) > tcfg.get("long_s", tcfg["block_s"]) * audio.SAMPLE_RATE:
+        settings["block_s"] = tcfg["block_s"]  # long recordings: decoded block by block
+    if progress is not None:
+        settings["progress"] = progress
+    text = transcribe.transcribe(whisper, spec, samples, speech, prompt=hint["prompt"], **settings,
+                                 hotwords=hint["hotwords"])
+    if (hint["prompt"] or hint["hotwords"]) and len(text.words) < tcfg.get("min_words_per_speech_s", 0) * speech_s:
+        # a filler prompt can derail Whisper into writing "Uh." for whole sentences: decode again without it
+        plain = transcribe.transcribe(whisper, spec, samples, speech, prompt=None, **settings, hotwords=None)
+        if len(plain.words) > len(text.words):
+            text = plain
+    return text
+
+
+def analyze_samples(
+    samples: np.ndarray,
+    file: str,
+    model: str | None = None,
+    rubric_name: str = "star",
+    min_pause_s: float | None = None,
+    prompt: str | None = None,
+    lp: str | None = None,
+    hotwords: str | None = None,
+    timings: dict[str, float] | None = None,
+    question: Question | str | None = None,
+) -> Report:
+    """Analyse one answer from 16 kHz mono samples; `file` names it in errors and the report."""
+    timings = {} if timings is None else timings
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -44,60 +117,62 @@ def analyze(
         timings[name] = round(now - clock, 3)
         clock = now
 
-    config = rubric.load("delivery")
-    star_rubric = rubric.load(rubric_name)
-    if lp:  # an unknown principle fails before the slow part
-        from rehearse.principles import resolve
-
-        resolve(lp, rubric.load(star_rubric.get("principles", "principles")))
-    lexicon = rubric.load("fillers")
+    check_lp(rubric_name, lp)
+    rubric.load("fillers")
     spec = transcribe.resolve_model(model)
-    samples = audio.decode(path)
-    duration = len(samples) / audio.SAMPLE_RATE
-    lap("decode")
-
-    vcfg = config["vad"]
-    speech = vad.speech_regions(samples, vcfg["threshold"], vcfg["min_silence_ms"], vcfg["speech_pad_ms"])
-    speech_s = sum(r.end_s - r.start_s for r in speech)
-    if not speech:
-        raise RehearseError(str(path), "no speech was heard (the recording is silent)")
-    if speech_s < vcfg["min_speech_s"]:
-        raise RehearseError(str(path), f"only {speech_s:.1f} s of speech heard; need at least {vcfg['min_speech_s']:g} s")
+    speech, speech_s = find_speech(samples, file)
     lap("vad")
-
     whisper = get_model(spec)
     lap("load_model")
-    tcfg = config["transcription"]
-    hint = {"prompt": tcfg["prompt"] if prompt is None else prompt,
-            "hotwords": (tcfg.get("hotwords") if hotwords is None else hotwords) or None}
-    settings = {"min_word_overlap": vcfg["min_word_overlap"], "sentence_gap_s": tcfg["sentence_gap_s"],
-                "trailing_max_probability": tcfg["trailing_max_probability"], "keep_silence_s": tcfg["keep_silence_s"]}
-    text = transcribe.transcribe(whisper, spec, samples, speech, prompt=hint["prompt"], **settings, hotwords=hint["hotwords"])
-    if (hint["prompt"] or hint["hotwords"]) and len(text.words) < tcfg.get("min_words_per_speech_s", 0) * speech_s:
-        # a filler prompt can derail Whisper into writing "Uh." for whole sentences: decode again without it
-        plain = transcribe.transcribe(whisper, spec, samples, speech, prompt=None, **settings, hotwords=None)
-        if len(plain.words) > len(text.words):
-            text = plain
+    text = transcribe_speech(samples, speech, speech_s, spec, whisper, prompt=prompt, hotwords=hotwords)
     if not text.words:
-        raise RehearseError(str(path), "no speech was heard (no words recognised)")
+        raise RehearseError(file, "no speech was heard (no words recognised)")
     lap("transcribe")
+    return analyze_transcribed(samples, text, file, rubric_name=rubric_name, min_pause_s=min_pause_s, lp=lp,
+                               timings=timings, question=question)
+
+
+def analyze_transcribed(
+    samples: np.ndarray,
+    text: Transcription,
+    file: str,
+    rubric_name: str = "star",
+    min_pause_s: float | None = None,
+    lp: str | None = None,
+    timings: dict[str, float] | None = None,
+    question: Question | str | None = None,
+) -> Report:
+    """Everything after transcription, for one answer: fillers heard in the audio, delivery, STAR, voice, tips."""
+    if isinstance(question, str):
+        question = Question(text=question)
+    timings = {} if timings is None else timings
+    clock = time.perf_counter()
+    config = rubric.load("delivery")
+    star_rubric = rubric.load(rubric_name)
+    lexicon = rubric.load("fillers")
+    duration = len(samples) / audio.SAMPLE_RATE
+    speech_s = sum(r.end_s - r.start_s for r in text.speech)
 
     heard = acoustic.listen(samples, text.speech, lexicon["acoustic"]) if "acoustic" in lexicon else None
-    lap("audio_fillers")
+    timings["audio_fillers"] = round(time.perf_counter() - clock, 3)
+    clock = time.perf_counter()
 
     min_pause = config["pauses"]["min_pause_s"] if min_pause_s is None else min_pause_s
     star = score_star(text.sentences, star_rubric, lp=lp)
     delivery = analyze_delivery(text, config, lexicon, min_pause, sections=star.sections, samples=samples,
                                 heard=heard)
-    lap("analysis")
+    timings["analysis"] = round(time.perf_counter() - clock, 3)
+    clock = time.perf_counter()
 
-    voice = analyze_voice(samples, text, star.sections, rubric.load("voice"), set(lexicon["filled_pauses"]), question)
-    lap("voice")
+    voice = analyze_voice(samples, text, star.sections, rubric.load("voice"), set(lexicon["filled_pauses"]),
+                          question.text if question else None)
+    timings["voice"] = round(time.perf_counter() - clock, 3)
     tips = choose_tips(delivery, star, star_rubric, config, duration, voice=voice)
 
     return Report(
         rehearse_version=__version__,
-        file=str(path),
+        file=file,
+        question=question,
         duration_s=round(duration, 3),
         speech_s=round(speech_s, 3),
         transcript=text.text,
@@ -121,3 +196,19 @@ def analyze(
         timings_s=timings,
         voice=voice,
     )
+
+
+def slice_transcription(text: Transcription, start_s: float, end_s: float, gap_s: float) -> Transcription:
+    """The words and voice activity of `text` between `start_s` and `end_s`, re-timed from `start_s`
+    (the transcription of that stretch alone, without transcribing it again)."""
+
+    def shift(span, **extra):
+        return span.model_copy(update={"start_s": round(max(span.start_s, start_s) - start_s, 3),
+                                       "end_s": round(min(span.end_s, end_s) - start_s, 3), **extra})
+
+    words = [shift(w) for w in text.words if w.start_s >= start_s and w.end_s <= end_s + 0.05]
+    speech = [shift(r) for r in text.speech if r.end_s > start_s and r.start_s < end_s]
+    dropped = [shift(w) for w in text.dropped_words if w.start_s >= start_s and w.end_s <= end_s]
+    return Transcription(text=" ".join(w.text for w in words), words=words,
+                         sentences=transcribe.split_sentences(words, gap_s), model=text.model, prompt=text.prompt,
+                         speech=speech, dropped_words=dropped)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from rehearse.audio import SAMPLE_RATE
 from rehearse.errors import RehearseError
 from rehearse.models import Sentence, Span, Transcription, Word
 from rehearse.vad import SilenceCut, overlap
@@ -76,12 +78,16 @@ def verify_checksum(spec: ModelSpec) -> None:
         )
 
 
-def load_model(spec: ModelSpec):
-    """Load a WhisperModel on CPU, int8, one thread per available core."""
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def load_model(spec: ModelSpec, threads: int | None = None):
+    """Load a WhisperModel on CPU, int8, one thread per available core (or `threads`)."""
     from faster_whisper import WhisperModel
 
     verify_checksum(spec)
-    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    threads = threads or cores()
     try:
         return WhisperModel(spec.source, device="cpu", compute_type="int8", cpu_threads=threads)
     except Exception as exc:  # hub errors, corrupt folders, unsupported formats
@@ -102,6 +108,8 @@ def transcribe(
     trailing_max_probability: float = 0.3,
     keep_silence_s: float = 0.8,
     hotwords: str | None = None,
+    block_s: float | None = None,
+    progress: Callable[[float, float], None] | None = None,
 ) -> Transcription:
     """Transcribe with word times; words said over silence (hallucinations) are dropped.
 
@@ -109,20 +117,29 @@ def transcribe(
     decode, nothing to hallucinate on); word times are mapped back to the original recording.
     `prompt` is shown to Whisper before the first 30-second window only; `hotwords` before
     every window (faster-whisper puts them ahead of the previous text), so a filler-style
-    hint does not fade out in long recordings.
+    hint does not fade out in long recordings. Recordings longer than `block_s` are decoded
+    block by block (split at silences); `progress(done_s, total_s)` is called as each
+    segment is decoded.
     """
-    cut = SilenceCut(samples, speech, keep_silence_s)
-    segments, _info = model.transcribe(
-        cut.samples,
-        language="en" if spec.english_only else None,
-        word_timestamps=True,
-        initial_prompt=prompt or None,
-        hotwords=hotwords or None,
-        vad_filter=False,
-    )
-    raw = [w for seg in segments for w in (seg.words or [])]
+    raw = []
+    for block_start, block_end, regions in blocks(speech, len(samples) / SAMPLE_RATE, block_s):
+        a, b = round(block_start * SAMPLE_RATE), round(block_end * SAMPLE_RATE)
+        cut = SilenceCut(samples[a:b], regions, keep_silence_s)
+        segments, _info = model.transcribe(
+            cut.samples,
+            language="en" if spec.english_only else None,
+            word_timestamps=True,
+            initial_prompt=(prompt or None) if block_start == 0 else None,
+            hotwords=hotwords or None,
+            vad_filter=False,
+        )
+        for seg in segments:  # lazily decoded, 30 s window by window
+            raw += [(w, block_start, cut.original_time) for w in (seg.words or [])]
+            if progress is not None:
+                progress(block_start + cut.original_time(seg.end), len(samples) / SAMPLE_RATE)
+        del cut
     words, dropped = [], []
-    for word in _merge_fragments(raw, cut.original_time):
+    for word in _merge_fragments(raw):
         (words if _is_voiced(word, speech, min_word_overlap) else dropped).append(word)
     cut = _trailing_fragment(words, trailing_max_probability)
     words, dropped = words[:cut], dropped + words[cut:]
@@ -138,10 +155,32 @@ def transcribe(
     )
 
 
-def _merge_fragments(raw, to_original) -> list[Word]:
-    """faster-whisper words; pieces without a leading space ("%" after "8") join the word before."""
+def blocks(speech: list[Span], duration_s: float, block_s: float | None) -> list[tuple[float, float, list[Span]]]:
+    """Split a long recording at silences into blocks of at most about `block_s` seconds, each
+    with its voice-activity regions re-timed from the block's start (memory stays bounded:
+    faster-whisper computes the features of all it is given at once)."""
+    if not block_s or duration_s <= block_s or not speech:
+        return [(0.0, duration_s, speech)]
+    out, start, regions = [], 0.0, []
+    for i, region in enumerate(speech):
+        if regions and region.end_s - start > block_s:
+            end = (speech[i - 1].end_s + region.start_s) / 2  # mid-silence
+            out.append((start, end, regions))
+            start, regions = end, []
+        regions.append(Span(start_s=region.start_s - start, end_s=region.end_s - start))
+    out.append((start, duration_s, regions))
+    return out
+
+
+def _merge_fragments(raw) -> list[Word]:
+    """faster-whisper words; pieces without a leading space ("%" after "8") join the word before.
+    `raw` holds (word, block start, map from the block's shortened time to the block's time)."""
     words: list[Word] = []
-    for w in raw:
+    for w, offset, to_block in raw:
+
+        def to_original(t: float, offset=offset, to_block=to_block) -> float:
+            return offset + to_block(t)
+
         text = w.word
         if words and text and not text.startswith(" "):
             prev = words[-1]

@@ -10,8 +10,27 @@ from rehearse.audio import SAMPLE_RATE
 from rehearse.models import Span
 
 
-def speech_regions(samples: np.ndarray, threshold: float, min_silence_ms: int, speech_pad_ms: int) -> list[Span]:
-    """Regions of the audio that hold speech, in seconds."""
+def speech_regions(samples: np.ndarray, threshold: float, min_silence_ms: int, speech_pad_ms: int,
+                   block_s: float | None = None) -> list[Span]:
+    """Regions of the audio that hold speech, in seconds. Recordings longer than `block_s` are
+    scanned block by block (Silero's input is copied twice over: memory stays bounded);
+    regions that meet at a block edge are joined."""
+    block = int(block_s * SAMPLE_RATE) if block_s else 0
+    if not block or len(samples) <= block:
+        return _regions(samples, threshold, min_silence_ms, speech_pad_ms)
+    spans: list[Span] = []
+    for a in range(0, len(samples), block):
+        offset = a / SAMPLE_RATE
+        for r in _regions(samples[a : a + block], threshold, min_silence_ms, speech_pad_ms):
+            r = Span(start_s=r.start_s + offset, end_s=r.end_s + offset)
+            if spans and r.start_s - spans[-1].end_s < min_silence_ms / 1000:
+                spans[-1] = Span(start_s=spans[-1].start_s, end_s=r.end_s)
+            else:
+                spans.append(r)
+    return spans
+
+
+def _regions(samples: np.ndarray, threshold: float, min_silence_ms: int, speech_pad_ms: int) -> list[Span]:
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     options = VadOptions(

@@ -12,7 +12,8 @@ NAME = "analyze"
 
 def add_parser(sub) -> argparse.ArgumentParser:
     analyze = sub.add_parser(NAME, help="analyse a recorded answer: transcript, delivery, STAR timing")
-    analyze.add_argument("file", help="recording of one spoken answer (wav, flac, mp3, m4a, ogg, webm, ...)")
+    analyze.add_argument("file", help="recording of one spoken answer (wav, flac, mp3, m4a, ogg, webm, ...), "
+                                      "or a folder: every audio file in it")
     analyze.add_argument("--json", action="store_true", help="print the full report as JSON")
     analyze.add_argument("--model", help="CTranslate2 Whisper folder or faster-whisper model name (default: bundled tiny.en)")
     analyze.add_argument("--rubric", default="star", help="rubric name or .toml path (default: star)")
@@ -24,11 +25,21 @@ def add_parser(sub) -> argparse.ArgumentParser:
     analyze.add_argument("--open", action="store_true", help="open the --html page in the default browser")
     analyze.add_argument("--embed-audio", action="store_true", help="embed the recording in the --html page: click a word to play from there")
     analyze.add_argument("--no-save", action="store_true", help="do not save this answer to your history (rehearse progress)")
+    analyze.add_argument("--question", metavar="TEXT", help="the question this answer responds to (kept in your history, groups retries)")
+    mode = analyze.add_argument_group("mock interviews and folders")
+    mode.add_argument("--interview", action="store_true",
+                      help="the recording is a mock interview: find the questions, report every answer and a summary")
+    mode.add_argument("--splits", metavar="TIMES",
+                      help="give the turns by hand (implies --interview): start times of question, answer, question, "
+                           "answer, ... e.g. 0:00,0:07,2:31,2:40")
+    mode.add_argument("--splits-file", metavar="FILE", help="the same times in a file, one per line or comma-separated")
+    mode.add_argument("--force", action="store_true", help="folder: analyse again files already analysed")
+    mode.add_argument("--jobs", type=int, metavar="N", help="folder: files analysed at once (default: one per core)")
     return analyze
 
 
 def run(args: argparse.Namespace) -> int:
-    from rehearse.pipeline import analyze
+    from pathlib import Path
 
     if args.min_pause is not None and args.min_pause <= 0:
         raise RehearseError("--min-pause", "must be a positive number of seconds")
@@ -38,7 +49,19 @@ def run(args: argparse.Namespace) -> int:
         from rehearse.html import check_writable
 
         check_writable(args.html)  # before the slow analysis
-    report = analyze(args.file, model=args.model, rubric_name=args.rubric, min_pause_s=args.min_pause, prompt=args.prompt, lp=args.lp)
+    if args.jobs is not None and args.jobs < 1:
+        raise RehearseError("--jobs", "must be at least 1")
+    splits = _splits(args)
+    if Path(args.file).is_dir():
+        if splits is not None:
+            raise RehearseError("--splits", "give turns for one file, not a folder")
+        return _folder(args)
+    if args.interview or splits is not None:
+        return _interview(args, splits)
+    from rehearse.pipeline import analyze
+
+    report = analyze(args.file, model=args.model, rubric_name=args.rubric, min_pause_s=args.min_pause, prompt=args.prompt,
+                     lp=args.lp, question=args.question)
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
@@ -68,3 +91,102 @@ def write_html(report, args: argparse.Namespace) -> None:
     print(f"rehearse: wrote {path}", file=sys.stderr)
     if args.open and not open_page(path):
         print(f"rehearse: could not start a browser; open {path.resolve().as_uri()} yourself", file=sys.stderr)
+
+
+def _splits(args: argparse.Namespace) -> list[float] | None:
+    from rehearse.interview import parse_splits
+
+    if args.splits and args.splits_file:
+        raise RehearseError("--splits-file", "give --splits or --splits-file, not both")
+    if args.splits:
+        return parse_splits(args.splits)
+    if args.splits_file:
+        from pathlib import Path
+
+        path = Path(args.splits_file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RehearseError(str(path), f"cannot read the splits file ({getattr(exc, 'strerror', None) or exc})") from None
+        return parse_splits(text, str(path))
+    return None
+
+
+def _interview(args: argparse.Namespace, splits: list[float] | None) -> int:
+    from rehearse.interview import analyze_interview
+
+    report = analyze_interview(args.file, model=args.model, rubric_name=args.rubric, min_pause_s=args.min_pause,
+                               lp=args.lp, splits=splits, progress=True)
+    if args.json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        from rehearse.interview_report import render_interview
+
+        render_interview(report)
+    for note in report.notes:
+        print(f"rehearse: note: {args.file}: {note}", file=sys.stderr)
+    if args.html:
+        from rehearse.html import open_page, render_interview_page, write_page
+
+        answers = [a for a in report.answers if a.report is not None]
+        uris = _answer_audio(args.file, answers) if args.embed_audio else None
+        summary = report.summary.model_dump(mode="json")
+        page = write_page(args.html, render_interview_page([(a.question, a.report) for a in answers], summary, uris))
+        print(f"rehearse: wrote {page}", file=sys.stderr)
+        if args.open and not open_page(page):
+            print(f"rehearse: could not start a browser; open {page.resolve().as_uri()} yourself", file=sys.stderr)
+    if not args.no_save:
+        from rehearse.history import save_quietly
+
+        ids = [save_quietly(a.report, "interview") for a in report.answers if a.report is not None]
+        ids = [i for i in ids if i is not None]
+        if ids and not args.json:
+            print(f"Saved {len(ids)} answers as sessions {ids[0]}–{ids[-1]} (--no-save skips saving).")
+    return 0
+
+
+def _answer_audio(file: str, answers) -> list[str]:
+    """Each answer's stretch of the recording as a data URI (its report's times start at the answer)."""
+    from rehearse import audio
+    from rehearse.embed import samples_data_uri
+
+    samples = audio.decode(file)
+    rate = audio.SAMPLE_RATE
+    return [samples_data_uri(samples[int(a.start_s * rate): int(a.start_s * rate + a.report.duration_s * rate) + 1])
+            for a in answers]
+
+
+def _folder(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from rehearse.batch import analyze_folder, audio_files, results_table
+
+    folder = Path(args.file)
+    options = {"interview": bool(args.interview), "model": args.model, "rubric": args.rubric,
+               "min_pause": args.min_pause, "prompt": args.prompt, "lp": args.lp}
+    total = len(audio_files(folder))
+    err = Console(stderr=True)
+    with Progress(TextColumn("analysing files"), BarColumn(), MofNCompleteColumn(), TextColumn("elapsed"),
+                  TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=err, transient=True,
+                  disable=not (err.is_terminal and err.is_interactive)) as bar:
+        task = bar.add_task("files", total=total)
+        items = analyze_folder(folder, options, force=args.force, jobs=args.jobs,
+                               on_done=lambda item: bar.advance(task))
+    if args.json:
+        sys.stdout.write("[" + ",\n".join(item.model_dump_json(indent=2) for item in items) + "]\n")
+    else:
+        Console().print(results_table(items))
+    failed = [item for item in items if item.status == "error"]
+    for item in failed:
+        print(f"rehearse: error: {item.error}", file=sys.stderr)
+    return 2 if failed else 0

@@ -1,0 +1,266 @@
+"""Interview mode and folder mode on real synthesised interviews, with the real model."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import AUDIO, require_tool, speak, write_wav
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import render_interviews
+
+TOLERANCE_S = 2.0
+
+ANSWERS = [
+    [["S", "Last spring our checkout page slowed down every evening at peak traffic."],
+     ["T", "I owned the checkout service, so finding the cause was my job."],
+     ["A", "I traced the slow requests and found one database query without an index."],
+     ["A", "I added the index, tested it under load, and rolled it out behind a flag."],
+     ["R", "Evening latency fell from two seconds to three hundred milliseconds."]],
+    [["S", "Two teams wanted the same release slot for their features."],
+     ["A", "I set up a short meeting and we compared the customer impact of each feature."],
+     ["A", "I proposed shipping the smaller change first, and both leads agreed."],
+     ["R", "Both features shipped within the month, and nobody missed a deadline."]],
+    [["S", "A new engineer joined my team without any experience of our stack."],
+     ["A", "I wrote a one week plan for her, with a small real bug fix on each day."],
+     ["A", "I paired with her every afternoon and reviewed every change she made."],
+     ["R", "After three weeks she was on the on-call rotation and shipping features alone."]],
+]
+QUESTIONS = [
+    "Tell me about a time you fixed a performance problem.",
+    "Describe a situation where you resolved a conflict between two teams.",
+    "Give me an example of how you helped a new colleague get up to speed.",
+]
+
+
+def interview(stereo: bool = False, iid: str = "test_iv") -> dict:
+    return {"id": iid, "interviewer": "espeak:en-gb", "candidate": "flite:slt", "stereo": stereo,
+            "turns": [{"question": q, "sentences": a, **({"lead": "Thanks."} if i == 1 else {})}
+                      for i, (q, a) in enumerate(zip(QUESTIONS, ANSWERS))]}
+
+
+def run(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rehearse", *args], check=False, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> tuple[Path, dict]:
+    for tool, package in (("espeak-ng", "espeak-ng"), ("flite", "flite"), ("sox", "sox")):
+        require_tool(tool, package)
+    out = tmp_path_factory.mktemp("interview")
+    wav = render_interviews.render_interview(interview(), out)
+    return wav, json.loads(wav.with_suffix(".truth.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def detected(rendered) -> tuple[dict, dict, subprocess.CompletedProcess]:
+    wav, truth = rendered
+    proc = run("analyze", str(wav), "--interview", "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), truth, proc
+
+
+def words(text: str) -> set[str]:
+    return {w.strip(".,?!").lower() for w in text.split()}
+
+
+def test_interview_splits_into_questions_and_answers(detected):
+    report, truth, _ = detected
+    assert report["detection"] == "voices"
+    assert len(report["answers"]) == len(truth["turns"]) == 3
+    for answer, turn in zip(report["answers"], truth["turns"]):
+        assert abs(answer["start_s"] - turn["answer_start_s"]) <= TOLERANCE_S, (answer["start_s"], turn)
+        assert abs(answer["end_s"] - turn["answer_end_s"]) <= TOLERANCE_S, (answer["end_s"], turn)
+        assert abs(answer["question_start_s"] - turn["question_start_s"]) <= TOLERANCE_S
+        # the question's words are recovered (Whisper tiny may miss one or two)
+        said = words(turn["question"])
+        assert len(said & words(answer["question"])) >= 0.7 * len(said), (answer["question"], turn["question"])
+        assert "thanks" not in words(answer["question"])  # a lead-in is not part of the question
+
+
+def test_each_answer_has_its_own_report(detected):
+    report, truth, _ = detected
+    for answer, turn in zip(report["answers"], truth["turns"]):
+        r = answer["report"]
+        assert r is not None, answer.get("error")
+        assert r["question"]["text"] == answer["question"]
+        # the same Report a single answer gets: delivery and STAR present
+        for key in ("duration_s", "transcript", "pacing", "pauses", "fillers", "star", "tips"):
+            assert key in r
+        assert r["pacing"]["words_per_minute"] > 0
+        assert {s["label"] for s in r["star"]["sections"]} == {"situation", "task", "action", "result"}
+        # the answer's words, and none of the question's, are in its transcript
+        spoken = words(" ".join(s["text"] for s in turn["sentences"]))
+        heard = words(r["transcript"])
+        assert len(spoken & heard) >= 0.7 * len(spoken)
+        assert not {"tell", "describe", "example"} & heard
+        # report times count from the answer's start; the answer lasts as long as it spoke
+        assert r["words"][0]["start_s"] < 1.0
+        assert abs(r["words"][-1]["end_s"] - (answer["end_s"] - answer["start_s"]) - r["words"][0]["start_s"]) < 1.0
+
+
+def test_interview_summary(detected):
+    report, truth, _ = detected
+    s = report["summary"]
+    assert s["total_s"] == pytest.approx(truth["duration_s"], abs=0.05)
+    assert s["questions"] == 3
+    lengths = [a["length_s"] for a in report["answers"]]
+    assert s["average_length_s"] == pytest.approx(sum(lengths) / 3, abs=0.01)
+    for a in report["answers"]:
+        assert a["length_verdict"] == "short"  # 15-20 s answers against a 90-180 s band
+    assert {s["strongest"], s["weakest"]} <= {1, 2, 3} and s["strongest"] != s["weakest"]
+    ids = {p["id"] for p in s["patterns"]}
+    assert "length_short" in ids  # every answer is short: a repeated pattern
+    pattern = next(p for p in s["patterns"] if p["id"] == "length_short")
+    assert pattern["answers"] == [1, 2, 3]
+
+
+def test_interview_terminal_report(rendered):
+    wav, _ = rendered
+    proc = run("analyze", str(wav), "--interview", env={"COLUMNS": "120"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("Answer ") >= 3 and "Interview summary" in proc.stdout
+    assert "Repeated across answers" in proc.stdout
+
+
+def test_progress_bar_shows_time_left(rendered):
+    wav, _ = rendered
+    proc = run("analyze", str(wav), "--interview", "--json",
+               env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "120"})
+    assert proc.returncode == 0, proc.stderr
+    assert "transcribing" in proc.stderr and "left" in proc.stderr
+    assert "%" in proc.stderr
+    json.loads(proc.stdout)  # the bar goes to stderr, stdout stays clean JSON
+
+
+def test_splits_by_hand(rendered, tmp_path):
+    wav, truth = rendered
+    times = []
+    for turn in truth["turns"]:
+        times += [turn["question_start_s"] - 0.2, turn["answer_start_s"] - 0.3]
+    proc = run("analyze", str(wav), "--splits", ",".join(f"{t:.2f}" for t in times), "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["detection"] == "splits"
+    assert len(report["answers"]) == 3
+    for answer, turn in zip(report["answers"], truth["turns"]):
+        assert abs(answer["start_s"] - turn["answer_start_s"]) <= TOLERANCE_S
+        assert abs(answer["end_s"] - turn["answer_end_s"]) <= TOLERANCE_S
+    # the same times in m:ss form from a file, with a comment
+    lines = ["# question, answer, ..."] + [f"{int(t // 60)}:{t % 60:05.2f}" for t in times]
+    splits = tmp_path / "splits.txt"
+    splits.write_text("\n".join(lines) + "\n")
+    proc2 = run("analyze", str(wav), "--splits-file", str(splits), "--json")
+    assert proc2.returncode == 0, proc2.stderr
+    assert [a["start_s"] for a in json.loads(proc2.stdout)["answers"]] == [a["start_s"] for a in report["answers"]]
+
+
+def test_bad_splits_are_one_line_errors(rendered, tmp_path):
+    wav, _ = rendered
+    for splits, problem in (("0:00,abc", "not a time"), ("0:30,0:10", "times must increase"),
+                            ("0:00,59:00", "past the end")):
+        proc = run("analyze", str(wav), "--splits", splits)
+        assert proc.returncode == 2
+        assert proc.stderr.count("\n") == 1 and problem in proc.stderr, proc.stderr
+    proc = run("analyze", str(wav), "--splits-file", str(tmp_path / "nope.txt"))
+    assert proc.returncode == 2 and "nope.txt" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_stereo_channels_tell_speakers_apart(tmp_path):
+    wav = render_interviews.render_interview(interview(stereo=True, iid="stereo_iv"), tmp_path)
+    truth = json.loads(wav.with_suffix(".truth.json").read_text())
+    proc = run("analyze", str(wav), "--interview", "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["detection"] == "channels"
+    assert len(report["answers"]) == 3
+    for answer, turn in zip(report["answers"], truth["turns"]):
+        assert abs(answer["start_s"] - turn["answer_start_s"]) <= TOLERANCE_S
+        assert abs(answer["end_s"] - turn["answer_end_s"]) <= TOLERANCE_S
+
+
+def test_no_question_falls_back_to_one_answer():
+    proc = run("analyze", str(AUDIO / "strong_answer.wav"), "--interview", "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["detection"] == "none"
+    assert len(report["answers"]) == 1 and report["answers"][0]["question"] == ""
+    assert report["answers"][0]["report"]["star"]["sections"]
+    assert any("no interviewer question found" in n for n in report["notes"])
+    assert "no interviewer question found" in proc.stderr  # said on the terminal too
+
+
+def test_mostly_silence_says_so(tmp_path):
+    speech = speak("Tell me about a time you disagreed with your manager.", tmp_path / "q.wav")
+    from conftest import read_wav
+
+    x = read_wav(speech)
+    quiet = np.zeros(16000 * 40, dtype=np.float32)
+    path = write_wav(tmp_path / "mostly_silent.wav", np.concatenate([x, quiet, x, quiet]))
+    proc = run("analyze", str(path), "--interview")
+    assert proc.returncode == 2
+    assert "mostly silence or music" in proc.stderr and "mostly_silent.wav" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
+def test_music_says_so(tmp_path):
+    sox = require_tool("sox", "sox")
+    path = tmp_path / "music.wav"
+    # two minutes of plucked chords and a drone: sound everywhere, no words
+    subprocess.run([sox, "-n", "-r", "16000", "-c", "1", "-b", "16", str(path), "synth", "120",
+                    "pluck", "C3", "pluck", "E3", "pluck", "G3", "sine", "110", "tremolo", "3", "60",
+                    "vol", "0.5"], check=True)
+    proc = run("analyze", str(path), "--interview")
+    assert proc.returncode == 2
+    assert "music.wav" in proc.stderr and proc.stderr.count("\n") == 1
+    assert "mostly" in proc.stderr or "no speech" in proc.stderr, proc.stderr
+
+
+def test_folder_mode_analyses_caches_and_reports(tmp_path, rehearse_home):
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    for name in ("strong_answer", "we_answer"):
+        shutil.copy(AUDIO / f"{name}.wav", folder / f"{name}.wav")
+    (folder / "broken.wav").write_bytes(b"this is not audio at all")
+    (folder / "notes.txt").write_text("not a recording")
+    before = sorted(p.name for p in folder.iterdir())
+
+    proc = run("analyze", str(folder) + "/", "--json")
+    assert proc.returncode == 2  # one file failed: said, and the others still analysed
+    items = {Path(i["file"]).name: i for i in json.loads(proc.stdout)}
+    assert set(items) == {"broken.wav", "strong_answer.wav", "we_answer.wav"}
+    assert items["strong_answer.wav"]["status"] == "analysed"
+    assert items["strong_answer.wav"]["report"]["star"]["action_dominant"] is True
+    assert items["broken.wav"]["status"] == "error" and "broken.wav" in proc.stderr
+    assert sorted(p.name for p in folder.iterdir()) == before  # nothing written next to the recordings
+    assert len(list((rehearse_home / "analyses").glob("*.json"))) >= 2
+
+    again = run("analyze", str(folder), "--json")
+    statuses = {Path(i["file"]).name: i["status"] for i in json.loads(again.stdout)}
+    assert statuses == {"broken.wav": "error", "strong_answer.wav": "cached", "we_answer.wav": "cached"}
+    cached = {Path(i["file"]).name: i for i in json.loads(again.stdout)}
+    assert cached["we_answer.wav"]["report"] == items["we_answer.wav"]["report"]
+
+    table = run("analyze", str(folder), "--force", env={"COLUMNS": "150"})
+    assert "strong_answer.wav" in table.stdout and "analysed" in table.stdout and "cached" not in table.stdout
+    assert "error" in table.stdout
+
+
+def test_folder_mode_interviews(rendered, tmp_path):
+    wav, _ = rendered
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    shutil.copy(wav, folder / "mock1.wav")
+    proc = run("analyze", str(folder), "--interview", "--json")
+    assert proc.returncode == 0, proc.stderr
+    (item,) = json.loads(proc.stdout)
+    assert item["status"] == "analysed" and len(item["interview"]["answers"]) == 3
