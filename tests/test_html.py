@@ -640,3 +640,40 @@ def test_report_without_voice_keeps_the_old_timeline(watched, tmp_path, analyzed
     assert page.locator(".voice-panel").count() == 0 and page.locator(".voice-finding").count() == 0
     assert page.evaluate("document.querySelector('.timeline-svg').viewBox.baseVal.height") == 300
     assert w.errors == []
+
+
+def test_interview_from_the_command_line(watched, tmp_path):
+    """`analyze --interview --html --embed-audio` on a rendered mock interview: one section per answer,
+    each with its own slice of the recording, and every answer saved to the history."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import render_interviews
+    from test_interview import interview
+
+    for tool, package in (("espeak-ng", "espeak-ng"), ("flite", "flite"), ("sox", "sox")):
+        require_tool(tool, package)
+    wav = render_interviews.render_interview(interview(iid="html_iv"), tmp_path)
+    env = {**os.environ, "REHEARSE_HOME": str(tmp_path / "home")}
+    out = tmp_path / "interview.html"
+    proc = subprocess.run([sys.executable, "-m", "rehearse", "analyze", str(wav), "--interview", "--json", "--html", str(out),
+                           "--embed-audio"], capture_output=True, text=True, env=env, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    answers = [a for a in result["answers"] if a["report"]]
+    assert len(answers) >= 3
+    w = watched()
+    page = w.open(out)
+    sections = page.locator("article.answer")
+    assert sections.count() == len(answers)
+    assert page.locator("audio.recording").count() == len(answers)
+    # each embedded slice is as long as its answer's report
+    page.wait_for_function("[...document.querySelectorAll('audio.recording')].every(a => a.readyState >= 1)", timeout=15000)
+    lengths = page.eval_on_selector_all("audio.recording", "els => els.map(a => a.duration)")
+    for got, a in zip(lengths, answers):
+        assert abs(got - a["report"]["duration_s"]) < 0.2, (got, a["report"]["duration_s"])
+    assert w.outside() == [] and w.errors == [], (w.outside(), w.errors)
+
+    stored = subprocess.run([sys.executable, "-m", "rehearse", "progress", "--json"], capture_output=True, text=True,
+                            env=env, timeout=120, check=False)
+    sessions = json.loads(stored.stdout)["sessions"]
+    assert len(sessions) == len(answers)
+    assert all(s["source"] == "interview" for s in sessions)
