@@ -5,4 +5,8 @@
 
 COMMANDS = (
     "analyze",
+    "practice",
+    "questions",
+    "devices",
+    "doctor",
 )
