@@ -3,8 +3,10 @@
 #   espeak-ng, flite, festival + festvox-us-slt-hts: TTS voices for fixtures
 #   sox: resampling and trimming of rendered speech
 #   libportaudio2: PortAudio, which `sounddevice` loads for microphone capture
+#   pulseaudio pulseaudio-utils libasound2-plugins: the virtual microphone the practice tests
+#     record from (scripts/start-virtual-mic.sh; ALSA's `pulse` device)
 set -euo pipefail
-packages=(espeak-ng flite festival festvox-us-slt-hts sox libportaudio2)
+packages=(espeak-ng flite festival festvox-us-slt-hts sox libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
