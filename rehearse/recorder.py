@@ -82,8 +82,11 @@ def _enter_pressed() -> bool:
 def record(source, wav: SessionWav, buffer: AudioBuffer, settings: dict, *, max_seconds: float | None = None,
            stop_after_silence: float | None = None, view: LiveView | None = None,
            streaming: StreamingTranscriber | None = None, filled_pauses: set[str] | None = None,
-           warn=None) -> Recording:
-    """Record from `source` (MicSource or ArraySource) into `wav` and `buffer` until told to stop."""
+           warn=None, on_start=None) -> Recording:
+    """Record from `source` (MicSource or ArraySource) into `wav` and `buffer` until told to stop.
+
+    `on_start()` is called when the first audio arrives (the moment recording really begins).
+    """
     cap, lvl = settings["capture"], settings["level"]
     block_s = float(cap["block_s"])
     warn = warn or (lambda text: print(f"rehearse: warning: {text}", file=sys.stderr, flush=True))
@@ -99,6 +102,8 @@ def record(source, wav: SessionWav, buffer: AudioBuffer, settings: dict, *, max_
             while reason is None:
                 block = source.read(timeout=block_s)
                 if block is not None and block.size:
+                    if frames == 0 and on_start:
+                        on_start()
                     try:
                         wav.write(block)
                     except DiskFull as exc:

@@ -102,14 +102,16 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
         pace = tuple(setup["config"]["pace"]["target_wpm"])
         view = LiveView(question, console, settings["level"]["meter_floor_dbfs"], pace)
     lexicon = rubric.load("fillers")
+    def started() -> None:
+        if view is None:  # the live view says it on a terminal
+            print(f"rehearse: recording from {source.name} to {wav_path} (stop with Ctrl-C"
+                  f"{f'; stops by itself after {args.max_seconds:g} s' if args.max_seconds else ''})",
+                  file=sys.stderr, flush=True)
+
     with SessionWav(wav_path, flush_s=settings["capture"]["flush_s"]) as wav:
-        print(f"rehearse: recording from {source.name} to {wav_path} (stop with "
-              f"{'Enter or ' if interactive else ''}Ctrl-C"
-              f"{f'; stops by itself after {args.max_seconds:g} s' if args.max_seconds else ''})",
-              file=sys.stderr, flush=True)
         rec = record(source, wav, buffer, settings, max_seconds=args.max_seconds,
                      stop_after_silence=args.stop_after_silence, view=view, streaming=streaming,
-                     filled_pauses=set(lexicon["filled_pauses"]))
+                     filled_pauses=set(lexicon["filled_pauses"]), on_start=started)
     for text in rec.warnings if view else []:
         console.print(f"[yellow]warning:[/] {text}")
     print(f"rehearse: stopped ({rec.stop_reason}) after {rec.seconds:.1f} s; recording saved to {wav_path}",
@@ -135,7 +137,11 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     report.timings_s["streamed_audio_s"] = round(streamed_s, 3)
     report.question = question
     report.audio_path = str(wav_path)
-    (folder / "report.json").write_text(report.model_dump_json(indent=2) + "\n")
+    try:
+        (folder / "report.json").write_text(report.model_dump_json(indent=2) + "\n")
+    except OSError as exc:
+        print(f"rehearse: warning: {folder / 'report.json'}: cannot save the report ({exc.strerror or exc})",
+              file=sys.stderr)
     return report
 
 
