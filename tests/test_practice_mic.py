@@ -18,7 +18,6 @@ from pathlib import Path
 import jiwer
 import numpy as np
 import pytest
-
 from conftest import AUDIO, ROOT, read_wav, rehearse, require_tool, speak
 
 SINK = "rehearse_mic_sink"
@@ -36,10 +35,10 @@ def virtual_mic() -> str:
     require_tool("paplay", "pulseaudio-utils")
     how = ("start it with `bash scripts/start-virtual-mic.sh` (Debian packages pulseaudio pulseaudio-utils "
            "libasound2-plugins; .ci/run does this)")
-    info = subprocess.run([pactl, "info"], capture_output=True, text=True)
+    info = subprocess.run([pactl, "info"], capture_output=True, text=True, check=False)
     if info.returncode != 0:
         pytest.fail(f"PulseAudio is not running: {how}")
-    sinks = subprocess.run([pactl, "list", "short", "sinks"], capture_output=True, text=True).stdout
+    sinks = subprocess.run([pactl, "list", "short", "sinks"], capture_output=True, text=True, check=False).stdout
     if SINK not in sinks or f"Default Source: {SINK}.monitor" not in info.stdout:
         pytest.fail(f"the virtual microphone sink {SINK} is not set up: {how}")
     return SINK
@@ -245,7 +244,7 @@ sys.exit(code)
 def _without_portaudio(*args: str) -> subprocess.CompletedProcess:
     """The real CLI in a process where loading PortAudio fails as it does when libportaudio2 is missing."""
     return subprocess.run([sys.executable, "-c", BLOCK_SOUNDDEVICE, *args], capture_output=True, text=True,
-                          timeout=300, cwd=ROOT, env={**os.environ})
+                          timeout=300, cwd=ROOT, env={**os.environ}, check=False)
 
 
 def test_missing_portaudio_is_one_line_saying_what_to_install():
