@@ -63,6 +63,7 @@ class StreamingTranscriber:
         self.max_chunk = int(s["max_chunk_s"] * RATE)
         self.cut_gap_s = float(s["cut_gap_s"])
         self.poll_s = float(s["poll_s"])
+        self.context_words = int(s.get("context_words", 40))
         self.committed = 0  # samples transcribed (or skipped as silence) so far
         self.words: list[Word] = []
         self.chunks: list[tuple[float, float, float]] = []  # (start_s, end_s, seconds spent)
@@ -114,22 +115,23 @@ class StreamingTranscriber:
             if final:
                 self.committed = total
             return
-        if final:
-            cut = len(pending)
-            speech = self._speech(pending)
-        else:
-            speech = self._speech(pending)
-            cut = self._cut(pending, speech)
-            if cut is None:
-                return
-            pending = pending[:cut]
-            speech = [Span(start_s=r.start_s, end_s=min(r.end_s, cut / RATE)) for r in speech if r.start_s < cut / RATE]
+        speech = self._speech(pending)
+        cut = len(pending) if final else self._cut(pending, speech)
+        if cut is None:
+            return
         clock = time.perf_counter()
         if speech:
-            text = pipeline.transcribe_speech(self.whisper, self.spec, pending, speech, self.config, self.hint, self.settings)
-            offset = start / RATE
+            # Whisper hears the speech after the cut too, so the stretch does not end in a silence for
+            # it to fill with a hallucinated "Thank you for watching"; words after the cut are dropped
+            # and transcribed again with the next stretch.
+            # and it reads what was said before, as it would in one long recording
+            hint = dict(self.hint)
+            if self.words and hint["prompt"]:
+                hint["prompt"] = hint["prompt"] + " " + " ".join(w.text for w in self.words[-self.context_words:])
+            text = pipeline.transcribe_speech(self.whisper, self.spec, pending, speech, self.config, hint, self.settings)
+            offset, limit = start / RATE, cut / RATE
             self.words += [w.model_copy(update={"start_s": round(w.start_s + offset, 3), "end_s": round(w.end_s + offset, 3)})
-                           for w in text.words]
+                           for w in text.words if w.start_s < limit]
         self.chunks.append((start / RATE, (start + cut) / RATE, round(time.perf_counter() - clock, 3)))
         self.committed = start + cut
 

@@ -37,7 +37,8 @@ def test_file_on_disk_is_a_valid_wav_while_recording(tmp_path):
     assert path.stat().st_size == 44 + 2 * frames
     assert np.array_equal(data, pcm[:frames])
     wav.close()
-    assert np.array_equal(np.frombuffer(wave.open(str(path), "rb").readframes(10**9), dtype="<i2"), pcm)
+    with wave.open(str(path), "rb") as w:
+        assert np.array_equal(np.frombuffer(w.readframes(10**9), dtype="<i2"), pcm)
 
 
 def test_recording_through_the_capture_interface_is_bit_exact(tmp_path):
