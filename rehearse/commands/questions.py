@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps([q.model_dump() for q in chosen], indent=2) + "\n")
         return 0
     table = Table(title=f"{len(chosen)} questions", show_lines=False)
-    for name in ("id", "question", "principles", "level", "length"):
+    table.add_column("id", no_wrap=True)
+    for name in ("question", "principles", "level", "length"):
         table.add_column(name, overflow="fold")
     for q in chosen:
         table.add_row(q.id, q.text, ", ".join(q.principles), q.level or "", clock(q.target_s or 0))
