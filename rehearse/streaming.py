@@ -69,6 +69,7 @@ class StreamingTranscriber:
         self.chunks: list[tuple[float, float, float]] = []  # (start_s, end_s, seconds spent)
         self.error: BaseException | None = None
         self._stop = threading.Event()
+        self._cancelled = False
         self._lock = threading.Lock()  # held while a chunk is transcribed
         self._thread = threading.Thread(target=self._run, name="rehearse-transcriber", daemon=True)
         self.whisper = None
@@ -77,13 +78,18 @@ class StreamingTranscriber:
         self._thread.start()
 
     def _run(self) -> None:
+        # Every Whisper call happens on this thread: CTranslate2's CPU thread pool belongs to the
+        # thread that created the model, and calling it from another thread was 3-6 times slower.
         try:
             self.whisper = pipeline.get_model(self.spec)
-            while not self._stop.wait(self.poll_s):
+            while True:
+                stopping = self._stop.wait(self.poll_s)
+                if self._cancelled:
+                    return
                 with self._lock:
-                    if self._stop.is_set():
-                        break
-                    self._step(final=False)
+                    self._step(final=stopping)
+                if stopping:
+                    return
         except BaseException as exc:  # noqa: BLE001 - reported at stop; the recording itself goes on
             self.error = exc
 
@@ -136,15 +142,21 @@ class StreamingTranscriber:
         self.committed = start + cut
 
     def finish(self) -> None:
-        """Stop watching; transcribe what is left (the last stretch)."""
+        """Stop watching; transcribe what is left (the last stretch) and wait for it."""
         self._stop.set()
-        if self._thread.is_alive():
+        if self._thread.is_alive() or self._thread.ident is not None:
             self._thread.join()
+        else:  # never started (driven step by step): finish here
+            if self.whisper is None:
+                self.whisper = pipeline.get_model(self.spec)
+            self._step(final=True)
         if self.error:
             raise self.error
-        if self.whisper is None:
-            self.whisper = pipeline.get_model(self.spec)
-        self._step(final=True)
+
+    def cancel(self) -> None:
+        """Stop without transcribing the rest."""
+        self._cancelled = True
+        self._stop.set()
 
     def running_stats(self, filled_pauses: set[str]) -> tuple[int, float | None, int]:
         """Words so far, their pace (wpm, fillers excluded) and the filled pauses heard."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -117,7 +118,7 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     print(f"rehearse: stopped ({rec.stop_reason}) after {rec.seconds:.1f} s; recording saved to {wav_path}",
           file=sys.stderr, flush=True)
     if rec.stop_reason == "sigterm":
-        streaming._stop.set()
+        streaming.cancel()
         return None
     if rec.error is not None and rec.seconds < 1:
         raise rec.error
@@ -128,6 +129,7 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     streamed_s = streaming.committed / 16000
     try:
         streaming.finish()
+        finished = time.perf_counter()
         get_model(setup["spec"])
         report = analyze_samples(buffer.view(), str(wav_path), setup=setup, lp=(question.principles or [None])[0],
                                  transcriber=streaming.transcriber())
@@ -135,6 +137,9 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
         raise RehearseError(str(wav_path), f"{exc.problem} (the recording is kept there)") from None
     report.timings_s["stop_to_report"] = round(time.perf_counter() - rec.stopped_at, 3)
     report.timings_s["streamed_audio_s"] = round(streamed_s, 3)
+    report.timings_s["stop_to_last_words"] = round(finished - rec.stopped_at, 3)
+    if os.environ.get("REHEARSE_DEBUG"):
+        print(f"rehearse: debug: stretches (start, end, seconds to transcribe): {streaming.chunks}", file=sys.stderr)
     report.question = question
     report.audio_path = str(wav_path)
     try:
@@ -180,6 +185,7 @@ def run(args: argparse.Namespace) -> int:
             return 143
         if args.json:
             sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+            sys.stdout.flush()
         else:
             from rehearse.report import render
 
