@@ -165,6 +165,9 @@ def record(source, wav: SessionWav, buffer: AudioBuffer, settings: dict, *, max_
                 except DiskFull as exc:
                     error = error or exc
     if reason == "microphone lost":
-        result_warnings.append("the microphone stopped delivering audio; the recording up to then is kept")
+        text = "the microphone stopped delivering audio (unplugged?); the recording up to then is kept"
+        result_warnings.append(text)
+        if not view:
+            warn(text)
     return Recording(seconds=frames / RATE, stop_reason=reason or "error", stopped_at=stopped_at,
                      silent_warned=warned, error=error, warnings=result_warnings)

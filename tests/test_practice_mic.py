@@ -262,3 +262,24 @@ def test_analyze_works_without_portaudio():
     assert run.returncode == 0, run.stderr
     assert "checkout" in json.loads(run.stdout)["transcript"].lower()
     assert "no sounddevice" in run.stderr  # analyze never imports the capture stack
+
+
+def test_a_pulled_microphone_keeps_the_recording_so_far(virtual_mic, spoken):
+    """The virtual microphone's sink is removed mid-answer, as when a USB microphone is unplugged."""
+    run = Practice("--question", "Tell me about a bug.", "--no-prep", "--max-seconds", "60", "--device", DEVICE,
+                   "--json")
+    wav = run.wait_recording()
+    player = play(spoken, virtual_mic)
+    try:
+        time.sleep(6)
+        subprocess.run(["pactl", "unload-module", "module-null-sink"], check=True)
+        code, out, err = run.finish(timeout=120)
+    finally:
+        player.kill()
+        subprocess.run(["bash", str(ROOT / "scripts" / "start-virtual-mic.sh")], check=True, capture_output=True)
+    assert "stopped (microphone lost)" in err and "unplugged" in err, err
+    frames, size = wav_frames(wav)
+    assert size == 44 + 2 * frames and 4.5 <= frames / 16000 <= 8.5, frames / 16000
+    assert code == 0, err
+    report = json.loads(out)
+    assert "checkout" in words(report["transcript"]) and report["audio_path"] == str(wav)
