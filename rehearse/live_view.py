@@ -69,7 +69,7 @@ class LiveView:
         fraction = (state.level_dbfs - self.floor) / -self.floor
         level.append(_bar(fraction, 30, "▮", "·"), style="red" if state.silent else "cyan")
         level.append(f" {state.level_dbfs:5.0f} dBFS" if state.level_dbfs > -120 else "  silent")
-        rows = [question_panel(self.question), line, level]
+        rows = [line, level]  # the question is printed just above, once
         if state.silent:
             rows.append(Text("⚠ no sound is coming in: is the microphone muted, or the wrong one? "
                              "(--device; `rehearse devices`)", style="bold red"))
