@@ -56,10 +56,13 @@ class Practice:
         self.proc = subprocess.Popen([sys.executable, "-m", "rehearse", "practice", *args], stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
         self.err: list[str] = []
+        self.out: list[str] = []
         self.recording = threading.Event()
         self.wav: Path | None = None
-        self._reader = threading.Thread(target=self._read_err, daemon=True)
-        self._reader.start()
+        self._readers = [threading.Thread(target=self._read_err, daemon=True),
+                         threading.Thread(target=lambda: self.out.extend(self.proc.stdout), daemon=True)]
+        for reader in self._readers:
+            reader.start()
 
     def _read_err(self) -> None:
         for line in self.proc.stderr:
@@ -75,9 +78,10 @@ class Practice:
         return self.wav
 
     def finish(self, timeout: float = 240) -> tuple[int, str, str]:
-        out, _ = self.proc.communicate(timeout=timeout)
-        self._reader.join(5)
-        return self.proc.returncode, out, "".join(self.err)
+        self.proc.wait(timeout=timeout)
+        for reader in self._readers:
+            reader.join(10)
+        return self.proc.returncode, "".join(self.out), "".join(self.err)
 
 
 def play(path: Path, sink: str) -> subprocess.Popen:
@@ -283,3 +287,21 @@ def test_a_pulled_microphone_keeps_the_recording_so_far(virtual_mic, spoken):
     assert code == 0, err
     report = json.loads(out)
     assert "checkout" in words(report["transcript"]) and report["audio_path"] == str(wav)
+
+
+def test_sigterm_saves_the_recording_and_exits(virtual_mic, spoken):
+    run = Practice("--question", "Tell me about a bug.", "--no-prep", "--max-seconds", "60", "--device", DEVICE,
+                   "--json")
+    wav = run.wait_recording()
+    player = play(spoken, virtual_mic)
+    started = time.monotonic()
+    time.sleep(5)
+    run.proc.terminate()
+    elapsed = time.monotonic() - started
+    code, out, err = run.finish(timeout=60)
+    player.wait(timeout=30)
+    assert code == 143 and out == "", err
+    assert "stopped (sigterm)" in err and "Traceback" not in err
+    frames, size = wav_frames(wav)
+    assert size == 44 + 2 * frames and elapsed - 1.0 <= frames / 16000 <= elapsed + 1.5
+    assert np.sqrt(np.mean(read_wav(wav) ** 2)) > 0.01
