@@ -77,6 +77,9 @@ def one_run(audio: Path, duration: float, home: Path) -> dict:
     reader.join(5)
     if proc.returncode != 0:
         sys.exit(f"practice failed ({proc.returncode}):\n{''.join(err)}")
+    for line in err:
+        if line.startswith("rehearse: debug:"):  # REHEARSE_DEBUG=1: the stretches and their times
+            print(line.rstrip())
     report = json.loads(out)
     return {"stop_to_printed_s": printed, "stop_to_exit_s": exited, "stop_to_report_s": report["timings_s"]["stop_to_report"],
             "streamed_audio_s": report["timings_s"]["streamed_audio_s"], "recorded_s": report["duration_s"],
