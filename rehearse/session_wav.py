@@ -167,16 +167,28 @@ def header_frames(path: str | Path) -> int:
 
 
 def is_stale(path: str | Path) -> bool:
-    """True for a 16-bit WAV whose header describes less (or more) audio than the file holds."""
+    """True for a 16-bit WAV holding audio past the end its header gives (a crash between writes).
+
+    Bytes after the data that form a proper chunk (LIST, id3 ...) are metadata, not lost audio.
+    """
     path = Path(path)
     try:
         _, _, _, offset, available = _layout(path)
+        size = path.stat().st_size
         with path.open("rb") as fh:
             fh.seek(offset - 4)
             claimed = struct.unpack("<I", fh.read(4))[0]
+            if claimed >= available:
+                return False
+            fh.seek(offset + claimed + claimed % 2)
+            after = fh.read(8)
     except (RehearseError, OSError, struct.error):
         return False
-    return claimed != available
+    if len(after) == 8 and all(32 <= b < 127 for b in after[:4]):
+        chunk_end = offset + claimed + claimed % 2 + 8 + struct.unpack("<I", after[4:])[0]
+        if chunk_end <= size + 1:
+            return False
+    return True
 
 
 def read(path: str | Path) -> tuple[np.ndarray, int]:

@@ -71,6 +71,21 @@ def test_a_header_behind_its_data_is_still_read_in_full(tmp_path):
     assert not session_wav.is_stale(path)
 
 
+def test_metadata_after_the_audio_is_not_taken_for_lost_audio(tmp_path):
+    from conftest import write_wav
+
+    path = write_wav(tmp_path / "tagged.wav", _tone(1.0) / 32768)
+    info = b"INFOISFT" + (8).to_bytes(4, "little") + b"rehearse"
+    with path.open("r+b") as fh:
+        fh.seek(0, 2)
+        fh.write(b"LIST" + len(info).to_bytes(4, "little") + info)
+        riff = fh.tell() - 8
+        fh.seek(4)
+        fh.write(riff.to_bytes(4, "little"))
+    assert not session_wav.is_stale(path)
+    assert len(audio.decode(path)) == 16000
+
+
 def test_analyze_reads_a_recording_cut_off_by_a_crash(tmp_path):
     samples = np.round(read_wav(AUDIO / "strong_answer.wav") * 32768).astype(np.int16)[: 20 * 16000]
     path = tmp_path / "cut.wav"
