@@ -31,6 +31,13 @@ def decode(path: str | Path) -> np.ndarray:
     """Decode a file to 16 kHz mono float32 samples with PyAV (no system ffmpeg needed)."""
     path = Path(path)
     check_readable(path)
+    if path.suffix.lower() == ".wav":
+        from rehearse import session_wav
+
+        if session_wav.is_stale(path):  # a recording cut off by a crash: its header lags its data
+            samples, rate = session_wav.read(path)
+            if rate == SAMPLE_RATE and samples.size:
+                return np.ascontiguousarray(samples, dtype=np.float32)
     from faster_whisper.audio import decode_audio
 
     try:

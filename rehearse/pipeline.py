@@ -71,20 +71,31 @@ def find_speech(samples: np.ndarray, file: str) -> tuple[list[Span], float]:
     return speech, speech_s
 
 
-def transcribe_speech(samples: np.ndarray, speech: list[Span], speech_s: float, spec: transcribe.ModelSpec, whisper,
-                      prompt: str | None = None, hotwords: str | None = None,
-                      progress: Callable[[float, float], None] | None = None) -> Transcription:
-    """Whisper words for the whole recording, with the rubric's prompt and its no-prompt retry."""
-    config = rubric.load("delivery")
+def setup(model: str | None, rubric_name: str, lp: str | None) -> dict:
+    """Rubrics and model spec; an unknown principle, rubric or model fails before anything slow."""
+    check_lp(rubric_name, lp)
+    return {"config": rubric.load("delivery"), "star_rubric": rubric.load(rubric_name), "lexicon": rubric.load("fillers"),
+            "spec": transcribe.resolve_model(model), "rubric_name": rubric_name}
+
+
+_setup = setup  # the name practice first used
+
+
+def transcription_settings(config: dict, prompt: str | None = None, hotwords: str | None = None) -> tuple[dict, dict]:
+    """Whisper hint (prompt, hotwords) and word-filter settings from the delivery rubric."""
     vcfg, tcfg = config["vad"], config["transcription"]
     hint = {"prompt": tcfg["prompt"] if prompt is None else prompt,
             "hotwords": (tcfg.get("hotwords") if hotwords is None else hotwords) or None}
     settings = {"min_word_overlap": vcfg["min_word_overlap"], "sentence_gap_s": tcfg["sentence_gap_s"],
                 "trailing_max_probability": tcfg["trailing_max_probability"], "keep_silence_s": tcfg["keep_silence_s"]}
-    if tcfg.get("block_s") and len(samples) > tcfg.get("long_s", tcfg["block_s"]) * audio.SAMPLE_RATE:
-        settings["block_s"] = tcfg["block_s"]  # long recordings: decoded block by block
-    if progress is not None:
-        settings["progress"] = progress
+    return hint, settings
+
+
+def transcribe_with_hint(whisper, spec: transcribe.ModelSpec, samples: np.ndarray, speech: list[Span], config: dict,
+                         hint: dict, settings: dict) -> Transcription:
+    """Transcribe with the filler hint; decode again without it if the hint derailed Whisper."""
+    tcfg = config["transcription"]
+    speech_s = sum(r.end_s - r.start_s for r in speech)
     text = transcribe.transcribe(whisper, spec, samples, speech, prompt=hint["prompt"], **settings,
                                  hotwords=hint["hotwords"])
     if (hint["prompt"] or hint["hotwords"]) and len(text.words) < tcfg.get("min_words_per_speech_s", 0) * speech_s:
@@ -93,6 +104,20 @@ def transcribe_speech(samples: np.ndarray, speech: list[Span], speech_s: float, 
         if len(plain.words) > len(text.words):
             text = plain
     return text
+
+
+def transcribe_speech(samples: np.ndarray, speech: list[Span], speech_s: float, spec: transcribe.ModelSpec, whisper,
+                      prompt: str | None = None, hotwords: str | None = None,
+                      progress: Callable[[float, float], None] | None = None) -> Transcription:
+    """Whisper words for the whole recording, with the rubric's prompt and its no-prompt retry."""
+    config = rubric.load("delivery")
+    tcfg = config["transcription"]
+    hint, settings = transcription_settings(config, prompt, hotwords)
+    if tcfg.get("block_s") and len(samples) > tcfg.get("long_s", tcfg["block_s"]) * audio.SAMPLE_RATE:
+        settings["block_s"] = tcfg["block_s"]  # long recordings: decoded block by block
+    if progress is not None:
+        settings["progress"] = progress
+    return transcribe_with_hint(whisper, spec, samples, speech, config, hint, settings)
 
 
 def analyze_samples(
@@ -106,8 +131,15 @@ def analyze_samples(
     hotwords: str | None = None,
     timings: dict[str, float] | None = None,
     question: Question | str | None = None,
+    transcriber: Callable | None = None,
+    setup: dict | None = None,
 ) -> Report:
-    """Analyse one answer from 16 kHz mono samples; `file` names it in errors and the report."""
+    """Analyse one answer from 16 kHz mono samples; `file` names it in errors and the report.
+
+    `transcriber(whisper, spec, samples, speech, hint, settings)`, when given, replaces the
+    transcription of the whole recording (practice passes one that reuses the stretches it
+    transcribed while the candidate was still speaking). `setup` (from `setup()`) gives the model
+    and rubric already resolved."""
     timings = {} if timings is None else timings
     clock = time.perf_counter()
 
@@ -117,14 +149,21 @@ def analyze_samples(
         timings[name] = round(now - clock, 3)
         clock = now
 
-    check_lp(rubric_name, lp)
-    rubric.load("fillers")
-    spec = transcribe.resolve_model(model)
+    if setup is None:
+        check_lp(rubric_name, lp)
+        rubric.load("fillers")
+        spec = transcribe.resolve_model(model)
+    else:
+        spec, rubric_name = setup["spec"], setup.get("rubric_name", rubric_name)
     speech, speech_s = find_speech(samples, file)
     lap("vad")
     whisper = get_model(spec)
     lap("load_model")
-    text = transcribe_speech(samples, speech, speech_s, spec, whisper, prompt=prompt, hotwords=hotwords)
+    if transcriber is None:
+        text = transcribe_speech(samples, speech, speech_s, spec, whisper, prompt=prompt, hotwords=hotwords)
+    else:
+        hint, settings = transcription_settings(rubric.load("delivery"), prompt, hotwords)
+        text = transcriber(whisper, spec, samples, speech, hint, settings)
     if not text.words:
         raise RehearseError(file, "no speech was heard (no words recognised)")
     lap("transcribe")

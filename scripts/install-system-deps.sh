@@ -4,8 +4,10 @@
 #   sox: resampling and trimming of rendered speech
 #   libportaudio2: PortAudio, which `sounddevice` loads for microphone capture
 #   chromium: headless browser the HTML report tests drive with Playwright (never `playwright install`)
+#   pulseaudio pulseaudio-utils libasound2-plugins: the virtual microphone the practice tests
+#     record from (scripts/start-virtual-mic.sh; ALSA's `pulse` device)
 set -euo pipefail
-packages=(espeak-ng flite festival festvox-us-slt-hts sox libportaudio2 chromium)
+packages=(espeak-ng flite festival festvox-us-slt-hts sox libportaudio2 chromium pulseaudio pulseaudio-utils libasound2-plugins)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,4 +12,8 @@ COMMANDS = (
     "compare",
     "export",
     "delete",
+    "practice",
+    "questions",
+    "devices",
+    "doctor",
 )
