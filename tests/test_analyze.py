@@ -8,10 +8,10 @@ import re
 
 import jiwer
 import pytest
-
 from conftest import AUDIO, SAMPLES, load_truth, rehearse
-from rehearse.words import norm
+
 from rehearse.models import Report
+from rehearse.words import norm
 
 FILLED = {"um", "uh", "er", "hmm", "ah"}
 
@@ -127,7 +127,7 @@ def test_terminal_report_reads_in_twenty_seconds():
     for heading in ("Length", "Pace", "wpm", "Fillers", "Pauses", "STAR timing", "Target", "Top tips"):
         assert heading in out, heading
     assert "Action did not dominate" in out
-    assert len(re.findall(r"^│ \d\. ", out, flags=re.M)) == 3  # three tips
+    assert len(re.findall(r"^│ \d\. ", out, flags=re.MULTILINE)) == 3  # three tips
     assert len(out.splitlines()) < 45
 
 
@@ -138,3 +138,23 @@ def test_no_network_needed(monkeypatch):
         monkeypatch.setenv(key, value)
     run = rehearse("analyze", str(AUDIO / f"{SAMPLES[0]}.wav"), "--json")
     assert run.code == 0, run.err
+
+
+def test_question_by_bank_id_or_text_is_in_the_report_and_the_history(tmp_path, monkeypatch):
+    """`--question ID` brings the bank question (principles, length); free text is kept as given;
+    both attempts of the same question are grouped in the history."""
+    monkeypatch.setenv("REHEARSE_HOME", str(tmp_path / "home"))
+    bank = json.loads(rehearse("questions", "--json").out)
+    first = bank[0]
+    runs = [rehearse("analyze", str(AUDIO / "we_answer.wav"), "--question", first["id"], "--json") for _ in range(2)]
+    for run in runs:
+        assert run.code == 0, run.err
+        question = json.loads(run.out)["question"]
+        assert question["id"] == first["id"] and question["text"] == first["text"]
+        assert question["principles"] and question["target_s"] > 0
+    free = rehearse("analyze", str(AUDIO / "we_answer.wav"), "--question", "Why do you want this job?", "--json")
+    assert json.loads(free.out)["question"]["text"] == "Why do you want this job?"
+    sessions = json.loads(rehearse("history", "--json").out)["sessions"]
+    attempts = sorted(s["attempt"] for s in sessions if s["question_id"] == first["id"])
+    assert attempts == [1, 2]
+    assert rehearse("analyze", str(AUDIO / "we_answer.wav"), "--question", " ").code == 2

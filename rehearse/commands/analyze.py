@@ -25,7 +25,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     analyze.add_argument("--open", action="store_true", help="open the --html page in the default browser")
     analyze.add_argument("--embed-audio", action="store_true", help="embed the recording in the --html page: click a word to play from there")
     analyze.add_argument("--no-save", action="store_true", help="do not save this answer to your history (rehearse progress)")
-    analyze.add_argument("--question", metavar="TEXT", help="the question this answer responds to (kept in your history, groups retries)")
+    analyze.add_argument("--question", metavar="TEXT|ID", help="the question this answer responds to, as text or a question-bank id "
+                                                               "(`rehearse questions`); kept in your history, groups retries")
     mode = analyze.add_argument_group("mock interviews and folders")
     mode.add_argument("--interview", action="store_true",
                       help="the recording is a mock interview: find the questions, report every answer and a summary")
@@ -60,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
         return _interview(args, splits)
     from rehearse.pipeline import analyze
 
+    question = _question(args.question, args.lp)
     report = analyze(args.file, model=args.model, rubric_name=args.rubric, min_pause_s=args.min_pause, prompt=args.prompt,
-                     lp=args.lp, question=args.question)
+                     lp=args.lp, question=question)
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
@@ -81,6 +83,18 @@ def run(args: argparse.Namespace) -> int:
         if saved is not None and not args.json:
             print(f"Saved as session {saved} (rehearse progress shows your trends; --no-save skips saving).")
     return 0
+
+
+def _question(given: str | None, lp: str | None):
+    """--question as a bank id (its principles, level and length come along) or as free text."""
+    if given is None:
+        return None
+    from rehearse import question_bank
+
+    entry = next((q for q in question_bank.load() if q["id"] == given.strip()), None)
+    if entry is not None:
+        return question_bank.to_question(entry)
+    return question_bank.choose(text=given, lp=lp)
 
 
 def write_html(report, args: argparse.Namespace) -> None:
