@@ -148,7 +148,6 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     except OSError as exc:
         print(f"rehearse: warning: {folder / 'report.json'}: cannot save the report ({exc.strerror or exc})",
               file=sys.stderr)
-    _keep(report, folder, args)
     return report
 
 
@@ -205,6 +204,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             sys.stdout.write(report.model_dump_json(indent=2) + "\n")
             sys.stdout.flush()
+            _keep(report, Path(report.audio_path).parent, args)  # after the feedback: it takes a second
         else:
             from rehearse.report import render
 
@@ -215,6 +215,7 @@ def run(args: argparse.Namespace) -> int:
                 from rehearse.compare import table
 
                 console.print(table(previous, report))
+            _keep(report, Path(report.audio_path).parent, args)
         if not interactive or not _ask_retry(console):
             return 0
         previous = report
