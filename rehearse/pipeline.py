@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rehearse import __version__, acoustic, audio, rubric, transcribe, vad
+from rehearse import __version__, acoustic, audio, pitch, rubric, transcribe, vad
 from rehearse.delivery import analyze_delivery
 from rehearse.errors import RehearseError
 from rehearse.models import Question, Report, Span, Transcription
@@ -133,13 +133,15 @@ def analyze_samples(
     question: Question | str | None = None,
     transcriber: Callable | None = None,
     setup: dict | None = None,
+    precomputed: dict | None = None,
 ) -> Report:
     """Analyse one answer from 16 kHz mono samples; `file` names it in errors and the report.
 
     `transcriber(whisper, spec, samples, speech, hint, settings)`, when given, replaces the
     transcription of the whole recording (practice passes one that reuses the stretches it
     transcribed while the candidate was still speaking). `setup` (from `setup()`) gives the model
-    and rubric already resolved."""
+    and rubric already resolved. `precomputed` (from `precompute()`) holds the voice activity and
+    pitch of these samples, worked out while the last words were being transcribed."""
     timings = {} if timings is None else timings
     clock = time.perf_counter()
 
@@ -155,7 +157,10 @@ def analyze_samples(
         spec = transcribe.resolve_model(model)
     else:
         spec, rubric_name = setup["spec"], setup.get("rubric_name", rubric_name)
-    speech, speech_s = find_speech(samples, file)
+    if precomputed is not None:
+        speech, speech_s = precomputed["speech"]
+    else:
+        speech, speech_s = find_speech(samples, file)
     lap("vad")
     whisper = get_model(spec)
     lap("load_model")
@@ -168,7 +173,14 @@ def analyze_samples(
         raise RehearseError(file, "no speech was heard (no words recognised)")
     lap("transcribe")
     return analyze_transcribed(samples, text, file, rubric_name=rubric_name, min_pause_s=min_pause_s, lp=lp,
-                               timings=timings, question=question)
+                               timings=timings, question=question,
+                               computed_pitch=precomputed.get("pitch") if precomputed else None)
+
+
+def precompute(samples: np.ndarray, file: str) -> dict:
+    """What `analyze_samples` needs that does not depend on the words: voice activity and the pitch
+    track. Practice runs it in a thread while the last stretch is being transcribed."""
+    return {"speech": find_speech(samples, file), "pitch": pitch.raw(samples, rubric.load("voice")["pitch"])}
 
 
 def analyze_transcribed(
@@ -180,6 +192,7 @@ def analyze_transcribed(
     lp: str | None = None,
     timings: dict[str, float] | None = None,
     question: Question | str | None = None,
+    computed_pitch: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Report:
     """Everything after transcription, for one answer: fillers heard in the audio, delivery, STAR, voice, tips."""
     if isinstance(question, str):
@@ -204,7 +217,7 @@ def analyze_transcribed(
     clock = time.perf_counter()
 
     voice = analyze_voice(samples, text, star.sections, rubric.load("voice"), set(lexicon["filled_pauses"]),
-                          question.text if question else None)
+                          question.text if question else None, computed_pitch)
     timings["voice"] = round(time.perf_counter() - clock, 3)
     tips = choose_tips(delivery, star, star_rubric, config, duration, voice=voice)
 

@@ -47,15 +47,23 @@ def inside(times: np.ndarray, regions: list[Span]) -> np.ndarray:
     return mask
 
 
-def track(samples: np.ndarray, speech: list[Span], cfg: dict[str, Any]) -> Track:
-    """Pitch of every 10 ms frame of voiced speech inside the voice-activity regions."""
+def raw(samples: np.ndarray, cfg: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Frame times and f0 (0 = unvoiced) of the whole recording, before voice activity is applied.
+    The slow part of `track`: practice computes it while the last words are being transcribed."""
     import parselmouth
 
     sound = parselmouth.Sound(samples.astype(np.float64), sampling_frequency=SAMPLE_RATE)
     pitch = sound.to_pitch_ac(time_step=cfg["time_step_s"], pitch_floor=cfg["floor_hz"],
                               pitch_ceiling=cfg["ceiling_hz"])
-    times = np.asarray(pitch.xs())
-    f0 = np.asarray(pitch.selected_array["frequency"], dtype=np.float64)
+    return np.asarray(pitch.xs()), np.asarray(pitch.selected_array["frequency"], dtype=np.float64)
+
+
+def track(samples: np.ndarray, speech: list[Span], cfg: dict[str, Any],
+          computed: tuple[np.ndarray, np.ndarray] | None = None) -> Track:
+    """Pitch of every 10 ms frame of voiced speech inside the voice-activity regions (`computed`:
+    `raw(samples, cfg)` done earlier)."""
+    times, f0 = computed if computed is not None else raw(samples, cfg)
+    f0 = f0.copy()
     f0[~inside(times, speech)] = 0.0
     voiced = f0 > 0
     semitones = np.full(len(f0), np.nan)

@@ -64,6 +64,7 @@ class StreamingTranscriber:
         self.cut_gap_s = float(s["cut_gap_s"])
         self.poll_s = float(s["poll_s"])
         self.context_words = int(s.get("context_words", 40))
+        self.final_beam_size = s.get("final_beam_size")  # the stretch the candidate waits for
         self.committed = 0  # samples transcribed (or skipped as silence) so far
         self.words: list[Word] = []
         self.chunks: list[tuple[float, float, float]] = []  # (start_s, end_s, seconds spent)
@@ -134,7 +135,8 @@ class StreamingTranscriber:
             hint = dict(self.hint)
             if self.words and hint["prompt"]:
                 hint["prompt"] = hint["prompt"] + " " + " ".join(w.text for w in self.words[-self.context_words:])
-            text = pipeline.transcribe_with_hint(self.whisper, self.spec, pending, speech, self.config, hint, self.settings)
+            settings = dict(self.settings, beam_size=self.final_beam_size) if final and self.final_beam_size else self.settings
+            text = pipeline.transcribe_with_hint(self.whisper, self.spec, pending, speech, self.config, hint, settings)
             offset, limit = start / RATE, cut / RATE
             self.words += [w.model_copy(update={"start_s": round(w.start_s + offset, 3), "end_s": round(w.end_s + offset, 3)})
                            for w in text.words if w.start_s < limit]

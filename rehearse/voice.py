@@ -20,11 +20,12 @@ from rehearse.tips import clock
 
 
 def analyze_voice(samples: np.ndarray, text: Transcription, sections: list[StarSection], cfg: dict[str, Any],
-                  filled: set[str], question: str | None = None) -> Voice:
+                  filled: set[str], question: str | None = None,
+                  computed_pitch: tuple[np.ndarray, np.ndarray] | None = None) -> Voice:
     """`filled`: spellings of filled pauses (left out of the wording); `question`: its content
-    words are topic terms, never repetitive wording."""
+    words are topic terms, never repetitive wording; `computed_pitch`: `pitch.raw()` done earlier."""
     pcfg, lcfg = cfg["pitch"], cfg["loudness"]
-    tr = pitch.track(samples, text.speech, pcfg)
+    tr = pitch.track(samples, text.speech, pcfg, computed_pitch)
     values = tr.semitones[tr.voiced]
     levels = loudness.frame_levels(samples, tr.times, lcfg["frame_s"])
     speech_db = levels[tr.voiced]

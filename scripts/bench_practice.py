@@ -81,6 +81,7 @@ def one_run(audio: Path, duration: float, home: Path) -> dict:
         if line.startswith("rehearse: debug:"):  # REHEARSE_DEBUG=1: the stretches and their times
             print(line.rstrip())
     report = json.loads(out)
+    print(f"  stages after the stop: {report['timings_s']}", flush=True)
     return {"stop_to_printed_s": printed, "stop_to_exit_s": exited, "stop_to_report_s": report["timings_s"]["stop_to_report"],
             "streamed_audio_s": report["timings_s"]["streamed_audio_s"], "recorded_s": report["duration_s"],
             "words": len(report["words"])}

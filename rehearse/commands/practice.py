@@ -82,9 +82,11 @@ def _prepare(seconds: float, console, interactive: bool) -> None:
 
 def attempt(question, args, settings, setup, source_factory, console, interactive: bool):
     """One recorded answer to `question`: the Report, or None if the user stopped with SIGTERM."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from rehearse import rubric
     from rehearse.live_view import LiveView, question_panel
-    from rehearse.pipeline import analyze_samples, get_model
+    from rehearse.pipeline import analyze_samples, get_model, precompute
     from rehearse.recorder import record
     from rehearse.session_wav import SessionWav
     from rehearse.streaming import AudioBuffer, StreamingTranscriber
@@ -129,11 +131,15 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
         raise RehearseError(str(wav_path), "nothing was recorded (the microphone delivered no audio)")
     streamed_s = streaming.committed / 16000
     try:
-        streaming.finish()
-        finished = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # voice activity and pitch do not need the words: worked out while the last ones are transcribed
+            ahead = pool.submit(precompute, buffer.view(), str(wav_path))
+            streaming.finish()
+            finished = time.perf_counter()
+            precomputed = ahead.result()
         get_model(setup["spec"])
         report = analyze_samples(buffer.view(), str(wav_path), setup=setup, lp=(question.principles or [None])[0],
-                                 transcriber=streaming.transcriber(), question=question)
+                                 transcriber=streaming.transcriber(), question=question, precomputed=precomputed)
     except RehearseError as exc:
         raise RehearseError(str(wav_path), f"{exc.problem} (the recording is kept there)") from None
     report.timings_s["stop_to_report"] = round(time.perf_counter() - rec.stopped_at, 3)
