@@ -11,6 +11,7 @@ The markup lives in `rehearse/templates/` (Jinja2, autoescaped); the geometry in
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import webbrowser
 from datetime import UTC, datetime
@@ -208,6 +209,22 @@ def write_page(path: str | Path, html: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def check_page_options(html: str | None, open_it: bool, embed_audio: bool = False) -> None:
+    """--open and --embed-audio need --html; the page's folder must be writable (checked before
+    any slow work)."""
+    if (open_it or embed_audio) and not html:
+        raise RehearseError("--open" if open_it else "--embed-audio", "needs --html OUT.html")
+    if html:
+        check_writable(html)
+
+
+def announce(page: Path, open_it: bool) -> None:
+    """Say where the page went; open it in the default browser when asked (or say how to)."""
+    print(f"rehearse: wrote {page}", file=sys.stderr)
+    if open_it and not open_page(page):
+        print(f"rehearse: could not start a browser; open {page.resolve().as_uri()} yourself", file=sys.stderr)
 
 
 def open_page(path: str | Path) -> bool:

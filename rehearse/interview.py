@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -514,14 +513,7 @@ def analyze_interview(
     star_rubric = rubric.load(rubric_name)
     pipeline.check_lp(rubric_name, lp)
     spec = transcribe.resolve_model(model)
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
+    lap = pipeline.Laps()
 
     bar = _Progress(progress)
     try:
@@ -578,7 +570,7 @@ def analyze_interview(
                   for u in turns.units]
     return InterviewReport(rehearse_version=__version__, file=file, duration_s=round(duration, 3), model=text.model,
                            detection=turns.detection, voice_separation=turns.separation, notes=notes, turns=unit_turns, answers=answers,
-                           summary=summary, timings_s=timings)
+                           summary=summary, timings_s=lap.timings)
 
 
 def answer_spans(turns: Turns, text: Transcription, duration: float) -> list[tuple[tuple | None, float, float]]:

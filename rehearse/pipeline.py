@@ -17,6 +17,19 @@ from rehearse.tips import choose_tips
 from rehearse.voice import analyze_voice
 
 _models: dict[str, object] = {}
+
+
+class Laps:
+    """Seconds spent per stage: `lap("vad")` records the time since the previous lap into `timings`."""
+
+    def __init__(self, timings: dict[str, float] | None = None):
+        self.timings = {} if timings is None else timings
+        self.clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round(now - self.clock, 3)
+        self.clock = now
 THREADS: int | None = None  # CPU threads per model; None: every core (batch workers share the cores)
 
 
@@ -40,13 +53,13 @@ def analyze(
     """Analyse one recorded answer from its file. `question`: the question answered, when known
     (shown in the report; its content words are the answer's topic terms, not repetitive wording)."""
     path = Path(path)
-    clock = time.perf_counter()
+    lap = Laps()
     check_lp(rubric_name, lp)  # an unknown principle or model fails before the slow part
     transcribe.resolve_model(model)
     samples = audio.decode(path)
-    timings = {"decode": round(time.perf_counter() - clock, 3)}
+    lap("decode")
     return analyze_samples(samples, str(path), model=model, rubric_name=rubric_name, min_pause_s=min_pause_s,
-                           prompt=prompt, lp=lp, hotwords=hotwords, timings=timings, question=question)
+                           prompt=prompt, lp=lp, hotwords=hotwords, timings=lap.timings, question=question)
 
 
 def check_lp(rubric_name: str, lp: str | None) -> None:
@@ -76,9 +89,6 @@ def setup(model: str | None, rubric_name: str, lp: str | None) -> dict:
     check_lp(rubric_name, lp)
     return {"config": rubric.load("delivery"), "star_rubric": rubric.load(rubric_name), "lexicon": rubric.load("fillers"),
             "spec": transcribe.resolve_model(model), "rubric_name": rubric_name}
-
-
-_setup = setup  # the name practice first used
 
 
 def transcription_settings(config: dict, prompt: str | None = None, hotwords: str | None = None) -> tuple[dict, dict]:
@@ -142,15 +152,7 @@ def analyze_samples(
     transcribed while the candidate was still speaking). `setup` (from `setup()`) gives the model
     and rubric already resolved. `precomputed` (from `precompute()`) holds the voice activity and
     pitch of these samples, worked out while the last words were being transcribed."""
-    timings = {} if timings is None else timings
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
-
+    lap = Laps(timings)
     if setup is None:
         check_lp(rubric_name, lp)
         rubric.load("fillers")
@@ -173,7 +175,7 @@ def analyze_samples(
         raise RehearseError(file, "no speech was heard (no words recognised)")
     lap("transcribe")
     return analyze_transcribed(samples, text, file, rubric_name=rubric_name, min_pause_s=min_pause_s, lp=lp,
-                               timings=timings, question=question,
+                               timings=lap.timings, question=question,
                                computed_pitch=precomputed.get("pitch") if precomputed else None)
 
 
@@ -197,8 +199,7 @@ def analyze_transcribed(
     """Everything after transcription, for one answer: fillers heard in the audio, delivery, STAR, voice, tips."""
     if isinstance(question, str):
         question = Question(text=question)
-    timings = {} if timings is None else timings
-    clock = time.perf_counter()
+    lap = Laps(timings)
     config = rubric.load("delivery")
     star_rubric = rubric.load(rubric_name)
     lexicon = rubric.load("fillers")
@@ -206,19 +207,17 @@ def analyze_transcribed(
     speech_s = sum(r.end_s - r.start_s for r in text.speech)
 
     heard = acoustic.listen(samples, text.speech, lexicon["acoustic"]) if "acoustic" in lexicon else None
-    timings["audio_fillers"] = round(time.perf_counter() - clock, 3)
-    clock = time.perf_counter()
+    lap("audio_fillers")
 
     min_pause = config["pauses"]["min_pause_s"] if min_pause_s is None else min_pause_s
     star = score_star(text.sentences, star_rubric, lp=lp)
     delivery = analyze_delivery(text, config, lexicon, min_pause, sections=star.sections, samples=samples,
                                 heard=heard)
-    timings["analysis"] = round(time.perf_counter() - clock, 3)
-    clock = time.perf_counter()
+    lap("analysis")
 
     voice = analyze_voice(samples, text, star.sections, rubric.load("voice"), set(lexicon["filled_pauses"]),
                           question.text if question else None, computed_pitch)
-    timings["voice"] = round(time.perf_counter() - clock, 3)
+    lap("voice")
     tips = choose_tips(delivery, star, star_rubric, config, duration, voice=voice)
 
     return Report(
@@ -245,7 +244,7 @@ def analyze_transcribed(
         min_pause_s=delivery.min_pause_s,
         star=star,
         tips=tips,
-        timings_s=timings,
+        timings_s=lap.timings,
         voice=voice,
     )
 

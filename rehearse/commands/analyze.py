@@ -44,12 +44,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.min_pause is not None and args.min_pause <= 0:
         raise RehearseError("--min-pause", "must be a positive number of seconds")
-    if (args.open or args.embed_audio) and not args.html:
-        raise RehearseError("--open" if args.open else "--embed-audio", "needs --html OUT.html")
-    if args.html:
-        from rehearse.html import check_writable
+    from rehearse.html import check_page_options
 
-        check_writable(args.html)  # before the slow analysis
+    check_page_options(args.html, args.open, args.embed_audio)  # before the slow analysis
     if args.jobs is not None and args.jobs < 1:
         raise RehearseError("--jobs", "must be at least 1")
     splits = _splits(args)
@@ -99,12 +96,10 @@ def _question(given: str | None, lp: str | None):
 
 def write_html(report, args: argparse.Namespace) -> None:
     """The --html page, with the recording embedded when asked, opened when asked."""
-    from rehearse.html import open_page, save_answer_page
+    from rehearse.html import announce, save_answer_page
 
-    path = save_answer_page(report, args.html, audio=(report.audio_path or args.file) if args.embed_audio else None)
-    print(f"rehearse: wrote {path}", file=sys.stderr)
-    if args.open and not open_page(path):
-        print(f"rehearse: could not start a browser; open {path.resolve().as_uri()} yourself", file=sys.stderr)
+    announce(save_answer_page(report, args.html, audio=(report.audio_path or args.file) if args.embed_audio else None),
+             args.open)
 
 
 def _splits(args: argparse.Namespace) -> list[float] | None:
@@ -140,15 +135,13 @@ def _interview(args: argparse.Namespace, splits: list[float] | None) -> int:
     for note in report.notes:
         print(f"rehearse: note: {args.file}: {note}", file=sys.stderr)
     if args.html:
-        from rehearse.html import open_page, render_interview_page, write_page
+        from rehearse.html import announce, render_interview_page, write_page
 
         answers = [a for a in report.answers if a.report is not None]
         uris = _answer_audio(args.file, answers) if args.embed_audio else None
         summary = report.summary.model_dump(mode="json")
         page = write_page(args.html, render_interview_page([(a.question, a.report) for a in answers], summary, uris))
-        print(f"rehearse: wrote {page}", file=sys.stderr)
-        if args.open and not open_page(page):
-            print(f"rehearse: could not start a browser; open {page.resolve().as_uri()} yourself", file=sys.stderr)
+        announce(page, args.open)
     if not args.no_save:
         from rehearse.history import save_quietly
 

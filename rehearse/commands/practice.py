@@ -187,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
 
     from rehearse import question_bank, rubric
     from rehearse.capture import MicSource
-    from rehearse.pipeline import _setup
+    from rehearse.pipeline import setup as resolve_setup
 
     _check(args)
     settings = rubric.load("practice")
@@ -195,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
                                     default_target_s=float(settings["capture"]["default_target_s"]))
     if args.target:
         question = question.model_copy(update={"target_s": args.target})
-    setup = _setup(args.model, "star", (question.principles or [None])[0])
+    setup = resolve_setup(args.model, "star", (question.principles or [None])[0])
     interactive = sys.stdin.isatty() and not args.json
     console = Console(stderr=args.json)
     block_s = float(settings["capture"]["block_s"])

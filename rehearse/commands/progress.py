@@ -23,17 +23,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from rehearse.commands import COMMANDS
+    from rehearse.html import check_page_options
     from rehearse.progress import select, summarize
     from rehearse.progress_view import empty_message, render_progress
 
-    if args.open and not args.html:
-        from rehearse.errors import RehearseError
-
-        raise RehearseError("--open", "needs --html OUT.html")
-    if args.html:
-        from rehearse.html import check_writable
-
-        check_writable(args.html)
+    check_page_options(args.html, args.open)
     sessions, chosen = select(**filters.values(args))
     progress = summarize(sessions, chosen)
     if args.json:
@@ -45,12 +39,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         render_progress(progress)
     if args.html and sessions:
-        from rehearse.html import open_page, render_progress_page, write_page
+        from rehearse.html import announce, render_progress_page, write_page
 
-        page = write_page(args.html, render_progress_page([x.model_dump(mode="json") for x in sessions]))
-        print(f"rehearse: wrote {page}", file=sys.stderr)
-        if args.open and not open_page(page):
-            print(f"rehearse: could not start a browser; open {page.resolve().as_uri()} yourself", file=sys.stderr)
+        announce(write_page(args.html, render_progress_page([x.model_dump(mode="json") for x in sessions])), args.open)
     elif args.html:
         print(f"No page written to {args.html}: there are no sessions to show yet.", file=sys.stderr)
     if args.plot:

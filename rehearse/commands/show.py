@@ -24,10 +24,9 @@ def run(args: argparse.Namespace) -> int:
     from rehearse import history
 
     session_id = history.session_id(args.id)
-    if (args.open or args.embed_audio) and not args.html:
-        from rehearse.errors import RehearseError
+    from rehearse.html import check_page_options
 
-        raise RehearseError("--open" if args.open else "--embed-audio", "needs --html OUT.html")
+    check_page_options(args.html, args.open, args.embed_audio)
     if args.html:
         write_html(history.get_report(session_id), args)
     if args.json:  # as stored, even if this version of rehearse could not read it back into a Report
@@ -58,13 +57,9 @@ def write_html(report, args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from rehearse.errors import RehearseError
-    from rehearse.html import check_writable, open_page, save_answer_page
+    from rehearse.html import announce, save_answer_page
 
-    check_writable(args.html)
     audio = report.audio_path or report.file
     if args.embed_audio and not Path(audio).is_file():
         raise RehearseError(audio, "the recording of this session is no longer there; leave out --embed-audio")
-    page = save_answer_page(report, args.html, audio=audio if args.embed_audio else None)
-    print(f"rehearse: wrote {page}", file=sys.stderr)
-    if args.open and not open_page(page):
-        print(f"rehearse: could not start a browser; open {page.resolve().as_uri()} yourself", file=sys.stderr)
+    announce(save_answer_page(report, args.html, audio=audio if args.embed_audio else None), args.open)
