@@ -33,7 +33,7 @@ def analyze_delivery(transcription: Transcription, config: dict[str, Any], lexic
     sharpen pause edges and find the brief pauses voice activity does not split off; `heard`
     (steady voiced stretches, `rehearse.acoustic`) place filled pauses and find dropped ones."""
     words, sentences = transcription.words, transcription.sentences
-    fillers, filler_words = find_fillers(words, sentences, lexicon, heard)
+    fillers, filler_words = find_fillers(words, sentences, lexicon, heard, transcription.speech)
     skip = filler_words | _covered_by_fillers(words, fillers)
     pad_s = config["vad"].get("speech_pad_ms", 0) / 1000
     pcfg = config["pauses"]

@@ -20,15 +20,17 @@ from __future__ import annotations
 from typing import Any
 
 from rehearse.acoustic import Stretch
-from rehearse.models import Filler, Sentence, Word
+from rehearse.models import Filler, Sentence, Span, Word
 from rehearse.words import norm
 
 
 def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str, Any],
-                 heard: list[Stretch] | None = None) -> tuple[list[Filler], set[int]]:
+                 heard: list[Stretch] | None = None,
+                 speech: list[Span] | None = None) -> tuple[list[Filler], set[int]]:
     """Filled pauses and discourse markers used as fillers, and the indices of the words they
     replace (left out of the pace). `heard` (steady voiced stretches) places the filled pauses
-    and finds the ones Whisper dropped; without it, Whisper's fillers and times are used."""
+    and finds the ones Whisper dropped; without it, Whisper's fillers and times are used.
+    `speech` (voice activity) tells a word said aloud from one Whisper wrote over silence."""
     filled = lexicon.get("filled_pauses", {})
     markers = [(m, m["phrase"].split()) for m in lexicon.get("markers", [])]
     sentence_of = {i: s for s in sentences for i in range(s.word_start, s.word_end)}
@@ -55,7 +57,7 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
             i += 1
     if heard is not None and "acoustic" in lexicon:
         cfg = {**lexicon["acoustic"], "_filled": tuple(filled)}
-        for i, f in _lookalikes(words, tokens, used, heard, cfg, sentence_of):
+        for i, f in _lookalikes(words, tokens, used, heard, cfg, sentence_of, speech):
             fillers.append(f)
             used.add(i)
         placed = place_filled_pauses([f for f in fillers if f.kind == "filled_pause"], words, heard, cfg)
@@ -120,19 +122,40 @@ def place_filled_pauses(fillers: list[Filler], words: list[Word], heard: list[St
 
 
 def _lookalikes(words: list[Word], tokens: list[str], used: set[int], heard: list[Stretch], cfg: dict,
-                sentence_of: dict) -> list[tuple[int, Filler]]:
-    """Words Whisper writes for a filled pause it did not recognise ("or" for "er"): a lookalike
-    it was unsure of, lying on a steady stretch said on its own, is that filled pause."""
+                sentence_of: dict, speech: list[Span] | None = None) -> list[tuple[int, Filler]]:
+    """Words Whisper writes for a filled pause it did not recognise ("or", "her", "sure" for
+    "er"). A lookalike it was unsure of is that filled pause when either
+    - it lies on a steady stretch said on its own (a short silence before and after it), or
+    - it is set off from the words after it (a comma or full stop, or a silent gap of at
+      least lookalike_gap_s) and was said aloud (voice activity covers at least
+      lookalike_min_speech of its span; Whisper also writes words over silence),
+    and it is not the answer's first word ("Sure, so ...") nor followed by a word Whisper
+    squeezed to almost nothing (then the lookalike holds that word's sound).
+    The filler takes the stretch's time when one overlaps the word, else the word's."""
     out = []
+    unsure = float(cfg["lookalike_max_probability"])
+    set_off_unsure = float(cfg.get("lookalike_set_off_max_probability", 0))
+    gap = float(cfg.get("lookalike_gap_s", 0.15))
     for i, (w, t) in enumerate(zip(words, tokens)):
-        if i in used or t not in cfg.get("lookalikes", {}) or w.probability >= float(cfg["lookalike_max_probability"]):
+        if i in used or i == 0 or t not in cfg.get("lookalikes", {}):
             continue
-        for s in heard:
-            if s.quiet_before and s.quiet_after and _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0:
-                sentence = sentence_of.get(i)
-                out.append((i, Filler(text=cfg["lookalikes"][t], kind="filled_pause", start_s=w.start_s, end_s=w.end_s,
-                                      sentence=sentence.index if sentence else None, word_index=i)))
-                break
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if nxt and nxt.end_s - nxt.start_s < float(cfg.get("squeezed_word_s", 0)) and nxt.start_s - w.end_s < 0.05:
+            continue  # the next word was squeezed to nothing: this word holds its sound
+        on = [s for s in heard if _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0]
+        alone = w.probability < unsure and any(s.quiet_before and s.quiet_after for s in on)
+        set_off = (w.probability < set_off_unsure
+                   and (w.text.endswith((",", ".", ";", "!", "?")) or i + 1 == len(words)
+                        or words[i + 1].start_s - w.end_s >= gap)
+                   and (speech is None or sum(_overlap(w.start_s, w.end_s, r.start_s, r.end_s) for r in speech)
+                        >= float(cfg.get("lookalike_min_speech", 0.5)) * (w.end_s - w.start_s)))
+        if not (alone or set_off):
+            continue
+        where = max(on, key=lambda s: _overlap(w.start_s, w.end_s, s.start_s, s.end_s), default=None)
+        start, end = (where.start_s, where.end_s) if where else (w.start_s, w.end_s)
+        sentence = sentence_of.get(i)
+        out.append((i, Filler(text=cfg["lookalikes"][t], kind="filled_pause", start_s=start, end_s=end,
+                              sentence=sentence.index if sentence else None, word_index=i)))
     return out
 
 
