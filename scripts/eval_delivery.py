@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import render_answers as ra  # noqa: E402
+from eval_fillers import match  # noqa: E402  (one pairing rule for every eval)
 import whisper_cache  # noqa: E402
 
 CORPUS = ROOT / "scripts" / "corpus" / "delivery_answers.yaml"
@@ -110,23 +111,6 @@ def analyse(wav: Path, use_cache: bool) -> dict:
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return min(a1, b1) - max(a0, b0)
-
-
-def match(reported: list[dict], truth: list[dict], ok) -> list[tuple[int, int]]:
-    """One-to-one pairs (reported index, truth index) that satisfy `ok`, nearest centres first."""
-    pairs = []
-    for i, r in enumerate(reported):
-        for j, t in enumerate(truth):
-            if ok(r, t):
-                gap = abs((r["start_s"] + r["end_s"]) / 2 - (t["start_s"] + t["end_s"]) / 2)
-                pairs.append((gap, i, j))
-    used_r, used_t, out = set(), set(), []
-    for _, i, j in sorted(pairs):
-        if i not in used_r and j not in used_t:
-            used_r.add(i)
-            used_t.add(j)
-            out.append((i, j))
-    return out
 
 
 def match_filled_pauses(reported: list[dict], truth: list[dict], tol: float) -> dict:

@@ -17,7 +17,8 @@ files and prints one table per split.
 Matching:
 - filled pauses: a reported `filled_pause` matches a truth one if their spans, widened by
   --tolerance (0.5 s) each side, overlap; one to one, nearest centres first; the text (um/uh/
-  hmm) need not agree. "timed" = start and end both within 0.25 s of the truth.
+  hmm) need not agree; the pairing is an optimal assignment (most pairs, then nearest
+  centres). "timed" = start and end both within 0.25 s of the truth.
 - discourse markers: same text (case-insensitive) and spans within --marker-tolerance (1.0 s;
   truth marker times are estimated from character position).
 - repetitions: a reported repetition or false start matches a truth one (markup `((...))`)
@@ -99,18 +100,18 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 
 
 def match(reported: list[dict], truth: list[dict], ok) -> list[tuple[int, int]]:
-    """One-to-one pairs (reported index, truth index) that satisfy `ok`, nearest centres first."""
-    pairs = sorted(
-        (abs((r["start_s"] + r["end_s"]) / 2 - (t["start_s"] + t["end_s"]) / 2), i, j)
-        for i, r in enumerate(reported) for j, t in enumerate(truth) if ok(r, t)
-    )
-    used_r, used_t, out = set(), set(), []
-    for _, i, j in pairs:
-        if i not in used_r and j not in used_t:
-            used_r.add(i)
-            used_t.add(j)
-            out.append((i, j))
-    return out
+    """One-to-one pairs (reported index, truth index) that satisfy `ok`: as many pairs as
+    possible, and among those the nearest centres (an optimal assignment; a greedy
+    nearest-first pairing can leave two fillers unpaired that both lie within tolerance)."""
+    from scipy.optimize import linear_sum_assignment
+
+    if not reported or not truth:
+        return []
+    far = 1e6
+    cost = [[abs((r["start_s"] + r["end_s"]) / 2 - (t["start_s"] + t["end_s"]) / 2) if ok(r, t) else far
+             for t in truth] for r in reported]
+    rows, cols = linear_sum_assignment(cost)
+    return sorted((int(i), int(j)) for i, j in zip(rows, cols) if cost[i][j] < far)
 
 
 def compare(rep: list[dict], tru: list[dict], ok) -> dict:
