@@ -34,6 +34,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from rehearse.words import spoken_words  # noqa: E402  (numbers count as said: "25%" is three words)
+
 SR = 16000
 LEAD_S = 0.30
 TAIL_S = 0.50
@@ -191,12 +194,16 @@ def spoken_text(chunks: list[Chunk]) -> str:
 
 def count_words(chunks: list[Chunk]) -> int:
     """Spoken words, fillers of both kinds excluded; hyphenated words count each part
-    ("on-call" is said as two words, and Whisper writes it either way)."""
+    ("on-call" is said as two words, and Whisper writes it either way), and a number counts
+    the words it is said as ("25%" is "twenty-five percent": three; "2022" is three)."""
     total = 0
     for c in chunks:
         if isinstance(c, Speech):
             in_marker = {i for _, a, b in c.markers for i in range(a, b)}
-            total += sum(is_word(p) for i, w in enumerate(c.words) if i not in in_marker for p in w.split("-"))
+            for i, w in enumerate(c.words):
+                if i in in_marker:
+                    continue
+                total += sum(spoken_words(p) if re.search(r"\d", p) else is_word(p) for p in w.split("-"))
     return total
 
 
