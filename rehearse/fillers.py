@@ -36,6 +36,7 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
     sentence_of = {i: s for s in sentences for i in range(s.word_start, s.word_end)}
     tokens = [norm(w.text) for w in words]
     gap_s = float(lexicon.get("marker_gap_s", 0.3))
+    sure_s = float(lexicon.get("marker_min_probability", 0.0))
     fillers: list[Filler] = []
     used: set[int] = set()
     i = 0
@@ -48,7 +49,8 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
             continue
         for marker, phrase in markers:
             n = len(phrase)
-            if tokens[i : i + n] == phrase and _is_filler_use(words, tokens, i, n, sent, marker, filled, gap_s):
+            if (tokens[i : i + n] == phrase and min(w.probability for w in words[i : i + n]) >= sure_s
+                    and _is_filler_use(words, tokens, i, n, sent, marker, filled, gap_s)):
                 fillers.append(_filler(words[i : i + n], marker["phrase"], "discourse_marker", sent, i))
                 used.update(range(i, i + n))
                 i += n
