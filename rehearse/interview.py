@@ -329,44 +329,6 @@ def _runs(units: list[Unit]) -> list[list[Unit]]:
     return runs
 
 
-# ---------------------------------------------------------------- transcription holes
-
-
-def fill_holes(text: Transcription, samples: np.ndarray, spec, whisper, cfg: dict) -> Transcription:
-    """Whisper sometimes skips a stretch of speech outright (more often after a change of voice):
-    voice-activity stretches with no word are transcribed again on their own and merged in."""
-    delivery = rubric.load("delivery")
-    vcfg, tcfg = delivery["vad"], delivery["transcription"]
-    holes: list[list] = []
-    for region in text.speech:
-        covered = any(w.end_s > region.start_s and w.start_s < region.end_s for w in text.words)
-        if covered:
-            continue
-        if holes and region.start_s - holes[-1][-1].end_s < cfg["join_s"]:
-            holes[-1].append(region)
-        else:
-            holes.append([region])
-    added: list[Word] = []
-    for hole in holes:
-        a, b = hole[0].start_s, hole[-1].end_s
-        if b - a < cfg["min_s"]:
-            continue
-        a, b = max(0.0, a - cfg["pad_s"]), min(len(samples) / SR, b + cfg["pad_s"])
-        regions = [r.model_copy(update={"start_s": r.start_s - a, "end_s": r.end_s - a}) for r in hole]
-        piece = transcribe.transcribe(whisper, spec, samples[int(a * SR): int(b * SR)], regions, prompt=None,
-                                      min_word_overlap=vcfg["min_word_overlap"],
-                                      sentence_gap_s=tcfg["sentence_gap_s"],
-                                      trailing_max_probability=tcfg["trailing_max_probability"],
-                                      keep_silence_s=tcfg["keep_silence_s"])
-        added += [w.model_copy(update={"start_s": round(w.start_s + a, 3), "end_s": round(w.end_s + a, 3)})
-                  for w in piece.words]
-    if not added:
-        return text
-    words = sorted(text.words + added, key=lambda w: w.start_s)
-    return text.model_copy(update={"words": words, "text": " ".join(w.text for w in words),
-                                   "sentences": transcribe.split_sentences(words, tcfg["sentence_gap_s"])})
-
-
 # ---------------------------------------------------------------- hand-given turns
 
 
@@ -535,7 +497,6 @@ def analyze_interview(
         bar.stage("transcribing", duration)
         text = pipeline.transcribe_speech(samples, speech, speech_s, spec, whisper,
                                           progress=bar.update if progress else None)
-        text = fill_holes(text, samples, spec, whisper, cfg["holes"])
         if len(text.words) < bad["min_words_per_speech_s"] * speech_s:
             raise RehearseError(file, f"mostly music or noise: {len(text.words)} words recognised in {speech_s:.0f} s "
                                       "of sound; nothing to split into questions and answers")

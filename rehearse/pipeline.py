@@ -15,6 +15,7 @@ from rehearse.models import Question, Report, Span, Transcription
 from rehearse.star import score_star
 from rehearse.tips import choose_tips
 from rehearse.voice import analyze_voice
+from rehearse.words import norm
 
 _models: dict[str, object] = {}
 
@@ -116,6 +117,77 @@ def transcribe_with_hint(whisper, spec: transcribe.ModelSpec, samples: np.ndarra
     return text
 
 
+def _uncovered(region: Span, spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of a voice-activity region that none of `spans` (word spans) overlaps."""
+    pieces, at = [], region.start_s
+    for a, b in sorted(spans):
+        if b <= at or a >= region.end_s:
+            continue
+        if a > at:
+            pieces.append((at, a))
+        at = max(at, b)
+    if at < region.end_s:
+        pieces.append((at, region.end_s))
+    return pieces
+
+
+def fill_holes(text: Transcription, samples: np.ndarray, spec: transcribe.ModelSpec, whisper, config: dict) -> Transcription:
+    """Whisper sometimes skips a stretch of speech outright (the filler prompt can derail it into
+    writing one "Um," for a whole opening; so can a change of voice). Speech (voice activity)
+    that no word covers, at least `hole_min_s` of it (pieces less than `hole_join_s` apart with
+    only silence or a lone filled pause between them taken together), is transcribed again on
+    its own without the prompt, with `hole_pad_s` of audio either side. The words found inside
+    the hole are merged in when Whisper was reasonably sure of them (mean probability at least
+    `hole_min_probability`; on a short noisy piece it makes words up), except a word found
+    again within a second of the same word already written (the padding heard twice); a filled
+    pause written inside the hole is dropped (it stood for the words now found)."""
+    tcfg, vcfg = config["transcription"], config["vad"]
+    if not tcfg.get("hole_min_s"):
+        return text
+    filled = set(rubric.load("fillers")["filled_pauses"])
+    spans = [(w.start_s, w.end_s) for w in text.words]
+    said = [w.start_s for w in text.words if norm(w.text) not in filled]
+    holes: list[list[float]] = []
+    for region in text.speech:
+        for a, b in _uncovered(region, spans):
+            joins = (holes and a - holes[-1][1] < tcfg["hole_join_s"]
+                     and not any(holes[-1][1] <= x < a for x in said))  # across silence or a lone "Um,"
+            if joins:
+                holes[-1][1], holes[-1][2] = b, holes[-1][2] + b - a
+            else:
+                holes.append([a, b, b - a])
+    duration = len(samples) / audio.SAMPLE_RATE
+    added: list = []
+    replaced: list[tuple[float, float]] = []
+    for a, b, sounding in holes:
+        if sounding < tcfg["hole_min_s"]:
+            continue
+        lo, hi = max(0.0, a - tcfg["hole_pad_s"]), min(duration, b + tcfg["hole_pad_s"])
+        regions = [r.model_copy(update={"start_s": max(r.start_s, lo) - lo, "end_s": min(r.end_s, hi) - lo})
+                   for r in text.speech if r.end_s > lo and r.start_s < hi]
+        piece = transcribe.transcribe(whisper, spec, samples[int(lo * audio.SAMPLE_RATE): int(hi * audio.SAMPLE_RATE)],
+                                      regions, prompt=None, min_word_overlap=vcfg["min_word_overlap"],
+                                      sentence_gap_s=tcfg["sentence_gap_s"],
+                                      trailing_max_probability=tcfg["trailing_max_probability"],
+                                      keep_silence_s=tcfg["keep_silence_s"])
+        found = []
+        for w in piece.words:  # only words inside the hole: the padding belongs to words already written
+            w = w.model_copy(update={"start_s": round(w.start_s + lo, 3), "end_s": round(w.end_s + lo, 3)})
+            again = any(norm(x.text) == norm(w.text) and abs(x.start_s - w.start_s) < 1.0 for x in text.words)
+            if a - 0.1 <= (w.start_s + w.end_s) / 2 <= b + 0.1 and not again:
+                found.append(w)
+        if found and sum(w.probability for w in found) / len(found) >= tcfg["hole_min_probability"]:
+            added += found
+            replaced += [(a, b)]
+    if not added:
+        return text
+    kept = [w for w in text.words  # a filled pause written inside a hole now transcribed stood for its words
+            if not (norm(w.text) in filled and any(a <= w.start_s and w.end_s <= b for a, b in replaced))]
+    words = sorted(kept + added, key=lambda w: w.start_s)
+    return text.model_copy(update={"words": words, "text": " ".join(w.text for w in words),
+                                   "sentences": transcribe.split_sentences(words, tcfg["sentence_gap_s"])})
+
+
 def transcribe_speech(samples: np.ndarray, speech: list[Span], speech_s: float, spec: transcribe.ModelSpec, whisper,
                       prompt: str | None = None, hotwords: str | None = None,
                       progress: Callable[[float, float], None] | None = None) -> Transcription:
@@ -127,7 +199,8 @@ def transcribe_speech(samples: np.ndarray, speech: list[Span], speech_s: float, 
         settings["block_s"] = tcfg["block_s"]  # long recordings: decoded block by block
     if progress is not None:
         settings["progress"] = progress
-    return transcribe_with_hint(whisper, spec, samples, speech, config, hint, settings)
+    text = transcribe_with_hint(whisper, spec, samples, speech, config, hint, settings)
+    return fill_holes(text, samples, spec, whisper, config)
 
 
 def analyze_samples(
@@ -170,7 +243,8 @@ def analyze_samples(
         text = transcribe_speech(samples, speech, speech_s, spec, whisper, prompt=prompt, hotwords=hotwords)
     else:
         hint, settings = transcription_settings(rubric.load("delivery"), prompt, hotwords)
-        text = transcriber(whisper, spec, samples, speech, hint, settings)
+        text = fill_holes(transcriber(whisper, spec, samples, speech, hint, settings), samples, spec, whisper,
+                          rubric.load("delivery"))
     if not text.words:
         raise RehearseError(file, "no speech was heard (no words recognised)")
     lap("transcribe")
