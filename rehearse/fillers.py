@@ -58,7 +58,7 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
         else:
             i += 1
     if heard is not None and "acoustic" in lexicon:
-        cfg = {**lexicon["acoustic"], "_filled": tuple(filled)}
+        cfg = {**lexicon["acoustic"], "_filled": tuple(filled), "_speech": speech or []}
         for i, f in _lookalikes(words, tokens, used, heard, cfg, sentence_of, speech):
             fillers.append(f)
             used.add(i)
@@ -96,8 +96,9 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 
 
 def place_filled_pauses(fillers: list[Filler], words: list[Word], heard: list[Stretch], cfg: dict) -> list[Filler]:
-    """Move each transcript filled pause onto the nearest steady stretch within reach; drop the
-    ones Whisper was unsure of when the audio has no stretch for them."""
+    """Move each transcript filled pause onto a steady stretch within reach, one said on its own
+    (a short silence before and after it) before any other, then the nearest; drop the ones
+    Whisper was unsure of when the audio has no stretch for them."""
     before, after = float(cfg["reach_before_s"]), float(cfg["reach_after_s"])
     tokens = [norm(w.text) for w in words]
     free = [_covered(words, tokens, s, cfg) <= float(cfg["place_max_covered"]) * s.duration_s for s in heard]
@@ -105,10 +106,11 @@ def place_filled_pauses(fillers: list[Filler], words: list[Word], heard: list[St
     for k, f in enumerate(fillers):
         for j, s in enumerate(heard):
             if free[j] and f.start_s - before <= s.end_s and s.start_s <= f.end_s + after:
-                claims.append((_gap(f.start_s, f.end_s, s.start_s, s.end_s), -s.duration_s, k, j))
+                alone = s.quiet_before and s.quiet_after
+                claims.append((not alone, _gap(f.start_s, f.end_s, s.start_s, s.end_s), -s.duration_s, k, j))
     taken_f: dict[int, int] = {}
     taken_s: set[int] = set()
-    for _, _, k, j in sorted(claims):
+    for *_, k, j in sorted(claims):
         if k not in taken_f and j not in taken_s:
             taken_f[k] = j
             taken_s.add(j)
@@ -164,7 +166,9 @@ def _lookalikes(words: list[Word], tokens: list[str], used: set[int], heard: lis
 def _covered(words: list[Word], tokens: list[str], s: Stretch, cfg: dict) -> float:
     """Seconds of stretch `s` that words Whisper was sure of account for. A word accounts for
     no more than a plausible length from its start (word_base_s + word_per_char_s per letter):
-    Whisper often stretches the word before a dropped filler over the filler's time."""
+    Whisper often stretches the word before a dropped filler over the filler's time. A word's
+    start is taken no earlier than the voice activity it lies in: Whisper often starts the
+    first word of a phrase early, in the silence before it."""
     sure = float(cfg["covered_probability"])
     base, per_char = float(cfg["word_base_s"]), float(cfg["word_per_char_s"])
     filled = set(cfg.get("_filled", ()))
@@ -172,8 +176,10 @@ def _covered(words: list[Word], tokens: list[str], s: Stretch, cfg: dict) -> flo
     for w, t in zip(words, tokens):
         if w.end_s <= s.start_s or w.start_s >= s.end_s or w.probability < sure or t in filled:
             continue
-        end = min(w.end_s, w.start_s + base + per_char * len(t))
-        total += _overlap(w.start_s, end, s.start_s, s.end_s)
+        start = min(max(w.start_s, next((r.start_s for r in cfg.get("_speech", ()) if r.end_s > w.start_s),
+                                        w.start_s)), w.end_s)
+        end = min(w.end_s, start + base + per_char * len(t))
+        total += _overlap(start, end, s.start_s, s.end_s)
     return total
 
 
