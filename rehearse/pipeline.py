@@ -138,9 +138,11 @@ def fill_holes(text: Transcription, samples: np.ndarray, spec: transcribe.ModelS
     only silence or a lone filled pause between them taken together), is transcribed again on
     its own without the prompt, with `hole_pad_s` of audio either side. The words found inside
     the hole are merged in when Whisper was reasonably sure of them (mean probability at least
-    `hole_min_probability`; on a short noisy piece it makes words up), except a word found
-    again within a second of the same word already written (the padding heard twice); a filled
-    pause written inside the hole is dropped (it stood for the words now found)."""
+    `hole_min_probability`; on a short noisy piece it makes words up), except a word that is
+    one already written heard again (the same word less than 0.5 s away, as when Whisper had
+    squeezed it to no time, or mostly overlapping a written word), and nothing when most of
+    what it found there were such words; a filled pause written inside the hole is dropped (it
+    stood for the words now found)."""
     tcfg, vcfg = config["transcription"], config["vad"]
     if not tcfg.get("hole_min_s"):
         return text
@@ -170,13 +172,19 @@ def fill_holes(text: Transcription, samples: np.ndarray, spec: transcribe.ModelS
                                       sentence_gap_s=tcfg["sentence_gap_s"],
                                       trailing_max_probability=tcfg["trailing_max_probability"],
                                       keep_silence_s=tcfg["keep_silence_s"])
-        found = []
+        inside, found = 0, []
         for w in piece.words:  # only words inside the hole: the padding belongs to words already written
             w = w.model_copy(update={"start_s": round(w.start_s + lo, 3), "end_s": round(w.end_s + lo, 3)})
-            again = any(norm(x.text) == norm(w.text) and abs(x.start_s - w.start_s) < 1.0 for x in text.words)
-            if a - 0.1 <= (w.start_s + w.end_s) / 2 <= b + 0.1 and not again:
+            if not a - 0.1 <= (w.start_s + w.end_s) / 2 <= b + 0.1:
+                continue
+            inside += 1
+            again = any((norm(x.text) == norm(w.text) and max(x.start_s - w.end_s, w.start_s - x.end_s) < 0.5)
+                        or min(x.end_s, w.end_s) - max(x.start_s, w.start_s) > 0.5 * (w.end_s - w.start_s)
+                        for x in text.words)
+            if not again:
                 found.append(w)
-        if found and sum(w.probability for w in found) / len(found) >= tcfg["hole_min_probability"]:
+        if (found and 2 * len(found) > inside  # mostly words already written: Whisper re-heard the edges
+                and sum(w.probability for w in found) / len(found) >= tcfg["hole_min_probability"]):
             added += found
             replaced += [(a, b)]
     if not added:

@@ -158,3 +158,29 @@ def test_question_by_bank_id_or_text_is_in_the_report_and_the_history(tmp_path, 
     attempts = sorted(s["attempt"] for s in sessions if s["question_id"] == first["id"])
     assert attempts == [1, 2]
     assert rehearse("analyze", str(AUDIO / "we_answer.wav"), "--question", " ").code == 2
+
+
+def test_speech_whisper_skipped_is_transcribed_again():
+    """A stretch of speech with no words (Whisper skipped it, or wrote one "Um," over it) is
+    transcribed again on its own: real audio, the real model, a real 5-second hole."""
+    from rehearse import audio, pipeline, rubric, transcribe
+
+    samples = audio.decode(AUDIO / "strong_answer.wav")
+    speech, speech_s = pipeline.find_speech(samples, "strong_answer.wav")
+    spec = transcribe.resolve_model(None)
+    whisper = pipeline.get_model(spec)
+    config = rubric.load("delivery")
+    text = pipeline.transcribe_speech(samples, speech, speech_s, spec, whisper)
+    assert pipeline.fill_holes(text, samples, spec, whisper, config).words == text.words  # nothing missing
+
+    skipped = [w for w in text.words if 10.0 <= w.start_s and w.end_s <= 15.0]
+    assert len(skipped) >= 8
+    ums = [skipped[0].model_copy(update={"text": "Um,", "start_s": 11.0, "end_s": 11.4, "probability": 0.1})]
+    holed = text.model_copy(update={"words": sorted([w for w in text.words if w not in skipped] + ums,
+                                                    key=lambda w: w.start_s)})
+    filled = pipeline.fill_holes(holed, samples, spec, whisper, config)
+    back = [w for w in filled.words if 9.9 <= w.start_s and w.end_s <= 15.1]
+    assert "um" not in [norm(w.text) for w in back]  # the "Um," written over the words is gone
+    assert jiwer.wer(words_of(" ".join(w.text for w in skipped)), words_of(" ".join(w.text for w in back))) <= 0.3
+    assert abs(len(filled.words) - len(text.words)) <= 2
+    assert [s.text for s in filled.sentences][-1] == [s.text for s in text.sentences][-1]

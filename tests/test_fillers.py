@@ -158,3 +158,55 @@ def test_audio_analysis_is_cheap_and_needs_no_librosa(answers):
             "print(sorted(m for m in ('librosa', 'numba', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def _words(spec: str):
+    """Words from 'text@p' tokens, 0.3 s apart (a token '|' adds a 0.4 s silence), with
+    voice activity under every word."""
+    from rehearse.models import Span, Word
+
+    words, t = [], 0.3
+    for tok in spec.split():
+        if tok == "|":
+            t += 0.4
+            continue
+        text, _, p = tok.partition("@")
+        words.append(Word(text=text, start_s=round(t, 2), end_s=round(t + 0.25, 2), probability=float(p or 0.95)))
+        t += 0.3
+    return words, [Span(start_s=0.0, end_s=t + 1.0)]
+
+
+def _filled(spec: str) -> list[tuple[str, str]]:
+    from rehearse import rubric
+    from rehearse.fillers import find_fillers
+    from rehearse.transcribe import split_sentences
+
+    words, speech = _words(spec)
+    found, _ = find_fillers(words, split_sentences(words, 2.0), rubric.load("fillers"), heard=[], speech=speech)
+    return [(f.text, words[f.word_index].text) for f in found]
+
+
+def test_lookalike_words_whisper_writes_for_a_filled_pause():
+    # "er" written as "her," / "Sure." / "per," when Whisper was unsure and the word is set off
+    assert _filled("We fixed the export endpoint within her,@0.6 four days.") == [("er", "her,")]
+    assert _filled("It was almost no risk. Sure.@0.3 I proposed a new plan.") == [("er", "Sure.")]
+    assert _filled("We picked a cheaper warehouse per,@0.3 but the analysts needed more.") == [("er", "per,")]
+    # ... not when Whisper was sure, not as the answer's first word, not in running speech
+    assert _filled("I called the manager and told her,@0.98 then we agreed.") == []
+    assert _filled("Sure,@0.4 so last year our checkout failed.") == []
+    assert _filled("We billed three dollars per@0.4 request that month.") == []
+    # ... nor when the word after it was squeezed to no time (the lookalike holds its sound)
+    words, speech = _words("She was not sure about her.@0.1 I mean it worked.")
+    words[6] = words[6].model_copy(update={"end_s": words[6].start_s})  # "I" squeezed to nothing
+    words[5] = words[5].model_copy(update={"end_s": words[6].start_s})
+    from rehearse import rubric
+    from rehearse.fillers import find_fillers
+    from rehearse.transcribe import split_sentences
+
+    found, _ = find_fillers(words, split_sentences(words, 2.0), rubric.load("fillers"), heard=[], speech=speech)
+    assert [f.kind for f in found if f.kind == "filled_pause"] == []
+
+
+def test_markers_whisper_was_unsure_of_are_not_counted():
+    assert _filled("And like@0.9 three teams asked for it.") == [("like", "like")]
+    assert _filled("And like@0.05 three teams asked for it.") == []

@@ -159,3 +159,10 @@ def test_committed_samples_match_their_audio(truth_path):
 
 def test_committed_samples_exist():
     assert len(list((ROOT / "audio").glob("*.truth.json"))) >= 4
+
+
+def test_numbers_count_as_the_words_they_are_said_as():
+    chunks = ra.parse_sentence("Latency fell 25% to $61,000 in 2022, on-call {um} <you know> too.")
+    # Latency fell + twenty five percent + to + dollar sixty one thousand + in + twenty twenty two
+    # + on call + too; the filled pause and the marker are not words
+    assert ra.count_words(chunks) == 2 + 3 + 1 + 4 + 1 + 3 + 2 + 1
