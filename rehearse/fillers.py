@@ -225,6 +225,9 @@ def _in_context(words: list[Word], s: Stretch, cfg: dict) -> bool:
     - Right before a word Whisper was sure of but squeezed to almost no time (shorter than
       squeezed_word_s), the stretch is most likely that word's sound: refused. (An unsure
       squeezed word, "your" at p 0.08, is more likely Whisper's guess at the filler itself.)
+    - Right before a word (starting within displaced_reach_s) whose time is mostly silence
+      (voice activity under less than displaced_min_speech of it), Whisper placed that word
+      late and the stretch is its sound: refused.
     """
     hole = float(cfg.get("hole_s", 0))
     before = [w for w in words if w.start_s < s.start_s - 0.05]
@@ -236,6 +239,11 @@ def _in_context(words: list[Word], s: Stretch, cfg: dict) -> bool:
     if (nxt and nxt.end_s - nxt.start_s < squeezed and nxt.start_s - s.end_s < squeezed
             and nxt.probability >= float(cfg["covered_probability"])):
         return False  # the stretch is the sound of the next word, which Whisper squeezed to nothing
+    reach = float(cfg.get("displaced_reach_s", 0))
+    if reach and cfg.get("_speech") and nxt and nxt.start_s - s.end_s < reach and nxt.end_s > nxt.start_s:
+        said = sum(_overlap(nxt.start_s, nxt.end_s, r.start_s, r.end_s) for r in cfg["_speech"])
+        if said < float(cfg["displaced_min_speech"]) * (nxt.end_s - nxt.start_s):
+            return False  # the next word's time is mostly silence: Whisper placed it late, its sound is the stretch
     return True
 
 
@@ -258,6 +266,9 @@ def _is_filler_use(words, tokens, i, n, sentence, marker, filled, gap_s) -> bool
     set_off = last_text.endswith((",", ";", "—", "-", "...")) or pause_after  # "you know, that ..."
     if before in marker.get("unless_after", []) or (after in marker.get("unless_before", []) and not set_off):
         return False
+    reach = int(marker.get("unless_within", 0))
+    if reach and set(tokens[max(sentence.word_start if sentence else 0, i - reach) : i]) & set(marker["unless_within_words"]):
+        return False  # "by weekly I mean every Monday": a definition, not a filler
     facts = {
         "always": True,
         "answer_start": i == 0,

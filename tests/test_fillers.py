@@ -210,3 +210,34 @@ def test_lookalike_words_whisper_writes_for_a_filled_pause():
 def test_markers_whisper_was_unsure_of_are_not_counted():
     assert _filled("And like@0.9 three teams asked for it.") == [("like", "like")]
     assert _filled("And like@0.05 three teams asked for it.") == []
+
+
+def test_i_mean_defining_a_term_is_not_a_filler():
+    assert _filled("I mean@0.9 we shipped late, but it worked.") == [("i mean", "I")]
+    assert _filled("We met for a review every week, and by weekly I mean@0.9 every Monday.") == []
+
+
+def test_a_stretch_is_not_a_dropped_filler_when_whisper_placed_the_next_word_late():
+    """A steady stretch no word covers, right before a word whose time is mostly silence: the
+    stretch is that word's sound (Whisper wrote it 0.4 s late), not a filled pause."""
+    from rehearse import rubric
+    from rehearse.acoustic import Stretch
+    from rehearse.fillers import find_fillers
+    from rehearse.models import Span
+    from rehearse.transcribe import split_sentences
+
+    words, _ = _words("We rolled the change back, | and@0.95 the errors stopped.")
+    stretch = Stretch(start_s=1.75, end_s=2.1, voicing=0.9, pitch_range_st=0.5, change_db=2.0, level_db=-5.0,
+                      f0_hz=120.0, score=0.8, quiet_before=True, quiet_after=True)
+    assert words[4].text == "back," and words[5].text == "and" and words[5].start_s == 2.2
+    lexicon = rubric.load("fillers")
+
+    def heard_fillers(speech):
+        found, _ = find_fillers(words, split_sentences(words, 2.0), lexicon, heard=[stretch], speech=speech)
+        return [(f.start_s, f.source) for f in found if f.kind == "filled_pause"]
+
+    # the hum is said on its own and "and" follows it in speech: a filled pause Whisper dropped
+    assert heard_fillers([Span(start_s=0.0, end_s=1.55), Span(start_s=1.75, end_s=2.1), Span(start_s=2.2, end_s=4.5)]) \
+        == [(1.75, "audio")]
+    # "and" as written lies in silence: its sound is the stretch
+    assert heard_fillers([Span(start_s=0.0, end_s=1.55), Span(start_s=1.75, end_s=2.1), Span(start_s=2.5, end_s=4.5)]) == []
