@@ -49,6 +49,7 @@ class Stretch:
     score: float = 0.0  # 0..1: how filler-like (long, voiced, steady); see `_score`
     quiet_before: bool = False  # a short silence just before it (see `_quiet`)
     quiet_after: bool = False
+    kind: str = "steady"  # steady: a held, level sound; island: a short voiced sound with silence both sides
 
     @property
     def duration_s(self) -> float:
@@ -233,6 +234,35 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
+def islands(frames: Frames, samples: np.ndarray, cfg: dict) -> list[Stretch]:
+    """Short voiced sounds standing alone: runs of frames within island_level_db of loud speech,
+    island_min_s to island_max_s long, with at least island_quiet_s of quieter frames before and
+    after, and a mean voicing of at least island_min_voicing. Some voices say "er" with a
+    gliding vowel that is never steady; said on its own between words, it is still a sound no
+    word accounts for (`rehearse.fillers` decides)."""
+    if not cfg.get("island_max_s"):
+        return []
+    runs = _runs(frames.db > -cfg["island_level_db"])
+    quiet = round(cfg["island_quiet_s"] * SAMPLE_RATE / HOP)
+    out = []
+    for k, (a, b) in enumerate(runs):
+        length = (b - a) * HOP / SAMPLE_RATE
+        if not cfg["island_min_s"] <= length <= cfg["island_max_s"]:
+            continue
+        if a - (runs[k - 1][1] if k else 0) < quiet or (runs[k + 1][0] if k + 1 < len(runs) else len(frames.db)) - b < quiet:
+            continue
+        voicing, _ = _pitch(samples.astype(np.float32, copy=False), np.arange(a, b), len(frames.db), 2048)
+        v = float(voicing[a:b].mean())
+        if v < cfg["island_min_voicing"]:
+            continue
+        out.append(Stretch(start_s=round(a * HOP / SAMPLE_RATE, 3), end_s=round(b * HOP / SAMPLE_RATE, 3), voicing=round(v, 3),
+                           pitch_range_st=0.0, change_db=round(float(np.median(frames.change[a:b])), 2),
+                           level_db=round(float(np.median(frames.db[a:b])), 1), f0_hz=0.0,
+                           quiet_before=True, quiet_after=True, kind="island"))
+    return out
+
+
 def listen(samples: np.ndarray, speech: list[Span], cfg: dict) -> list[Stretch]:
-    """The steady voiced stretches of a recording (candidate filled pauses)."""
-    return steady_stretches(frame_features(samples, speech, cfg), cfg)
+    """The steady voiced stretches of a recording and its voiced islands (candidate filled pauses)."""
+    frames = frame_features(samples, speech, cfg)
+    return steady_stretches(frames, cfg) + islands(frames, samples, cfg)

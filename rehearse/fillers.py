@@ -59,6 +59,8 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
             i += 1
     if heard is not None and "acoustic" in lexicon:
         cfg = {**lexicon["acoustic"], "_filled": tuple(filled), "_speech": speech or []}
+        alone = [s for s in heard if s.kind == "island"]
+        heard = [s for s in heard if s.kind != "island"]
         for i, f in _lookalikes(words, tokens, used, heard, cfg, sentence_of, speech):
             fillers.append(f)
             used.add(i)
@@ -67,6 +69,7 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
         used -= dropped_words
         found, replaced = dropped_filled_pauses(words, tokens, filled, placed, heard, cfg, sentence_of)
         used |= replaced
+        found += islands_between_words(words, tokens, placed + found, alone, cfg, sentence_of)
         fillers = [f for f in fillers if f.kind != "filled_pause"] + placed + found
     fillers.sort(key=lambda f: f.start_s)
     return fillers, used
@@ -215,6 +218,41 @@ def dropped_filled_pauses(words: list[Word], tokens: list[str], filled: dict[str
                             word_index=min(unsure) if unsure else None))
         replaced |= unsure
     return found, replaced
+
+
+def islands_between_words(words: list[Word], tokens: list[str], fillers: list[Filler], alone: list[Stretch],
+                          cfg: dict, sentence_of: dict) -> list[Filler]:
+    """Voiced islands (`rehearse.acoustic.islands`) that fall between Whisper's words: filled
+    pauses it dropped that are too short or gliding to be steady. An island counts only where
+    nothing written explains it: no word overlaps it (by more than 0.05 s), it is not the
+    answer's first sound, no word Whisper was sure of (island_next_probability) starts within
+    island_next_s after it (that word, written a little late), the next word is not squeezed to
+    under island_squeezed of a plausible length right after it (that word's sound), no filled
+    pause lies within island_near_filler_s, and the stretch rules of `_in_context` hold."""
+    out: list[Filler] = []
+    base, per_char = float(cfg["word_base_s"]), float(cfg["word_per_char_s"])
+    for s in alone:
+        if any(_overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0.05 for w in words):
+            continue
+        if not any(w.end_s <= s.start_s + 0.05 for w in words):
+            continue
+        if any(_gap(f.start_s, f.end_s, s.start_s, s.end_s) < float(cfg["island_near_filler_s"]) for f in fillers + out):
+            continue
+        k = next((k for k, w in enumerate(words) if w.start_s >= s.end_s - 0.05), None)
+        if k is not None:
+            nxt = words[k]
+            if nxt.probability >= float(cfg["island_next_probability"]) and nxt.start_s - s.end_s < float(cfg["island_next_s"]):
+                continue
+            plausible = base + per_char * len(tokens[k])
+            if nxt.start_s - s.end_s < 0.2 and nxt.end_s - nxt.start_s < float(cfg["island_squeezed"]) * plausible:
+                continue
+        if not _in_context(words, s, cfg):
+            continue
+        before = max((k for k, w in enumerate(words) if w.end_s <= s.start_s + 0.05), default=None)
+        sentence = sentence_of.get(before) if before is not None else None
+        out.append(Filler(text=cfg.get("audio_text", "uh"), kind="filled_pause", start_s=s.start_s, end_s=s.end_s,
+                          source="audio", confidence=round(s.voicing, 2), sentence=sentence.index if sentence else None))
+    return out
 
 
 def _in_context(words: list[Word], s: Stretch, cfg: dict) -> bool:

@@ -241,3 +241,50 @@ def test_a_stretch_is_not_a_dropped_filler_when_whisper_placed_the_next_word_lat
         == [(1.75, "audio")]
     # "and" as written lies in silence: its sound is the stretch
     assert heard_fillers([Span(start_s=0.0, end_s=1.55), Span(start_s=1.75, end_s=2.1), Span(start_s=2.5, end_s=4.5)]) == []
+
+
+def test_a_gliding_er_between_words_is_heard_as_an_island(tmp_path):
+    """flite says "er" with a gliding vowel the steady-stretch detector never accepts; said on
+    its own it is a voiced island at the filler's true time, and only there."""
+    import numpy as np
+
+    from rehearse import acoustic, audio, rubric, vad
+
+    ra.check_tool("flite")
+    answer = {"id": "glide", "voice": "flite:kal", "sentences": [
+        ["A", "I checked the migrations, {er} so I added a dry run stage before every deploy."]]}
+    path = ra.render_answer(answer, tmp_path)
+    truth = json.loads(path.with_suffix(".truth.json").read_text())
+    [er] = [f for f in truth["fillers"] if f["kind"] == "filled_pause"]
+    samples = audio.decode(path)
+    dcfg = rubric.load("delivery")["vad"]
+    speech = vad.speech_regions(samples, dcfg["threshold"], dcfg["min_silence_ms"], dcfg["speech_pad_ms"])
+    cfg = rubric.load("fillers")["acoustic"]
+    frames = acoustic.frame_features(samples, speech, cfg)
+    found = acoustic.islands(frames, samples, cfg)
+    assert [s for s in found if abs(s.start_s - er["start_s"]) < 0.1 and abs(s.end_s - er["end_s"]) < 0.1], (er, found)
+    assert all(s.voicing >= cfg["island_min_voicing"] and s.kind == "island" for s in found)
+    assert np.all([cfg["island_min_s"] <= s.duration_s <= cfg["island_max_s"] for s in found])
+
+
+def test_an_island_counts_only_between_words():
+    from rehearse import rubric
+    from rehearse.acoustic import Stretch
+    from rehearse.fillers import find_fillers
+    from rehearse.models import Span
+    from rehearse.transcribe import split_sentences
+
+    words, speech = _words("We checked the migrations, | | so I added a dry run stage.")
+    assert words[3].text == "migrations," and (words[3].end_s, words[4].start_s) == (1.45, 2.3)
+    lexicon = rubric.load("fillers")
+
+    def island_fillers(a: float, b: float, ws=words):
+        island = Stretch(start_s=a, end_s=b, voicing=0.8, pitch_range_st=0.0, change_db=6.0, level_db=-4.0, f0_hz=0.0,
+                         quiet_before=True, quiet_after=True, kind="island")
+        found, _ = find_fillers(ws, split_sentences(ws, 2.0), lexicon, heard=[island], speech=speech)
+        return [(f.start_s, f.source) for f in found if f.kind == "filled_pause"]
+
+    assert island_fillers(1.6, 1.9) == [(1.6, "audio")]  # in the gap after "migrations,"
+    assert island_fillers(0.9, 1.15) == []  # on "the" (overlaps a written word)
+    assert island_fillers(1.95, 2.25) == []  # "so" (p 0.95) starts 0.05 s after it: that word, written late
+    assert island_fillers(0.0, 0.25) == []  # before anything was said
