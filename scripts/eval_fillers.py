@@ -50,8 +50,9 @@ from rehearse import rubric  # noqa: E402
 CORPORA = [ROOT / "scripts" / "corpus" / n for n in ("filler_answers.yaml", "delivery_answers.yaml", "star_answers.yaml",
                                                      "star_heldout2.yaml", "samples.yaml", "filler_heldout2.yaml",
                                                      "filler_heldout3.yaml", "filler_heldout4.yaml",
-                                                     "filler_heldout5.yaml", "filler_heldout6.yaml")]
-SPLITS = ("tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+                                                     "filler_heldout5.yaml", "filler_heldout6.yaml",
+                                                     "filler_heldout7.yaml")]
+SPLITS = ("tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
 OUT = ROOT / "build" / "eval-fillers"
 TIMED_S = 0.25
 
@@ -269,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--split", choices=[*SPLITS, "all"], default="tune",
                    help="heldout..heldout4: held-out sets of earlier rounds, each measured once and then studied; "
-                        "heldout5: fresh in round 5, measured once mid-round; heldout6: the final fresh set, never tuned on")
+                        "heldout5, heldout6: fresh in round 5, each measured once and then studied; "
+                        "heldout7: the last fresh set, measured once at the end of round 5")
     p.add_argument("--corpus", type=Path, action="append", help="answer scripts (default: the three corpora)")
     p.add_argument("--ids", help="comma-separated answer ids")
     p.add_argument("--voices", help="also render every answer in these voices (comma-separated)")
