@@ -49,7 +49,8 @@ class Stretch:
     score: float = 0.0  # 0..1: how filler-like (long, voiced, steady); see `_score`
     quiet_before: bool = False  # a short silence just before it (see `_quiet`)
     quiet_after: bool = False
-    kind: str = "steady"  # steady: a held, level sound; island: a short voiced sound with silence both sides
+    kind: str = "steady"  # steady: a held, level sound; island: a short voiced sound with silence both
+    # sides; sound: any run of loud frames (where the recording has sound at all)
 
     @property
     def duration_s(self) -> float:
@@ -262,7 +263,15 @@ def islands(frames: Frames, samples: np.ndarray, cfg: dict) -> list[Stretch]:
     return out
 
 
+def sound_runs(frames: Frames, cfg: dict) -> list[Stretch]:
+    """Every run of frames within island_level_db of loud speech: where a written word's sound can be."""
+    return [Stretch(start_s=round(a * HOP / SAMPLE_RATE, 3), end_s=round(b * HOP / SAMPLE_RATE, 3), voicing=0.0,
+                    pitch_range_st=0.0, change_db=0.0, level_db=0.0, f0_hz=0.0, kind="sound")
+            for a, b in _runs(frames.db > -cfg.get("island_level_db", 30.0))]
+
+
 def listen(samples: np.ndarray, speech: list[Span], cfg: dict) -> list[Stretch]:
-    """The steady voiced stretches of a recording and its voiced islands (candidate filled pauses)."""
+    """The steady voiced stretches of a recording, its voiced islands (candidate filled pauses)
+    and its runs of sound."""
     frames = frame_features(samples, speech, cfg)
-    return steady_stretches(frames, cfg) + islands(frames, samples, cfg)
+    return steady_stretches(frames, cfg) + islands(frames, samples, cfg) + sound_runs(frames, cfg)

@@ -60,7 +60,8 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
     if heard is not None and "acoustic" in lexicon:
         cfg = {**lexicon["acoustic"], "_filled": tuple(filled), "_speech": speech or []}
         alone = [s for s in heard if s.kind == "island"]
-        heard = [s for s in heard if s.kind != "island"]
+        sound = [s for s in heard if s.kind == "sound"]
+        heard = [s for s in heard if s.kind == "steady"]
         for i, f in _lookalikes(words, tokens, used, heard, cfg, sentence_of, speech):
             fillers.append(f)
             used.add(i)
@@ -69,7 +70,7 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
         used -= dropped_words
         found, replaced = dropped_filled_pauses(words, tokens, filled, placed, heard, cfg, sentence_of)
         used |= replaced
-        found += islands_between_words(words, tokens, placed + found, alone, cfg, sentence_of)
+        found += islands_between_words(words, tokens, placed + found, alone, sound, cfg, sentence_of)
         fillers = [f for f in fillers if f.kind != "filled_pause"] + placed + found
     fillers.sort(key=lambda f: f.start_s)
     return fillers, used
@@ -221,18 +222,20 @@ def dropped_filled_pauses(words: list[Word], tokens: list[str], filled: dict[str
 
 
 def islands_between_words(words: list[Word], tokens: list[str], fillers: list[Filler], alone: list[Stretch],
-                          cfg: dict, sentence_of: dict) -> list[Filler]:
+                          sound: list[Stretch], cfg: dict, sentence_of: dict) -> list[Filler]:
     """Voiced islands (`rehearse.acoustic.islands`) that fall between Whisper's words: filled
     pauses it dropped that are too short or gliding to be steady. An island counts only where
-    nothing written explains it: no word overlaps it (by more than 0.05 s), it is not the
-    answer's first sound, no word Whisper was sure of (island_next_probability) starts within
-    island_next_s after it (that word, written a little late), the next word is not squeezed to
-    under island_squeezed of a plausible length right after it (that word's sound), no filled
-    pause lies within island_near_filler_s, and the stretch rules of `_in_context` hold."""
+    nothing written explains it: every word overlapping it (by more than 0.05 s) has its own
+    sound elsewhere (`_sound_elsewhere`), it is not the answer's first sound, no word Whisper was
+    sure of (island_next_probability) starts within island_next_s after it (that word, written
+    a little late), the next word is not squeezed to under island_squeezed of a plausible length
+    right after it (that word's sound), no filled pause lies within island_near_filler_s, and
+    the stretch rules of `_in_context` hold."""
     out: list[Filler] = []
     base, per_char = float(cfg["word_base_s"]), float(cfg["word_per_char_s"])
     for s in alone:
-        if any(_overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0.05 for w in words):
+        over = [(w, t) for w, t in zip(words, tokens) if _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0.05]
+        if not all(_sound_elsewhere(w, base + per_char * len(t), s, sound, cfg) for w, t in over):
             continue
         if not any(w.end_s <= s.start_s + 0.05 for w in words):
             continue
@@ -253,6 +256,20 @@ def islands_between_words(words: list[Word], tokens: list[str], fillers: list[Fi
         out.append(Filler(text=cfg.get("audio_text", "uh"), kind="filled_pause", start_s=s.start_s, end_s=s.end_s,
                           source="audio", confidence=round(s.voicing, 2), sentence=sentence.index if sentence else None))
     return out
+
+
+def _sound_elsewhere(w: Word, plausible: float, s: Stretch, sound: list[Stretch], cfg: dict) -> bool:
+    """Whether word `w`, written over island `s`, has its own sound outside it: Whisper started
+    it at the island (within 0.2 s) and after the island its span holds at least
+    island_word_elsewhere of a plausible length of sound ("and" timed from the "hmm" before
+    it), or it only runs island_tail_s into the island and holds that much sound before it."""
+    def loud(a: float, b: float) -> float:
+        return sum(_overlap(a, b, r.start_s, r.end_s) for r in sound)
+
+    need = float(cfg["island_word_elsewhere"]) * plausible
+    if abs(w.start_s - s.start_s) <= 0.2 and loud(s.end_s, w.end_s) >= need:
+        return True
+    return w.end_s - s.start_s <= float(cfg["island_tail_s"]) and loud(w.start_s, s.start_s) >= need
 
 
 def _in_context(words: list[Word], s: Stretch, cfg: dict) -> bool:

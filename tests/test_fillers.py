@@ -288,3 +288,27 @@ def test_an_island_counts_only_between_words():
     assert island_fillers(0.9, 1.15) == []  # on "the" (overlaps a written word)
     assert island_fillers(1.95, 2.25) == []  # "so" (p 0.95) starts 0.05 s after it: that word, written late
     assert island_fillers(0.0, 0.25) == []  # before anything was said
+
+
+def test_an_island_under_a_word_that_has_its_own_sound_after_it():
+    """Whisper timed "and" from the start of the "hmm" before it: the word's own sound is after
+    the island, so the island is still a filled pause; a word with no sound outside it is not."""
+    from rehearse import rubric
+    from rehearse.acoustic import Stretch
+    from rehearse.fillers import find_fillers
+    from rehearse.transcribe import split_sentences
+
+    words, speech = _words("We were buying time, | | and@0.72 I offered to send weekly notes.")
+    words[4] = words[4].model_copy(update={"start_s": 1.6})  # "and" written from 1.6 to 2.55
+    lexicon = rubric.load("fillers")
+
+    def fillers_with(sound_runs):
+        island = Stretch(start_s=1.6, end_s=1.9, voicing=0.8, pitch_range_st=0.0, change_db=3.0, level_db=-4.0,
+                         f0_hz=0.0, quiet_before=True, quiet_after=True, kind="island")
+        sound = [Stretch(start_s=a, end_s=b, voicing=0.0, pitch_range_st=0.0, change_db=0.0, level_db=0.0, f0_hz=0.0,
+                         kind="sound") for a, b in sound_runs]
+        found, _ = find_fillers(words, split_sentences(words, 2.0), lexicon, heard=[island, *sound], speech=speech)
+        return [(f.start_s, f.source) for f in found if f.kind == "filled_pause"]
+
+    assert fillers_with([(0.3, 1.45), (1.6, 1.9), (2.3, 2.55), (2.6, 4.0)]) == [(1.6, "audio")]
+    assert fillers_with([(0.3, 1.45), (1.6, 1.9), (2.6, 4.0)]) == []  # "and" has no sound but the island's
