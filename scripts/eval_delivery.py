@@ -320,8 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--split", choices=["tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
-                            "heldout7", "heldout8"],
-                   help="only this split (default: all, reported apart; heldout8 = the last fresh set)")
+                            "heldout7", "heldout8", "heldout9"],
+                   help="only this split (default: all, reported apart; heldout8/9 = the last fresh sets)")
     p.add_argument("--ids", help="comma-separated answer ids")
     p.add_argument("--tolerance", type=float, default=0.5, help="filled-pause match tolerance, seconds")
     p.add_argument("--marker-tolerance", type=float, default=1.0, help="discourse-marker match tolerance, seconds")
@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {answer['id']}: {rows[-1]['wpm']:.1f} wpm (truth {truth['words_per_minute']})", file=sys.stderr, flush=True)
 
     summary = {}
-    for split in ("tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"):
+    for split in ("tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"):
         part = [r for r in rows if r["split"] == split]
         if part:
             summary[split] = summarise(part, split, args.files)
