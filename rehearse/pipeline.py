@@ -143,9 +143,10 @@ def fill_holes(text: Transcription, samples: np.ndarray, spec: transcribe.ModelS
     squeezed it to no time, or mostly overlapping a written word), and nothing when most of
     what it found there were such words; a filled pause written inside the hole is dropped (it
     stood for the words now found)."""
-    tcfg, vcfg = config["transcription"], config["vad"]
+    tcfg = config["transcription"]
     if not tcfg.get("hole_min_s"):
         return text
+    _, settings = transcription_settings(config)
     filled = set(rubric.load("fillers")["filled_pauses"])
     spans = [(w.start_s, w.end_s) for w in text.words]
     said = [w.start_s for w in text.words if norm(w.text) not in filled]
@@ -168,10 +169,7 @@ def fill_holes(text: Transcription, samples: np.ndarray, spec: transcribe.ModelS
         regions = [r.model_copy(update={"start_s": max(r.start_s, lo) - lo, "end_s": min(r.end_s, hi) - lo})
                    for r in text.speech if r.end_s > lo and r.start_s < hi]
         piece = transcribe.transcribe(whisper, spec, samples[int(lo * audio.SAMPLE_RATE): int(hi * audio.SAMPLE_RATE)],
-                                      regions, prompt=None, min_word_overlap=vcfg["min_word_overlap"],
-                                      sentence_gap_s=tcfg["sentence_gap_s"],
-                                      trailing_max_probability=tcfg["trailing_max_probability"],
-                                      keep_silence_s=tcfg["keep_silence_s"])
+                                      regions, prompt=None, **settings)
         inside, found = 0, []
         for w in piece.words:  # only words inside the hole: the padding belongs to words already written
             w = w.model_copy(update={"start_s": round(w.start_s + lo, 3), "end_s": round(w.end_s + lo, 3)})
