@@ -245,14 +245,17 @@ def islands(frames: Frames, samples: np.ndarray, cfg: dict) -> list[Stretch]:
         return []
     runs = _runs(frames.db > -cfg["island_level_db"])
     quiet = round(cfg["island_quiet_s"] * SAMPLE_RATE / HOP)
+    ends = [0] + [b for _, b in runs]
+    starts = [a for a, _ in runs] + [len(frames.db)]
+    candidates = [(a, b) for k, (a, b) in enumerate(runs)
+                  if cfg["island_min_s"] <= (b - a) * HOP / SAMPLE_RATE <= cfg["island_max_s"]
+                  and a - ends[k] >= quiet and starts[k + 1] - b >= quiet]
+    if not candidates:
+        return []
+    idx = np.concatenate([np.arange(a, b) for a, b in candidates])  # one voicing pass for all of them
+    voicing, _ = _pitch(samples.astype(np.float32, copy=False), idx, len(frames.db), 2048)
     out = []
-    for k, (a, b) in enumerate(runs):
-        length = (b - a) * HOP / SAMPLE_RATE
-        if not cfg["island_min_s"] <= length <= cfg["island_max_s"]:
-            continue
-        if a - (runs[k - 1][1] if k else 0) < quiet or (runs[k + 1][0] if k + 1 < len(runs) else len(frames.db)) - b < quiet:
-            continue
-        voicing, _ = _pitch(samples.astype(np.float32, copy=False), np.arange(a, b), len(frames.db), 2048)
+    for a, b in candidates:
         v = float(voicing[a:b].mean())
         if v < cfg["island_min_voicing"]:
             continue
