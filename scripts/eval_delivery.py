@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import render_answers as ra  # noqa: E402
-from eval_fillers import match  # noqa: E402  (one pairing rule for every eval)
+from eval_fillers import SPLITS, match  # noqa: E402  (one pairing rule and one split list for every eval)
 import whisper_cache  # noqa: E402
 
 CORPUS = ROOT / "scripts" / "corpus" / "delivery_answers.yaml"
@@ -319,8 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--out", type=Path, default=OUT)
-    p.add_argument("--split", choices=["tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
-                            "heldout7", "heldout8", "heldout9"],
+    p.add_argument("--split", choices=SPLITS,
                    help="only this split (default: all, reported apart; heldout8/9 = the last fresh sets)")
     p.add_argument("--ids", help="comma-separated answer ids")
     p.add_argument("--tolerance", type=float, default=0.5, help="filled-pause match tolerance, seconds")
@@ -354,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {answer['id']}: {rows[-1]['wpm']:.1f} wpm (truth {truth['words_per_minute']})", file=sys.stderr, flush=True)
 
     summary = {}
-    for split in ("tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"):
+    for split in SPLITS:
         part = [r for r in rows if r["split"] == split]
         if part:
             summary[split] = summarise(part, split, args.files)
