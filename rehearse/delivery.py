@@ -31,7 +31,8 @@ def analyze_delivery(transcription: Transcription, config: dict[str, Any], lexic
                      heard: list[Stretch] | None = None) -> Delivery:
     """`sections` (the STAR sections) give the pace per section; `samples` (16 kHz mono)
     sharpen pause edges and find the brief pauses voice activity does not split off; `heard`
-    (steady voiced stretches, `rehearse.acoustic`) place filled pauses and find dropped ones."""
+    (steady stretches, voiced islands and runs of sound, `rehearse.acoustic`) place filled pauses
+    and find dropped ones."""
     words, sentences = transcription.words, transcription.sentences
     fillers, filler_words = find_fillers(words, sentences, lexicon, heard, transcription.speech)
     skip = filler_words | _covered_by_fillers(words, fillers)

@@ -58,11 +58,11 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
         else:
             i += 1
     if heard is not None and "acoustic" in lexicon:
-        cfg = {**lexicon["acoustic"], "_filled": tuple(filled), "_speech": speech or []}
+        cfg = {**lexicon["acoustic"], "_filled": tuple(filled), "_speech": speech}
         alone = [s for s in heard if s.kind == "island"]
         sound = [s for s in heard if s.kind == "sound"]
         heard = [s for s in heard if s.kind == "steady"]
-        for i, f in _lookalikes(words, tokens, used, heard, cfg, sentence_of, speech):
+        for i, f in _lookalikes(words, tokens, used, heard, cfg, sentence_of):
             fillers.append(f)
             used.add(i)
         placed = place_filled_pauses([f for f in fillers if f.kind == "filled_pause"], words, heard, cfg)
@@ -130,7 +130,7 @@ def place_filled_pauses(fillers: list[Filler], words: list[Word], heard: list[St
 
 
 def _lookalikes(words: list[Word], tokens: list[str], used: set[int], heard: list[Stretch], cfg: dict,
-                sentence_of: dict, speech: list[Span] | None = None) -> list[tuple[int, Filler]]:
+                sentence_of: dict) -> list[tuple[int, Filler]]:
     """Words Whisper writes for a filled pause it did not recognise ("or", "her", "sure" for
     "er"). A lookalike it was unsure of is that filled pause when either
     - it lies on a steady stretch said on its own (a short silence before and after it), or
@@ -144,6 +144,7 @@ def _lookalikes(words: list[Word], tokens: list[str], used: set[int], heard: lis
     unsure = float(cfg["lookalike_max_probability"])
     set_off_unsure = float(cfg.get("lookalike_set_off_max_probability", 0))
     gap = float(cfg.get("lookalike_gap_s", 0.15))
+    speech = cfg.get("_speech")
     for i, (w, t) in enumerate(zip(words, tokens)):
         if i in used or i == 0 or t not in cfg.get("lookalikes", {}):
             continue
@@ -174,17 +175,21 @@ def _covered(words: list[Word], tokens: list[str], s: Stretch, cfg: dict) -> flo
     start is taken no earlier than the voice activity it lies in: Whisper often starts the
     first word of a phrase early, in the silence before it."""
     sure = float(cfg["covered_probability"])
-    base, per_char = float(cfg["word_base_s"]), float(cfg["word_per_char_s"])
     filled = set(cfg.get("_filled", ()))
     total = 0.0
     for w, t in zip(words, tokens):
         if w.end_s <= s.start_s or w.start_s >= s.end_s or w.probability < sure or t in filled:
             continue
-        start = min(max(w.start_s, next((r.start_s for r in cfg.get("_speech", ()) if r.end_s > w.start_s),
+        start = min(max(w.start_s, next((r.start_s for r in cfg.get("_speech") or () if r.end_s > w.start_s),
                                         w.start_s)), w.end_s)
-        end = min(w.end_s, start + base + per_char * len(t))
+        end = min(w.end_s, start + _plausible(t, cfg))
         total += _overlap(start, end, s.start_s, s.end_s)
     return total
+
+
+def _plausible(token: str, cfg: dict) -> float:
+    """A plausible length for a word: word_base_s + word_per_char_s per letter."""
+    return float(cfg["word_base_s"]) + float(cfg["word_per_char_s"]) * len(token)
 
 
 def _probability(words: list[Word], f: Filler) -> float:
@@ -232,10 +237,9 @@ def islands_between_words(words: list[Word], tokens: list[str], fillers: list[Fi
     right after it (that word's sound), no filled pause lies within island_near_filler_s, and
     the stretch rules of `_in_context` hold."""
     out: list[Filler] = []
-    base, per_char = float(cfg["word_base_s"]), float(cfg["word_per_char_s"])
     for s in alone:
         over = [(w, t) for w, t in zip(words, tokens) if _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0.05]
-        if not all(_sound_elsewhere(w, base + per_char * len(t), s, sound, cfg) for w, t in over):
+        if not all(_sound_elsewhere(w, _plausible(t, cfg), s, sound, cfg) for w, t in over):
             continue
         if not any(w.end_s <= s.start_s + 0.05 for w in words):
             continue
@@ -246,8 +250,7 @@ def islands_between_words(words: list[Word], tokens: list[str], fillers: list[Fi
             nxt = words[k]
             if nxt.probability >= float(cfg["island_next_probability"]) and nxt.start_s - s.end_s < float(cfg["island_next_s"]):
                 continue
-            plausible = base + per_char * len(tokens[k])
-            if nxt.start_s - s.end_s < 0.2 and nxt.end_s - nxt.start_s < float(cfg["island_squeezed"]) * plausible:
+            if nxt.start_s - s.end_s < 0.2 and nxt.end_s - nxt.start_s < float(cfg["island_squeezed"]) * _plausible(tokens[k], cfg):
                 continue
         if not _in_context(words, s, cfg):
             continue
