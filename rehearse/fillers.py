@@ -210,7 +210,8 @@ def dropped_filled_pauses(words: list[Word], tokens: list[str], filled: dict[str
         if any(_gap(f.start_s, f.end_s, s.start_s, s.end_s) < float(cfg["near_filler_s"]) for f in placed + found):
             continue
         inside = [i for i, w in enumerate(words) if _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0]
-        if _covered(words, tokens, s, cfg) > float(cfg["max_covered"]) * s.duration_s:
+        hum = _is_hum(s, cfg)
+        if not hum and _covered(words, tokens, s, cfg) > float(cfg["max_covered"]) * s.duration_s:
             continue
         unsure = {i for i in inside if words[i].probability < sure and tokens[i] not in filled
                   and _overlap(words[i].start_s, words[i].end_s, s.start_s, s.end_s)
@@ -218,12 +219,25 @@ def dropped_filled_pauses(words: list[Word], tokens: list[str], filled: dict[str
         if not _in_context(words, s, cfg):
             continue
         sentence = next((sentence_of[i] for i in inside if i in sentence_of), None)
-        found.append(Filler(text=cfg.get("audio_text", "uh"), kind="filled_pause", start_s=s.start_s, end_s=s.end_s,
+        text = cfg.get("hum_text", "hmm") if hum else cfg.get("audio_text", "uh")
+        found.append(Filler(text=text, kind="filled_pause", start_s=s.start_s, end_s=s.end_s,
                             source="audio", confidence=round(s.score, 2),
                             sentence=sentence.index if sentence else None,
                             word_index=min(unsure) if unsure else None))
         replaced |= unsure
     return found, replaced
+
+
+def _is_hum(s: Stretch, cfg: dict) -> bool:
+    """A hum ("hmm", said with the lips closed): a nasal murmur, much quieter than the vowels
+    around it (at least hum_below_db under loud speech), spectrally steady (change at most
+    hum_max_change_db) and level in pitch (range at most hum_max_pitch_range_st). No word
+    sounds like that for hum-length, so it is one even where Whisper gave its time to a word
+    it was sure of ("asked" timed from the start of the "hmm" before it)."""
+    if "hum_below_db" not in cfg:
+        return False
+    return (s.level_db <= -float(cfg["hum_below_db"]) and s.change_db <= float(cfg["hum_max_change_db"])
+            and s.pitch_range_st <= float(cfg["hum_max_pitch_range_st"]))
 
 
 def islands_between_words(words: list[Word], tokens: list[str], fillers: list[Filler], alone: list[Stretch],

@@ -312,3 +312,42 @@ def test_an_island_under_a_word_that_has_its_own_sound_after_it():
 
     assert fillers_with([(0.3, 1.45), (1.6, 1.9), (2.3, 2.55), (2.6, 4.0)]) == [(1.6, "audio")]
     assert fillers_with([(0.3, 1.45), (1.6, 1.9), (2.6, 4.0)]) == []  # "and" has no sound but the island's
+
+
+def test_a_hum_is_heard_under_a_word_whisper_gave_its_time_to(tmp_path):
+    """espeak's "hmm" is a nasal murmur, far quieter than the vowels around it and level: the
+    stretch at the hum's true time is a hum and no other stretch in the answer is. Whisper
+    often times the next word from the hum's start; the hum is still a filled pause, "hmm"."""
+    from dataclasses import replace
+
+    from rehearse import acoustic, audio, rubric, vad
+    from rehearse.fillers import _is_hum, find_fillers
+    from rehearse.transcribe import split_sentences
+
+    ra.check_tool("espeak")
+    answer = {"id": "hum", "voice": "espeak:en-gb", "sentences": [
+        ["A", "I called each store manager on the list and, {hmm}, asked which report they opened first."]]}
+    path = ra.render_answer(answer, tmp_path)
+    truth = json.loads(path.with_suffix(".truth.json").read_text())
+    [hum] = [f for f in truth["fillers"] if f["kind"] == "filled_pause"]
+    samples = audio.decode(path)
+    dcfg = rubric.load("delivery")["vad"]
+    speech = vad.speech_regions(samples, dcfg["threshold"], dcfg["min_silence_ms"], dcfg["speech_pad_ms"])
+    lexicon = rubric.load("fillers")
+    cfg = lexicon["acoustic"]
+    stretches = acoustic.steady_stretches(acoustic.frame_features(samples, speech, cfg), cfg)
+    hums = [s for s in stretches if _is_hum(s, cfg)]
+    assert len(stretches) > len(hums) == 1, stretches
+    assert near(hums[0].start_s, hums[0].end_s, hum["start_s"], hum["end_s"], 0.0), (hums, hum)
+
+    # a word Whisper was sure of, timed from the hum's start, does not hide it ...
+    words, speech = _words("We sat with each of them and, | | asked@0.9 what they would do.")
+    assert words[7].text == "asked" and words[6].end_s == 2.35
+    words[7] = words[7].model_copy(update={"start_s": 2.45, "end_s": 3.45})
+    s = replace(hums[0], start_s=2.45, end_s=2.75, quiet_before=True, quiet_after=True)
+    found, _ = find_fillers(words, split_sentences(words, 2.0), lexicon, heard=[s], speech=speech)
+    assert [(f.text, f.start_s, f.source) for f in found if f.kind == "filled_pause"] == [("hmm", 2.45, "audio")]
+    # ... but a vowel as loud as speech under that word is the word's own sound
+    loud = replace(s, level_db=-4.0)
+    found, _ = find_fillers(words, split_sentences(words, 2.0), lexicon, heard=[loud], speech=speech)
+    assert [f for f in found if f.kind == "filled_pause"] == []
