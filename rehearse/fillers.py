@@ -62,7 +62,7 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
         alone = [s for s in heard if s.kind == "island"]
         sound = [s for s in heard if s.kind == "sound"]
         heard = [s for s in heard if s.kind == "steady"]
-        for i, f in _lookalikes(words, tokens, used, heard, cfg, sentence_of):
+        for i, f in _lookalikes(words, tokens, used, heard + alone, cfg, sentence_of):
             fillers.append(f)
             used.add(i)
         placed = place_filled_pauses([f for f in fillers if f.kind == "filled_pause"], words, heard, cfg)

@@ -207,6 +207,27 @@ def test_lookalike_words_whisper_writes_for_a_filled_pause():
     assert [f.kind for f in found if f.kind == "filled_pause"] == []
 
 
+def test_a_lookalike_said_on_its_own_is_a_filled_pause():
+    """flite's gliding "er", written "or" (p 0.6) in running speech: a voiced island under the
+    word (a sound with silence both sides) makes it the filled pause, timed by the island;
+    without one, or when Whisper was sure of the word, it stays a word."""
+    from rehearse import rubric
+    from rehearse.acoustic import Stretch
+    from rehearse.fillers import find_fillers
+    from rehearse.transcribe import split_sentences
+
+    def filled(spec: str, island: tuple[float, float] | None):
+        words, speech = _words(spec)
+        heard = [Stretch(start_s=island[0], end_s=island[1], voicing=0.72, pitch_range_st=0.0, change_db=5.5,
+                         level_db=-3.3, f0_hz=0.0, quiet_before=True, quiet_after=True, kind="island")] if island else []
+        found, _ = find_fillers(words, split_sentences(words, 2.0), rubric.load("fillers"), heard=heard, speech=speech)
+        return [(f.text, words[f.word_index].text, f.start_s) for f in found if f.kind == "filled_pause"]
+
+    assert filled("We shipped the fix or@0.6 two days later.", (1.5, 1.7)) == [("er", "or", 1.5)]
+    assert filled("We shipped the fix or@0.6 two days later.", None) == []
+    assert filled("We shipped the fix or@0.9 two days later.", (1.5, 1.7)) == []
+
+
 def test_markers_whisper_was_unsure_of_are_not_counted():
     assert _filled("And like@0.9 three teams asked for it.") == [("like", "like")]
     assert _filled("And like@0.05 three teams asked for it.") == []
