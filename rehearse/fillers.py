@@ -216,7 +216,7 @@ def dropped_filled_pauses(words: list[Word], tokens: list[str], filled: dict[str
         unsure = {i for i in inside if words[i].probability < sure and tokens[i] not in filled
                   and _overlap(words[i].start_s, words[i].end_s, s.start_s, s.end_s)
                   >= 0.5 * (words[i].end_s - words[i].start_s)}
-        if not _in_context(words, s, cfg):
+        if not _in_context(words, s, cfg, placed):
             continue
         sentence = next((sentence_of[i] for i in inside if i in sentence_of), None)
         text = cfg.get("hum_text", "hmm") if hum else cfg.get("audio_text", "uh")
@@ -266,7 +266,7 @@ def islands_between_words(words: list[Word], tokens: list[str], fillers: list[Fi
                 continue
             if nxt.start_s - s.end_s < 0.2 and nxt.end_s - nxt.start_s < float(cfg["island_squeezed"]) * _plausible(tokens[k], cfg):
                 continue
-        if not _in_context(words, s, cfg):
+        if not _in_context(words, s, cfg, fillers):
             continue
         before = max((k for k, w in enumerate(words) if w.end_s <= s.start_s + 0.05), default=None)
         sentence = sentence_of.get(before) if before is not None else None
@@ -289,7 +289,7 @@ def _sound_elsewhere(w: Word, plausible: float, s: Stretch, sound: list[Stretch]
     return w.end_s - s.start_s <= float(cfg["island_tail_s"]) and loud(w.start_s, s.start_s) >= need
 
 
-def _in_context(words: list[Word], s: Stretch, cfg: dict) -> bool:
+def _in_context(words: list[Word], s: Stretch, cfg: dict, fillers: list[Filler] = ()) -> bool:
     """Is stretch `s` where a dropped filled pause can be told from speech Whisper lost?
 
     - Inside a transcription hole (no word within hole_s on either side) Whisper lost the
@@ -299,7 +299,10 @@ def _in_context(words: list[Word], s: Stretch, cfg: dict) -> bool:
       squeezed word, "your" at p 0.08, is more likely Whisper's guess at the filler itself.)
     - Right before a word (starting within displaced_reach_s) whose time is mostly silence
       (voice activity under less than displaced_min_speech of it), Whisper placed that word
-      late and the stretch is its sound: refused.
+      late and the stretch is its sound: refused. So is a word Whisper put (mostly, or with no
+      length at all) inside the time of a filled pause already placed: "and, um" with "and"
+      written at the start of the "um" has its own sound in the stretch before it (a word
+      Whisper was sure of, not a filler it wrote).
     """
     hole = float(cfg.get("hole_s", 0))
     before = [w for w in words if w.start_s < s.start_s - 0.05]
@@ -316,6 +319,13 @@ def _in_context(words: list[Word], s: Stretch, cfg: dict) -> bool:
         said = sum(_overlap(nxt.start_s, nxt.end_s, r.start_s, r.end_s) for r in cfg["_speech"])
         if said < float(cfg["displaced_min_speech"]) * (nxt.end_s - nxt.start_s):
             return False  # the next word's time is mostly silence: Whisper placed it late, its sound is the stretch
+    if (reach and nxt and nxt.start_s - s.end_s < reach and norm(nxt.text) not in cfg.get("_filled", ())
+            and nxt.probability >= float(cfg["covered_probability"])):
+        for f in fillers:
+            inside = _overlap(nxt.start_s, nxt.end_s, f.start_s, f.end_s)
+            if (f.start_s - 0.05 <= nxt.start_s <= f.end_s
+                    and inside >= float(cfg["displaced_min_speech"]) * (nxt.end_s - nxt.start_s)):
+                return False  # the next word was written over a filler's sound: its own sound is the stretch
     return True
 
 

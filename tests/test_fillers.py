@@ -372,3 +372,29 @@ def test_a_hum_is_heard_under_a_word_whisper_gave_its_time_to(tmp_path):
     loud = replace(s, level_db=-4.0)
     found, _ = find_fillers(words, split_sentences(words, 2.0), lexicon, heard=[loud], speech=speech)
     assert [f for f in found if f.kind == "filled_pause"] == []
+
+
+def test_a_word_written_over_a_filler_has_its_sound_before_it():
+    """"and, um": Whisper wrote "and," at the start of the "um" it heard; the vowel before it is
+    that word's sound, not a second filled pause. A filler token written there is no such word."""
+    from rehearse import rubric
+    from rehearse.acoustic import Stretch
+    from rehearse.fillers import find_fillers
+    from rehearse.transcribe import split_sentences
+
+    def found(spec: str):
+        words, speech = _words(spec)
+        words[5] = words[5].model_copy(update={"start_s": 2.6, "end_s": 2.7})  # written inside the "um"
+        words[6] = words[6].model_copy(update={"start_s": 2.7})
+
+        def stretch(a, b):
+            return Stretch(start_s=a, end_s=b, voicing=0.95, pitch_range_st=0.5, change_db=2.5, level_db=-4.0,
+                           f0_hz=120.0, score=0.9, quiet_before=True, quiet_after=True)
+
+        out, _ = find_fillers(words, split_sentences(words, 2.0), rubric.load("fillers"),
+                              heard=[stretch(1.95, 2.25), stretch(2.6, 3.1)], speech=speech)
+        return [(f.start_s, f.source) for f in out if f.kind == "filled_pause"]
+
+    assert found("We shipped it on Friday, | | and,@0.98 um,@0.4 I wrote the runbook.") == [(2.6, "both")]
+    # "uh, um": both stretches are filled pauses
+    assert found("We shipped it on Friday, | | uh,@0.2 um,@0.4 I wrote the runbook.") == [(1.95, "both"), (2.6, "both")]
