@@ -181,8 +181,9 @@ def fill_holes(text: Transcription, samples: np.ndarray, spec: transcribe.ModelS
                         for x in text.words)
             if not again:
                 found.append(w)
+        sure = tcfg["hole_min_probability"] if sounding < tcfg.get("hole_long_s", 1e9) else tcfg["hole_long_min_probability"]
         if (found and 2 * len(found) > inside  # mostly words already written: Whisper re-heard the edges
-                and sum(w.probability for w in found) / len(found) >= tcfg["hole_min_probability"]):
+                and sum(w.probability for w in found) / len(found) >= sure):
             added += found
             replaced += [(a, b)]
     if not added:

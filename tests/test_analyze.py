@@ -184,3 +184,12 @@ def test_speech_whisper_skipped_is_transcribed_again():
     assert jiwer.wer(words_of(" ".join(w.text for w in skipped)), words_of(" ".join(w.text for w in back))) <= 0.3
     assert abs(len(filled.words) - len(text.words)) <= 2
     assert [s.text for s in filled.sentences][-1] == [s.text for s in text.sentences][-1]
+
+    # the bar for Whisper's confidence: a short hole needs hole_min_probability, a long one
+    # (a whole skipped sentence) only hole_long_min_probability
+    mean_p = sum(w.probability for w in back) / len(back)
+    strict = {**config, "transcription": {**config["transcription"], "hole_min_probability": mean_p + 0.05,
+                                          "hole_long_min_probability": mean_p - 0.05}}
+    assert len(pipeline.fill_holes(holed, samples, spec, whisper, strict).words) == len(filled.words)  # 5 s: long
+    strict["transcription"]["hole_long_s"] = 6.0
+    assert pipeline.fill_holes(holed, samples, spec, whisper, strict).words == holed.words  # now a short one
