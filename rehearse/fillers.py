@@ -59,6 +59,7 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
             i += 1
     if heard is not None and "acoustic" in lexicon:
         cfg = {**lexicon["acoustic"], "_filled": tuple(filled), "_speech": speech}
+        cfg["_per_char_s"] = _speaker_per_char(words, tokens, cfg)
         alone = [s for s in heard if s.kind == "island"]
         sound = [s for s in heard if s.kind == "sound"]
         heard = [s for s in heard if s.kind == "steady"]
@@ -188,8 +189,24 @@ def _covered(words: list[Word], tokens: list[str], s: Stretch, cfg: dict) -> flo
 
 
 def _plausible(token: str, cfg: dict) -> float:
-    """A plausible length for a word: word_base_s + word_per_char_s per letter."""
-    return float(cfg["word_base_s"]) + float(cfg["word_per_char_s"]) * len(token)
+    """A plausible length for a word: word_base_s + word_per_char_s per letter (scaled to the
+    speaker's own pace, `_speaker_per_char`)."""
+    return float(cfg["word_base_s"]) + float(cfg.get("_per_char_s", cfg["word_per_char_s"])) * len(token)
+
+
+def _speaker_per_char(words: list[Word], tokens: list[str], cfg: dict) -> float:
+    """Seconds per letter for this speaker: word_per_char_s scaled by how long their words take
+    against a typical pace (the median length per letter of words Whisper was sure of, over
+    typical_s_per_char), within speaker_scale_range. A slow speaker's "export" outlasts the
+    typical length, and its last vowel is not a filled pause."""
+    typical = float(cfg.get("typical_s_per_char", 0))
+    per_char = float(cfg["word_per_char_s"])
+    rates = sorted((w.end_s - w.start_s) / len(t) for w, t in zip(words, tokens)
+                   if w.probability >= 0.9 and len(t) >= 3 and w.end_s > w.start_s)
+    if not typical or len(rates) < 20:
+        return per_char
+    lo, hi = cfg.get("speaker_scale_range", [1.0, 1.0])
+    return per_char * min(max(rates[len(rates) // 2] / typical, lo), hi)
 
 
 def _probability(words: list[Word], f: Filler) -> float:

@@ -398,3 +398,24 @@ def test_a_word_written_over_a_filler_has_its_sound_before_it():
     assert found("We shipped it on Friday, | | and,@0.98 um,@0.4 I wrote the runbook.") == [(2.6, "both")]
     # "uh, um": both stretches are filled pauses
     assert found("We shipped it on Friday, | | uh,@0.2 um,@0.4 I wrote the runbook.") == [(1.95, "both"), (2.6, "both")]
+
+
+def test_plausible_word_length_follows_the_speaker():
+    """A slow speaker's words take longer: the length a word can account for grows with the
+    speaker's own seconds per letter (and stays within the configured range)."""
+    from rehearse import rubric
+    from rehearse.fillers import _speaker_per_char
+    from rehearse.words import norm
+
+    cfg = rubric.load("fillers")["acoustic"]
+    words, _ = _words(" ".join(["deployment", "rollback", "latency", "customers", "incident"] * 5))
+
+    def per_char(stretch: float) -> float:
+        ws = [w.model_copy(update={"end_s": w.start_s + stretch * (w.end_s - w.start_s)}) for w in words]
+        return _speaker_per_char(ws, [norm(w.text) for w in ws], cfg)
+
+    typical = cfg["word_per_char_s"]
+    assert per_char(2.0) < per_char(2.4) < per_char(2.8)  # 0.06 to 0.09 s per letter
+    lo, hi = cfg["speaker_scale_range"]
+    assert per_char(0.1) == pytest.approx(typical * lo) and per_char(10.0) == pytest.approx(typical * hi)
+    assert _speaker_per_char(words[:5], [norm(w.text) for w in words[:5]], cfg) == typical  # too few words to tell
