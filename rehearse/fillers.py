@@ -383,6 +383,7 @@ def _is_filler_use(words, tokens, i, n, sentence, marker, filled, gap_s) -> bool
         "next_listed": bool(after) and (after in marker.get("next_words", [])
                                         or (marker.get("next_number", False) and _is_number(after))),
         "question_tag": last_text.endswith("?") and i > 0 and prev_text.endswith(","),
+        "continues": not end and i + n < len(words) and not last_text.endswith((",", ";", ".", "?", "!", "—", "-", "...")),
     }
     return any(all(facts[c] for c in cond.split("+")) for cond in marker.get("when", []))
 

@@ -233,6 +233,13 @@ def test_markers_whisper_was_unsure_of_are_not_counted():
     assert _filled("And like@0.05 three teams asked for it.") == []
 
 
+def test_literally_ending_its_clause_is_meant_not_a_filler():
+    assert _filled("It literally took three days to restore.") == [("literally", "literally")]
+    assert _filled("It was, literally, the worst outage we had.") == [("literally", "literally,")]
+    assert "literally" not in [t for t, _ in _filled("The queue stalled. I mean that literally, the last job never ran.")]
+    assert _filled("Do not take the dashboard literally.") == []
+
+
 def test_i_mean_defining_a_term_is_not_a_filler():
     assert _filled("I mean@0.9 we shipped late, but it worked.") == [("i mean", "I")]
     assert _filled("We met for a review every week, and by weekly I mean@0.9 every Monday.") == []
