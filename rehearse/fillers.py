@@ -202,8 +202,9 @@ def _speaker_per_char(words: list[Word], tokens: list[str], cfg: dict) -> float:
     typical = float(cfg.get("typical_s_per_char", 0))
     per_char = float(cfg["word_per_char_s"])
     rates = sorted((w.end_s - w.start_s) / len(t) for w, t in zip(words, tokens)
-                   if w.probability >= 0.9 and len(t) >= 3 and w.end_s > w.start_s)
-    if not typical or len(rates) < 20:
+                   if w.probability >= float(cfg.get("speaker_min_probability", 0.9))
+                   and len(t) >= int(cfg.get("speaker_min_letters", 3)) and w.end_s > w.start_s)
+    if not typical or len(rates) < int(cfg.get("speaker_min_words", 20)):
         return per_char
     lo, hi = cfg.get("speaker_scale_range", [1.0, 1.0])
     return per_char * min(max(rates[len(rates) // 2] / typical, lo), hi)
@@ -215,8 +216,9 @@ def _probability(words: list[Word], f: Filler) -> float:
 
 def dropped_filled_pauses(words: list[Word], tokens: list[str], filled: dict[str, str], placed: list[Filler],
                           heard: list[Stretch], cfg: dict, sentence_of: dict) -> tuple[list[Filler], set[int]]:
-    """Steady stretches no confident word accounts for: filled pauses Whisper dropped. Returns
-    them and the indices of the unsure words they replace."""
+    """Steady stretches no confident word accounts for: filled pauses Whisper dropped (a hum,
+    `_is_hum`, even where one does). Returns them and the indices of the unsure words they
+    replace."""
     found, replaced = [], set()
     sure = float(cfg["covered_probability"])
     for s in heard:
