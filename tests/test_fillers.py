@@ -271,24 +271,31 @@ def test_a_stretch_is_not_a_dropped_filler_when_whisper_placed_the_next_word_lat
     assert heard_fillers([Span(start_s=0.0, end_s=1.55), Span(start_s=1.75, end_s=2.1), Span(start_s=2.5, end_s=4.5)]) == []
 
 
+def _one_filler_rendered(tmp_path, voice: str, text: str):
+    """One sentence with one filled pause rendered in `voice`: the filler's truth, the samples
+    and their acoustic frames (inside voice activity)."""
+    from rehearse import acoustic, audio, rubric, vad
+
+    ra.check_tool(voice.split(":")[0])
+    path = ra.render_answer({"id": "one", "voice": voice, "sentences": [["A", text]]}, tmp_path)
+    truth = json.loads(path.with_suffix(".truth.json").read_text())
+    [filler] = [f for f in truth["fillers"] if f["kind"] == "filled_pause"]
+    samples = audio.decode(path)
+    dcfg = rubric.load("delivery")["vad"]
+    speech = vad.speech_regions(samples, dcfg["threshold"], dcfg["min_silence_ms"], dcfg["speech_pad_ms"])
+    return filler, samples, acoustic.frame_features(samples, speech, rubric.load("fillers")["acoustic"])
+
+
 def test_a_gliding_er_between_words_is_heard_as_an_island(tmp_path):
     """flite says "er" with a gliding vowel the steady-stretch detector never accepts; said on
     its own it is a voiced island at the filler's true time, and only there."""
     import numpy as np
 
-    from rehearse import acoustic, audio, rubric, vad
+    from rehearse import acoustic, rubric
 
-    ra.check_tool("flite")
-    answer = {"id": "glide", "voice": "flite:kal", "sentences": [
-        ["A", "I checked the migrations, {er} so I added a dry run stage before every deploy."]]}
-    path = ra.render_answer(answer, tmp_path)
-    truth = json.loads(path.with_suffix(".truth.json").read_text())
-    [er] = [f for f in truth["fillers"] if f["kind"] == "filled_pause"]
-    samples = audio.decode(path)
-    dcfg = rubric.load("delivery")["vad"]
-    speech = vad.speech_regions(samples, dcfg["threshold"], dcfg["min_silence_ms"], dcfg["speech_pad_ms"])
+    er, samples, frames = _one_filler_rendered(
+        tmp_path, "flite:kal", "I checked the migrations, {er} so I added a dry run stage before every deploy.")
     cfg = rubric.load("fillers")["acoustic"]
-    frames = acoustic.frame_features(samples, speech, cfg)
     found = acoustic.islands(frames, samples, cfg)
     assert [s for s in found if abs(s.start_s - er["start_s"]) < 0.1 and abs(s.end_s - er["end_s"]) < 0.1], (er, found)
     assert all(s.voicing >= cfg["island_min_voicing"] and s.kind == "island" for s in found)
@@ -348,22 +355,15 @@ def test_a_hum_is_heard_under_a_word_whisper_gave_its_time_to(tmp_path):
     often times the next word from the hum's start; the hum is still a filled pause, "hmm"."""
     from dataclasses import replace
 
-    from rehearse import acoustic, audio, rubric, vad
+    from rehearse import acoustic, rubric
     from rehearse.fillers import _is_hum, find_fillers
     from rehearse.transcribe import split_sentences
 
-    ra.check_tool("espeak")
-    answer = {"id": "hum", "voice": "espeak:en-gb", "sentences": [
-        ["A", "I called each store manager on the list and, {hmm}, asked which report they opened first."]]}
-    path = ra.render_answer(answer, tmp_path)
-    truth = json.loads(path.with_suffix(".truth.json").read_text())
-    [hum] = [f for f in truth["fillers"] if f["kind"] == "filled_pause"]
-    samples = audio.decode(path)
-    dcfg = rubric.load("delivery")["vad"]
-    speech = vad.speech_regions(samples, dcfg["threshold"], dcfg["min_silence_ms"], dcfg["speech_pad_ms"])
+    hum, _, frames = _one_filler_rendered(
+        tmp_path, "espeak:en-gb", "I called each store manager on the list and, {hmm}, asked which report they opened first.")
     lexicon = rubric.load("fillers")
     cfg = lexicon["acoustic"]
-    stretches = acoustic.steady_stretches(acoustic.frame_features(samples, speech, cfg), cfg)
+    stretches = acoustic.steady_stretches(frames, cfg)
     hums = [s for s in stretches if _is_hum(s, cfg)]
     assert len(stretches) > len(hums) == 1, stretches
     assert near(hums[0].start_s, hums[0].end_s, hum["start_s"], hum["end_s"], 0.0), (hums, hum)
