@@ -21,6 +21,7 @@ from typing import Any
 
 from rehearse.acoustic import Stretch
 from rehearse.models import Filler, Sentence, Span, Word
+from rehearse.vad import overlap
 from rehearse.words import norm
 
 
@@ -155,10 +156,9 @@ def _lookalikes(words: list[Word], tokens: list[str], used: set[int], heard: lis
         on = [s for s in heard if _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0]
         alone = w.probability < unsure and any(s.quiet_before and s.quiet_after for s in on)
         set_off = (w.probability < set_off_unsure
-                   and (w.text.endswith((",", ".", ";", "!", "?")) or i + 1 == len(words)
-                        or words[i + 1].start_s - w.end_s >= gap)
-                   and (speech is None or sum(_overlap(w.start_s, w.end_s, r.start_s, r.end_s) for r in speech)
-                        >= float(cfg.get("lookalike_min_speech", 0.5)) * (w.end_s - w.start_s)))
+                   and (w.text.endswith((",", ".", ";", "!", "?")) or nxt is None or nxt.start_s - w.end_s >= gap)
+                   and (speech is None
+                        or overlap(w, speech) >= float(cfg.get("lookalike_min_speech", 0.5)) * (w.end_s - w.start_s)))
         if not (alone or set_off):
             continue
         where = max(on, key=lambda s: _overlap(w.start_s, w.end_s, s.start_s, s.end_s), default=None)
@@ -300,7 +300,7 @@ def _sound_elsewhere(w: Word, plausible: float, s: Stretch, sound: list[Stretch]
     island_word_elsewhere of a plausible length of sound ("and" timed from the "hmm" before
     it), or it only runs island_tail_s into the island and holds that much sound before it."""
     def loud(a: float, b: float) -> float:
-        return sum(_overlap(a, b, r.start_s, r.end_s) for r in sound)
+        return overlap(Span(start_s=a, end_s=b), sound) if b > a else 0.0
 
     need = float(cfg["island_word_elsewhere"]) * plausible
     if abs(w.start_s - s.start_s) <= 0.2 and loud(s.end_s, w.end_s) >= need:
@@ -335,8 +335,7 @@ def _in_context(words: list[Word], s: Stretch, cfg: dict, fillers: list[Filler] 
         return False  # the stretch is the sound of the next word, which Whisper squeezed to nothing
     reach = float(cfg.get("displaced_reach_s", 0))
     if reach and cfg.get("_speech") and nxt and nxt.start_s - s.end_s < reach and nxt.end_s > nxt.start_s:
-        said = sum(_overlap(nxt.start_s, nxt.end_s, r.start_s, r.end_s) for r in cfg["_speech"])
-        if said < float(cfg["displaced_min_speech"]) * (nxt.end_s - nxt.start_s):
+        if overlap(nxt, cfg["_speech"]) < float(cfg["displaced_min_speech"]) * (nxt.end_s - nxt.start_s):
             return False  # the next word's time is mostly silence: Whisper placed it late, its sound is the stretch
     if (reach and nxt and nxt.start_s - s.end_s < reach and norm(nxt.text) not in cfg.get("_filled", ())
             and nxt.probability >= float(cfg["covered_probability"])):
