@@ -249,9 +249,9 @@ def analyze_samples(
     if transcriber is None:
         text = transcribe_speech(samples, speech, speech_s, spec, whisper, prompt=prompt, hotwords=hotwords)
     else:
-        hint, settings = transcription_settings(rubric.load("delivery"), prompt, hotwords)
-        text = fill_holes(transcriber(whisper, spec, samples, speech, hint, settings), samples, spec, whisper,
-                          rubric.load("delivery"))
+        config = rubric.load("delivery")
+        hint, settings = transcription_settings(config, prompt, hotwords)
+        text = fill_holes(transcriber(whisper, spec, samples, speech, hint, settings), samples, spec, whisper, config)
     if not text.words:
         raise RehearseError(file, "no speech was heard (no words recognised)")
     lap("transcribe")
