@@ -54,9 +54,11 @@ CORPORA = [ROOT / "scripts" / "corpus" / n for n in ("filler_answers.yaml", "del
                                                      "filler_heldout7.yaml", "filler_heldout8.yaml", "filler_heldout9.yaml",
                                                      "filler_heldout10.yaml", "filler_heldout11.yaml",
                                                      "filler_heldout12.yaml", "filler_heldout13.yaml",
-                                                     "filler_heldout14.yaml")]
+                                                     "filler_heldout14.yaml", "filler_heldout15.yaml",
+                                                     "filler_heldout16.yaml", "filler_heldout17.yaml")]
 SPLITS = ("tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8",
-          "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14")
+          "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14",
+          "heldout15", "heldout16", "heldout17")
 OUT = ROOT / "build" / "eval-fillers"
 TIMED_S = 0.25
 
@@ -279,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
                         "heldout8, heldout9: measured once each on the final code of round 5; "
                         "heldout10: measured once in round 6, then studied; "
                         "heldout11, heldout12: measured once each on round 6's final code, then studied; "
-                        "heldout13, heldout14: measured once each after one more rule")
+                        "heldout13, heldout14: measured once each after one more rule; "
+                        "heldout15..heldout17: written in round 7, measured once each on its final code")
     p.add_argument("--corpus", type=Path, action="append", help="answer scripts (default: the three corpora)")
     p.add_argument("--ids", help="comma-separated answer ids")
     p.add_argument("--voices", help="also render every answer in these voices (comma-separated)")
