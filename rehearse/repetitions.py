@@ -19,6 +19,10 @@ def find_repetitions(words: list[Word], sentences: list[Sentence], lexicon: dict
     filled = lexicon.get("filled_pauses", {})
     allowed = set(cfg.get("allowed_doubles", []))
     openers = set(cfg.get("restart_openers", []))
+    joins = set(cfg.get("phrase_joiners", []))
+    starts = set(cfg.get("fragment_openers", []))
+    hanging = set(cfg.get("hanging_words", []))
+    longest_fragment = int(cfg.get("max_fragment_words", 3))
     asides = [a.split() for a in cfg.get("asides", [])]
     gap_s = float(cfg.get("break_gap_s", 0.3))
     longest = int(cfg.get("max_words", 3))
@@ -28,7 +32,11 @@ def find_repetitions(words: list[Word], sentences: list[Sentence], lexicon: dict
     found: list[Repetition] = []
     j = 0
     while j < len(keep):
-        hit = _repeat(tokens, j, longest, allowed) or _restart(words, keep, tokens, j, openers, asides, gap_s, filled)
+        if not _phrase_start(words, keep, tokens, j, joins):
+            hit = _repeat(tokens, j, longest, allowed)  # "by the end, the chef": a restart starts a phrase
+        else:
+            hit = (_repeat(tokens, j, longest, allowed) or _restart(words, keep, tokens, j, openers, asides, gap_s, filled)
+                   or _abandoned(words, keep, tokens, j, starts, hanging, asides, gap_s, filled, longest_fragment))
         if hit is None:
             j += 1
             continue
@@ -56,6 +64,45 @@ def _repeat(tokens: list[str], j: int, longest: int, allowed: set[str]) -> tuple
     return None
 
 
+def _broke(words: list[Word], keep: list[int], a: int, b: int, gap_s: float, filled: dict) -> bool:
+    """A break between kept words a and b: a comma or dash after a, a silent gap of gap_s, or a
+    filled pause between them."""
+    end, again = keep[a], keep[b]
+    return (words[end].text.endswith(_BREAK) or words[again].start_s - words[end].end_s >= gap_s
+            or any(norm(w.text) in filled for w in words[end + 1 : again]))
+
+
+def _phrase_start(words: list[Word], keep: list[int], tokens: list[str], j: int, joins: set[str]) -> bool:
+    """Word j begins a phrase: the first word, after a sentence end or a comma, after a filled
+    pause, or after a joining word ("and the team, the whole team")."""
+    if j == 0:
+        return True
+    prev = words[keep[j - 1]].text
+    return prev.endswith((".", "?", "!", *_BREAK)) or keep[j] - keep[j - 1] > 1 or tokens[j - 1] in joins
+
+
+def _abandoned(words: list[Word], keep: list[int], tokens: list[str], j: int, starts: set[str], hanging: set[str],
+               asides: list[list[str]], gap_s: float, filled: dict, longest: int) -> tuple[str, int, int] | None:
+    """A phrase dropped on a word it cannot end on, then a new one: "We, I posted", "We could,
+    I set up", "Some of the, a few engineers" -> ("false_start", n, n + 1). The fragment (at the
+    start of a phrase, checked by the caller) begins with an opener, is at most `longest` words, ends on a hanging word (a subject, an
+    article, a preposition, a modal) followed by a break, and the next word could open one."""
+    if tokens[j] not in starts:
+        return None
+    for n in range(1, longest + 1):
+        if j + n >= len(tokens):
+            return None
+        if any(words[x].text.endswith((".", "?", "!")) for x in keep[j : j + n]):
+            return None
+        if _broke(words, keep, j + n - 1, j + n, gap_s, filled):
+            if tokens[j + n - 1] not in hanging or tokens[j + n] not in starts:
+                return None
+            if any(tokens[j : j + len(a)] == a or tokens[j + n : j + n + len(a)] == a for a in asides):
+                return None
+            return "false_start", n, n + 1
+    return None
+
+
 def _restart(words: list[Word], keep: list[int], tokens: list[str], j: int, openers: set[str],
              asides: list[list[str]], gap_s: float, filled: dict) -> tuple[str, int, int] | None:
     """A phrase abandoned after two words and started again: "we went, we decided" ->
@@ -69,12 +116,8 @@ def _restart(words: list[Word], keep: list[int], tokens: list[str], j: int, open
             continue
         if any(tokens[j : j + len(a)] == a or tokens[j + k : j + k + len(a)] == a for a in asides):
             return None
-        end, again = keep[j + k - 1], keep[j + k]
-        text = words[end].text
         if any(t.endswith((".", "?", "!")) for t in (words[x].text for x in keep[j : j + k])):
             return None
-        broke = (text.endswith(_BREAK) or words[again].start_s - words[end].end_s >= gap_s
-                 or any(norm(w.text) in filled for w in words[end + 1 : again]))
-        if broke:
+        if _broke(words, keep, j + k - 1, j + k, gap_s, filled):
             return "false_start", k, k + 1
     return None

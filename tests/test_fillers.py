@@ -144,6 +144,16 @@ def test_repetitions_from_words():
     found = find_repetitions(words("We went, we decided to wait."), [], lexicon)
     assert [(r.text, r.kind) for r in found] == [("We went", "false_start")]
     assert find_repetitions(words("I knew that that was the right call for five x x errors."), [], lexicon) == []
+    # A phrase dropped on a word it cannot end on, then a new one, is a false start ...
+    found = find_repetitions(words("We could, I set up a phone line. Some of the, a few engineers worried."), [], lexicon)
+    assert [(r.text, r.kind) for r in found] == [("We could", "false_start"), ("Some of the", "false_start")]
+    found = find_repetitions(words("We, um, I posted the numbers."), [], lexicon)
+    assert [(r.text, r.kind) for r in found] == [("We", "false_start")]
+    # ... but a restart starts a phrase: these are whole phrases, not abandoned ones.
+    for text in ("By the end, the chef said yes.", "I checked the audio, the feeds and the ads.",
+                 "If we could, we would ship it.", "It was in the morning, the page failed.",
+                 "I logged in, I saw the error."):
+        assert find_repetitions(words(text), [], lexicon) == [], text
 
 
 def test_audio_analysis_is_cheap_and_needs_no_librosa(answers):
@@ -307,7 +317,6 @@ def test_an_island_counts_only_between_words():
     from rehearse import rubric
     from rehearse.acoustic import Stretch
     from rehearse.fillers import find_fillers
-    from rehearse.models import Span
     from rehearse.transcribe import split_sentences
 
     words, speech = _words("We checked the migrations, | | so I added a dry run stage.")
