@@ -202,6 +202,8 @@ def test_lookalike_words_whisper_writes_for_a_filled_pause():
     assert _filled("It was almost no risk. Sure.@0.3 I proposed a new plan.") == [("er", "Sure.")]
     assert _filled("We picked a cheaper warehouse per,@0.3 but the analysts needed more.") == [("er", "per,")]
     assert _filled("I waited about, him,@0.4 two weeks for it.") == [("hmm", "him,")]  # a "hmm" heard as "him"
+    assert _filled("We checked the valve, gum,@0.3 and added a sensor.") == [("um", "gum,")]  # "um" after a tap
+    assert _filled("She said it was dumb,@0.95 and she was right.") == []
     # ... not when Whisper was sure, not as the answer's first word, not in running speech
     assert _filled("I called the manager and told her,@0.98 then we agreed.") == []
     assert _filled("Sure,@0.4 so last year our checkout failed.") == []
