@@ -32,7 +32,7 @@ def find_repetitions(words: list[Word], sentences: list[Sentence], lexicon: dict
     found: list[Repetition] = []
     j = 0
     while j < len(keep):
-        if not _phrase_start(words, keep, tokens, j, joins):
+        if not _phrase_start(words, keep, tokens, j, joins) or _listed(words, keep, tokens, j):
             hit = _repeat(tokens, j, longest, allowed)  # "by the end, the chef": a restart starts a phrase
         else:
             hit = (_repeat(tokens, j, longest, allowed) or _restart(words, keep, tokens, j, openers, asides, gap_s, filled)
@@ -79,6 +79,13 @@ def _phrase_start(words: list[Word], keep: list[int], tokens: list[str], j: int,
         return True
     prev = words[keep[j - 1]].text
     return prev.endswith((".", "?", "!", *_BREAK)) or keep[j] - keep[j - 1] > 1 or tokens[j - 1] in joins
+
+
+def _listed(words: list[Word], keep: list[int], tokens: list[str], j: int) -> bool:
+    """Word j follows a comma and an item that began with the same word: "the alerts, the
+    runbooks, the dashboards" is a list, not a phrase started again."""
+    return (j >= 2 and words[keep[j - 1]].text.endswith(",") and keep[j] - keep[j - 1] == 1
+            and tokens[j] in tokens[max(0, j - 4) : j - 1])
 
 
 def _abandoned(words: list[Word], keep: list[int], tokens: list[str], j: int, starts: set[str], hanging: set[str],
