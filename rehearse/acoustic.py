@@ -243,7 +243,13 @@ def islands(frames: Frames, samples: np.ndarray, cfg: dict) -> list[Stretch]:
     word accounts for (`rehearse.fillers` decides)."""
     if not cfg.get("island_max_s"):
         return []
-    runs = _runs(frames.db > -cfg["island_level_db"])
+    loud = frames.db > -cfg["island_level_db"]
+    bridge = round(cfg.get("island_bridge_s", 0.0) * SAMPLE_RATE / HOP)
+    if bridge:  # a dip of a frame or two in a sound's fading tail does not end it
+        for a, b in _runs(~loud):
+            if 0 < a and b < len(loud) and b - a <= bridge:
+                loud[a:b] = True
+    runs = _runs(loud)
     quiet = round(cfg["island_quiet_s"] * SAMPLE_RATE / HOP)
     ends = [0] + [b for _, b in runs]
     starts = [a for a, _ in runs] + [len(frames.db)]

@@ -315,6 +315,19 @@ def test_a_gliding_er_between_words_is_heard_as_an_island(tmp_path):
     assert np.all([cfg["island_min_s"] <= s.duration_s <= cfg["island_max_s"] for s in found])
 
 
+def test_an_uh_whose_fading_tail_dips_is_still_one_island(tmp_path):
+    """festival's "uh" fades out through a frame just under the island level and a last puff of
+    sound: one island at the filler's time, with silence after it, not a run cut short."""
+    from rehearse import acoustic, rubric
+
+    uh, samples, frames = _one_filler_rendered(
+        tmp_path, "festival:slt", "The job finished in six minutes, {uh} and the rejection rate dropped by half.")
+    cfg = rubric.load("fillers")["acoustic"]
+    at_uh = [s for s in acoustic.islands(frames, samples, cfg) if near(s.start_s, s.end_s, uh["start_s"], uh["end_s"], 0.05)]
+    assert len(at_uh) == 1 and abs(at_uh[0].end_s - uh["end_s"]) < 0.05, (uh, at_uh)
+    assert acoustic.islands(frames, samples, {**cfg, "island_bridge_s": 0.0}) != acoustic.islands(frames, samples, cfg)
+
+
 def test_an_island_counts_only_between_words():
     from rehearse import rubric
     from rehearse.acoustic import Stretch
