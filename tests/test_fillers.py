@@ -251,6 +251,13 @@ def test_literally_ending_its_clause_is_meant_not_a_filler():
     assert _filled("It was, literally, the worst outage we had.") == [("literally", "literally,")]
     assert "literally" not in [t for t, _ in _filled("The queue stalled. I mean that literally, the last job never ran.")]
     assert _filled("Do not take the dashboard literally.") == []
+    assert _filled("I translated the court's order literally into a checklist.") == []
+
+
+def test_right_is_a_tag_only_when_set_off():
+    assert _filled("We shipped on Friday, right? Then it broke.") == [("right", "right?")]
+    assert _filled("It was a ten second change. Right. Then we moved on.") == [("right", "Right.")]
+    assert _filled("He would not say it, and he was partly right.") == []
 
 
 def test_i_mean_defining_a_term_is_not_a_filler():
