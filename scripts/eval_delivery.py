@@ -320,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--split", choices=SPLITS,
-                   help="only this split (default: all, reported apart; heldout8/9 = the last fresh sets)")
+                   help="only this split (default: all, reported apart; see eval_fillers.py --help for which "
+                        "sets were fresh when)")
     p.add_argument("--ids", help="comma-separated answer ids")
     p.add_argument("--tolerance", type=float, default=0.5, help="filled-pause match tolerance, seconds")
     p.add_argument("--marker-tolerance", type=float, default=1.0, help="discourse-marker match tolerance, seconds")

@@ -282,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
                         "heldout10: measured once in round 6, then studied; "
                         "heldout11, heldout12: measured once each on round 6's final code, then studied; "
                         "heldout13, heldout14: measured once each after one more rule; "
-                        "heldout15..heldout17: written in round 7, measured once each on its final code")
+                        "heldout15, heldout16: measured once each in round 7, then studied; "
+                        "heldout17: measured once on round 7's filler code, then its marker errors studied")
     p.add_argument("--corpus", type=Path, action="append", help="answer scripts (default: the three corpora)")
     p.add_argument("--ids", help="comma-separated answer ids")
     p.add_argument("--voices", help="also render every answer in these voices (comma-separated)")
