@@ -11,8 +11,12 @@ is copied into the project.
   Targets: every file within 20 % of the reference, the total within 10 %.
 - crisperwhisper_sample.wav: two fillers with exact times in its .vtt ([UH], [UM]); each
   must be found within 0.25 s, and nothing else reported.
-- ami_excerpt_source1/0.wav (speakers A and B): um/uh in the AMI manual transcript of that
-  speaker (the channel also picks up the others, so this is a rough check).
+- ami_excerpt_source0/1.wav: um/uh in the AMI manual transcript of the speaker on that channel
+  (the channel also picks up the others, so this is a rough check). Which speaker file goes with
+  which channel is decided here by content: the transcript of each channel is matched to the
+  speaker text it has the lowest word error rate against (SOURCES.md's letter-to-channel guess,
+  from energy alone, has A and B the other way round: source0 says "So simplification of
+  symbols ...", which is speakerA.txt).
 
 Whisper's output is cached (scripts/whisper_cache.py), so re-tuning does not re-transcribe.
 
@@ -41,7 +45,8 @@ DEFAULT_DATA = ROOT.parent / "shared" / "eval-data" / "real"
 FILLER = re.compile(r"\b(?:um+|uh+|uhm)\b", re.IGNORECASE)
 REFERENCES = ("gemini-2.5-flash", "gpt-4o-audio-preview")
 VOICE_NOTES = [f"voicenote_rosehill_{i}" for i in range(1, 6)]
-AMI = {"ami_excerpt_source1": "A", "ami_excerpt_source0": "B"}
+AMI = ("ami_excerpt_source0", "ami_excerpt_source1")
+AMI_SPEAKERS = ("A", "B", "C", "D")
 PER_FILE, TOTAL, TIMED = 0.20, 0.10, 0.25
 
 
@@ -170,15 +175,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {x['truth'][2]:3s} {x['truth'][0]:6.2f}-{x['truth'][1]:.2f}  reported {x['reported']}")
         out["crisperwhisper"] = {"fillers": lines, "reported": len(found), "other": extra}
 
-    for stem, speaker in AMI.items():
+    texts = {k: (args.data / f"ami_excerpt_speaker{k}.txt").read_text(encoding="utf-8") for k in AMI_SPEAKERS
+             if (args.data / f"ami_excerpt_speaker{k}.txt").is_file()}
+    for stem in AMI:
         path = args.data / f"{stem}.wav"
-        if not path.is_file():
+        if not path.is_file() or not texts:
             continue
-        ref = len(FILLER.findall((args.data / f"ami_excerpt_speaker{speaker}.txt").read_text(encoding="utf-8")))
-        found = filled(analyse(path, args.prompt, args.hotwords))
-        print(f"{stem} (speaker {speaker}): um/uh in the AMI transcript {ref}, reported {len(found)} "
-              f"({sources(found)} transcript/both/audio)")
-        out["ami"].append({"file": stem, "speaker": speaker, "reference": ref, "found": len(found)})
+        report = analyse(path, args.prompt, args.hotwords)
+        wer, speaker = min((word_error_rate(report, text), k) for k, text in texts.items())
+        ref = len(FILLER.findall(texts[speaker]))
+        found = filled(report)
+        print(f"{stem} (speaker {speaker}, WER {wer:.2f} against that speaker's text): um/uh in the AMI transcript "
+              f"{ref}, reported {len(found)} ({sources(found)} transcript/both/audio)")
+        out["ami"].append({"file": stem, "speaker": speaker, "wer": round(wer, 3), "reference": ref, "found": len(found)})
     if args.json:
         args.json.write_text(json.dumps(out, indent=2) + "\n")
     ok = all(v["within_20pct"] for v in out["voice_notes"]) and out["total"]["within_10pct"]
