@@ -1,6 +1,9 @@
-"""Repetitions ("I I rolled back", "we we went") and false starts ("we went, we decided").
+"""Repetitions ("I I rolled back", "we we went") and false starts ("we went, we decided",
+"We, I posted", "Some of the, a few engineers").
 
-Found in the word sequence, with filled pauses skipped ("I, um, I think" is a repetition).
+Found in the word sequence, with filled pauses skipped ("I, um, I think" is a repetition). A
+restart begins a phrase, so "by the end, the chef said" and lists ("the alerts, the runbooks")
+are not false starts.
 Word lists live in the lexicon (`rubrics/fillers.toml`, `[repetitions]`).
 """
 
@@ -22,7 +25,7 @@ def find_repetitions(words: list[Word], sentences: list[Sentence], lexicon: dict
     joins = set(cfg.get("phrase_joiners", []))
     starts = set(cfg.get("fragment_openers", []))
     hanging = set(cfg.get("hanging_words", []))
-    longest_fragment = int(cfg.get("max_fragment_words", 3))
+    longest_fragment = int(cfg.get("max_fragment_words", 4))
     asides = [a.split() for a in cfg.get("asides", [])]
     gap_s = float(cfg.get("break_gap_s", 0.3))
     longest = int(cfg.get("max_words", 3))
@@ -92,8 +95,9 @@ def _abandoned(words: list[Word], keep: list[int], tokens: list[str], j: int, st
                asides: list[list[str]], gap_s: float, filled: dict, longest: int) -> tuple[str, int, int] | None:
     """A phrase dropped on a word it cannot end on, then a new one: "We, I posted", "We could,
     I set up", "Some of the, a few engineers" -> ("false_start", n, n + 1). The fragment (at the
-    start of a phrase, checked by the caller) begins with an opener, is at most `longest` words, ends on a hanging word (a subject, an
-    article, a preposition, a modal) followed by a break, and the next word could open one."""
+    start of a phrase, which the caller checks) begins with an opener, is at most `longest`
+    words, ends on a hanging word (a subject, an article, a preposition, a modal) followed by a
+    break, and the next word could open a phrase too."""
     if tokens[j] not in starts:
         return None
     for n in range(1, longest + 1):
