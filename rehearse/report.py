@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rehearse.models import Report, StarSection
-from rehearse.tips import clock
+from rehearse.tips import clock, clock_span
 
 COLOURS = {"situation": "cyan", "task": "magenta", "action": "green", "result": "yellow", "challenge": "cyan"}
 BAR_WIDTH = 50
@@ -81,7 +81,7 @@ def delivery_panel(report: Report) -> Panel:
         line = _spark(report)
         if p.variability is not None:
             line.append(f" ±{p.variability:.0%}", style="dim")
-        off = [f"{s.kind} {clock(s.start_s)}–{clock(s.end_s)}" for s in p.stretches[:2]]
+        off = [f"{s.kind} {clock_span(s.start_s, s.end_s)}" for s in p.stretches[:2]]
         line.append(": " + (", ".join(off) + (", …" if len(p.stretches) > 2 else "") if off else "no off-pace stretch"),
                     style="yellow" if off else "dim")
         head.add_row("Over time", line)
@@ -151,7 +151,7 @@ def coaching_panel(report: Report) -> Panel:
     found = Table.grid()
     found.add_column(no_wrap=True, overflow="ellipsis", max_width=76)
     for f in star.findings[:FINDINGS_SHOWN]:
-        where = f" {clock(f.evidence[0].start_s)}–{clock(f.evidence[0].end_s)}" if f.evidence else ""
+        where = f" {clock_span(f.evidence[0].start_s, f.evidence[0].end_s)}" if f.evidence else ""
         found.add_row(Text.assemble((f"• {f.title}", "bold yellow"), (where, "dim"), f" {f.detail}"))
     if len(star.findings) > FINDINGS_SHOWN:
         found.add_row(Text("  also: " + ", ".join(f.title.lower() for f in star.findings[FINDINGS_SHOWN:]), style="dim"))
@@ -180,7 +180,7 @@ LEVEL_STYLES = {"ok": "green", "quiet": "yellow", "loud": "yellow", "clipping": 
 
 
 def _times(spans, limit: int = 3) -> str:
-    shown = ", ".join(f"{clock(x.start_s)}–{clock(x.end_s)}" for x in spans[:limit])
+    shown = ", ".join(clock_span(x.start_s, x.end_s) for x in spans[:limit])
     return shown + (", …" if len(spans) > limit else "")
 
 

@@ -12,6 +12,12 @@ def clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
+def clock_span(start_s: float, end_s: float) -> str:
+    """ "0:42–0:55", or "2:29" for a span that starts and ends within the same second."""
+    a, b = clock(start_s), clock(end_s)
+    return a if a == b else f"{a}–{b}"
+
+
 def choose_tips(delivery: Delivery, star: StarResult, star_rubric: dict[str, Any], config: dict[str, Any], duration_s: float, limit: int = 3,
                 voice: Voice | None = None) -> list[str]:
     """Candidate tips, each with a severity; the most severe `limit` are returned."""

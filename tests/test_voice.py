@@ -179,3 +179,10 @@ def test_the_generator_fades_and_keeps_length_when_it_shifts_pitch(tmp_path):
     assert db(seg[: n // 2]) - db(seg[-n // 12 :]) > 9
     assert truth["voice_truth"]["trailing_off"][0]["fade_db"] == -15
     assert truth["voice_truth"]["pitch_range_st"] == pytest.approx(5.4, abs=0.4)
+
+
+def test_a_span_inside_one_second_is_shown_as_one_time():
+    from rehearse.tips import clock_span
+
+    assert clock_span(149.19, 149.99) == "2:29"  # not "2:29–2:29"
+    assert clock_span(52.2, 53.4) == "0:52–0:53"
