@@ -196,6 +196,12 @@ def _filled(spec: str) -> list[tuple[str, str]]:
     return [(f.text, words[f.word_index].text) for f in found]
 
 
+def test_whisper_spellings_of_filled_pauses():
+    # "Duh," / "Duhm," (a filler started with a tap) and "Huhm," (a breathy hmm) are no words
+    assert _filled("I checked it, Duhm,@0.3 twice.") == [("um", "Duhm,")]
+    assert _filled("It was quiet. Huhm,@0.3 then the alarm went off.") == [("hmm", "Huhm,")]
+
+
 def test_lookalike_words_whisper_writes_for_a_filled_pause():
     # "er" written as "her," / "Sure." / "per," when Whisper was unsure and the word is set off
     assert _filled("We fixed the export endpoint within her,@0.6 four days.") == [("er", "her,")]
