@@ -35,10 +35,10 @@ def find_repetitions(words: list[Word], sentences: list[Sentence], lexicon: dict
     found: list[Repetition] = []
     j = 0
     while j < len(keep):
-        if not _phrase_start(words, keep, tokens, j, joins) or _listed(words, keep, tokens, j):
-            hit = _repeat(tokens, j, longest, allowed)  # "by the end, the chef": a restart starts a phrase
-        else:
-            hit = (_repeat(tokens, j, longest, allowed) or _restart(words, keep, tokens, j, openers, asides, gap_s, filled)
+        hit = _repeat(tokens, j, longest, allowed)
+        if hit is None and _phrase_start(words, keep, tokens, j, joins) and not _listed(words, keep, tokens, j):
+            # a restart starts a phrase: "by the end, the chef" is not one
+            hit = (_restart(words, keep, tokens, j, openers, asides, gap_s, filled)
                    or _abandoned(words, keep, tokens, j, starts, hanging, asides, gap_s, filled, longest_fragment))
         if hit is None:
             j += 1
