@@ -23,7 +23,7 @@ from rehearse.models import (
 from rehearse.pace import measure_pace, per_minute, section_pace, verdict
 from rehearse.pauses import find_pauses, pause_stats
 from rehearse.repetitions import find_repetitions
-from rehearse.tips import clock
+from rehearse.tips import clock_span
 
 
 def analyze_delivery(transcription: Transcription, config: dict[str, Any], lexicon: dict[str, Any], min_pause_s: float,
@@ -105,4 +105,4 @@ def worst_stretch(windows: list[PaceWindow], words: list[Word], fillers: list[Fi
         parts.append(f"{mid} mid-clause pause{'s' if mid != 1 else ''}")
     return WorstStretch(start_s=round(a, 3), end_s=round(b, 3), words_per_minute=w.words_per_minute, fillers=k,
                         mid_clause_pauses=mid, verdict=verdict(w.words_per_minute, target),
-                        summary=f"{clock(a)}–{clock(b)}: " + ", ".join(parts))
+                        summary=f"{clock_span(a, b)}: " + ", ".join(parts))

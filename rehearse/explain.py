@@ -7,7 +7,7 @@ from rich.text import Text
 
 from rehearse.models import Report, StarSentence
 from rehearse.report import COLOURS
-from rehearse.tips import clock
+from rehearse.tips import clock_span
 
 
 def why(s: StarSentence) -> str:
@@ -28,7 +28,7 @@ def explain_text(report: Report) -> Text:
     out.append(f"Why each sentence got its {report.star.rubric} label\n", style="bold")
     for s in report.star.sentences:
         end = s.owned_end_s if s.owned_end_s is not None else s.end_s
-        out.append(f"{s.index + 1:>2} {clock(s.start_s)}–{clock(end)} ")
+        out.append(f"{s.index + 1:>2} {clock_span(s.start_s, end)} ")
         out.append(f"{s.label:<9}", style=COLOURS.get(s.label, "white"))
         out.append(f" {s.text}\n")
         out.append(f"   ↳ {why(s)}\n", style="dim")

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from rehearse.models import InterviewReport
 from rehearse.report import render
-from rehearse.tips import clock
+from rehearse.tips import clock, clock_span
 
 LENGTH_STYLES = {"in_band": "green", "short": "yellow", "long": "yellow"}
 
@@ -21,7 +21,7 @@ def render_interview(report: InterviewReport, console: Console | None = None, an
     if answers:
         for a in report.answers:
             question = a.question or "(no question found)"
-            console.print(Rule(f"Answer {a.index} of {n}  {clock(a.start_s)}–{clock(a.end_s)}"))
+            console.print(Rule(f"Answer {a.index} of {n}  {clock_span(a.start_s, a.end_s)}"))
             console.print(Text(f"Q: {question}", style="bold"))
             if a.report is not None:
                 render(a.report, console)
@@ -43,7 +43,7 @@ def answers_table(report: InterviewReport) -> Table:
         length = Text(f"{a.length_s:.0f}s", style=LENGTH_STYLES[a.length_verdict])
         length.append(f" ({a.target_s[0]:.0f}–{a.target_s[1]:.0f})", style="dim")
         score = f"{r.star.score.total:.0f}{mark}" if r and r.star.score else "–"
-        table.add_row(str(a.index), a.question or "(none)", f"{clock(a.start_s)}–{clock(a.end_s)}", length,
+        table.add_row(str(a.index), a.question or "(none)", clock_span(a.start_s, a.end_s), length,
                       score, f"{r.pacing.words_per_minute:.0f}" if r else "–",
                       f"{r.fillers_per_minute:.1f}" if r else "–", f"{r.star.action_share:.0%}" if r else "–")
     return table

@@ -35,7 +35,7 @@ def star_table(sections: list[StarSection]) -> Table:
     table.add_column("share", justify="right")
     table.add_column("target", justify="right")
     for s in sections:
-        when = f"{clock(s.start_s)}–{clock(s.end_s)}" if s.present else "missing"
+        when = clock_span(s.start_s, s.end_s) if s.present else "missing"
         style = COLOURS.get(s.label, "white") if s.present else "red"
         table.add_row(Text(s.label, style=style), when, f"{s.share:.0%}", f"{s.target_share:.0%}")
     return table

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rehearse.models import Report
-from rehearse.tips import clock
+from rehearse.tips import clock, clock_span
 
 WIDTH = 1000.0
 LEFT = 78.0  # room for the row labels
@@ -180,7 +180,7 @@ def answer_timeline(report: Report) -> AnswerTimeline:
     for w in pacing.timeline:
         centre = (w.start_s + w.end_s) / 2
         dots.append((x(centre), y(w.words_per_minute), w.verdict,
-                     f"{clock(w.start_s)}–{clock(w.end_s)}: {w.words_per_minute:.0f} wpm ({w.verdict.replace('_', ' ')})"))
+                     f"{clock_span(w.start_s, w.end_s)}: {w.words_per_minute:.0f} wpm ({w.verdict.replace('_', ' ')})"))
     points = " ".join(f"{dx},{dy}" for dx, dy, _, _ in dots)
     step = 50 if top <= 300 else 100
     pace_ticks = [(y(v), f"{v:g}") for v in range(0, int(top) + 1, step)]

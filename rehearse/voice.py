@@ -16,7 +16,7 @@ from rehearse.models import (
     Transcription,
     Voice,
 )
-from rehearse.tips import clock
+from rehearse.tips import clock, clock_span
 
 
 def analyze_voice(samples: np.ndarray, text: Transcription, sections: list[StarSection], cfg: dict[str, Any],
@@ -74,7 +74,7 @@ def findings(v: Voice, text: Transcription) -> list[Finding]:
     out: list[Finding] = []
     for m in v.monotone:
         out.append(Finding(id="monotone", title="Monotone stretch", severity=round(1.5 + (m.end_s - m.start_s) / 30, 2),
-                           detail=f"{clock(m.start_s)}–{clock(m.end_s)}: pitch moved only {m.range_semitones:.1f} semitones "
+                           detail=f"{clock_span(m.start_s, m.end_s)}: pitch moved only {m.range_semitones:.1f} semitones "
                                   f"for {m.end_s - m.start_s:.0f} s.",
                            suggestion=m.suggestion, evidence=[Evidence(start_s=m.start_s, end_s=m.end_s, quote="")]))
     if v.uptalk:
