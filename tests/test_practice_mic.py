@@ -162,7 +162,9 @@ def test_ctrl_c_stops_recording_keeps_the_audio_and_reports(virtual_mic, spoken)
     assert np.sqrt(np.mean(samples ** 2)) > 0.01  # the speech is in it, not silence
     assert code == 0, err
     report = json.loads(out)
-    assert said("checkout", report["transcript"]), report["transcript"]
+    # the first 7 s of the answer are in the report (tiny.en sometimes hears "checkout" as
+    # "checking out" on a cut this short; "midnight" is said in the same 7 s)
+    assert any(said(w, report["transcript"]) for w in ("checkout", "midnight")), report["transcript"]
     assert report["audio_path"] == str(wav)
 
 
