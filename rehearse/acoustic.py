@@ -51,6 +51,7 @@ class Stretch:
     quiet_after: bool = False
     kind: str = "steady"  # steady: a held, level sound; island: a short voiced sound with silence both
     # sides; sound: any run of loud frames (where the recording has sound at all)
+    heard_as: str | None = None  # islands: what Whisper wrote for it heard on its own (`rehearse.relisten`)
 
     @property
     def duration_s(self) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,13 +29,13 @@ from rehearse.tips import clock_span
 
 def analyze_delivery(transcription: Transcription, config: dict[str, Any], lexicon: dict[str, Any], min_pause_s: float,
                      sections: list[StarSection] | None = None, samples: np.ndarray | None = None,
-                     heard: list[Stretch] | None = None) -> Delivery:
+                     heard: list[Stretch] | None = None, hear: Callable[[list[Stretch]], None] | None = None) -> Delivery:
     """`sections` (the STAR sections) give the pace per section; `samples` (16 kHz mono)
     sharpen pause edges and find the brief pauses voice activity does not split off; `heard`
     (steady stretches, voiced islands and runs of sound, `rehearse.acoustic`) place filled pauses
-    and find dropped ones."""
+    and find dropped ones; `hear` has Whisper hear voiced islands again on their own (`rehearse.relisten`)."""
     words, sentences = transcription.words, transcription.sentences
-    fillers, filler_words = find_fillers(words, sentences, lexicon, heard, transcription.speech)
+    fillers, filler_words = find_fillers(words, sentences, lexicon, heard, transcription.speech, hear)
     skip = filler_words | _covered_by_fillers(words, fillers)
     pad_s = config["vad"].get("speech_pad_ms", 0) / 1000
     pcfg = config["pauses"]

@@ -9,7 +9,10 @@ Whisper writes some filled pauses and drops others; the ones it writes it often 
    audio has nothing filler-like there (then it is dropped as a hallucination);
 2. a steady stretch that no confident word covers (or only words Whisper was unsure of), long
    and steady enough and said on its own (a short silence just before and just after it, as
-   a hesitation sound usually is), is a filled pause Whisper dropped (source "audio").
+   a hesitation sound usually is), is a filled pause Whisper dropped (source "audio");
+3. a voiced island (a short sound with silence either side) that nothing above explains is
+   heard again by Whisper on its own (`rehearse.relisten`); written then as a filled pause,
+   it is one, even where the first pass wrote a word over it (source "audio").
 
 Discourse markers ("like", "you know", ...) count only in filler uses; the context rules live
 in the lexicon (`rubrics/fillers.toml`).
@@ -17,6 +20,7 @@ in the lexicon (`rubrics/fillers.toml`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rehearse.acoustic import Stretch
@@ -27,11 +31,14 @@ from rehearse.words import norm
 
 def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str, Any],
                  heard: list[Stretch] | None = None,
-                 speech: list[Span] | None = None) -> tuple[list[Filler], set[int]]:
+                 speech: list[Span] | None = None,
+                 hear: Callable[[list[Stretch]], None] | None = None) -> tuple[list[Filler], set[int]]:
     """Filled pauses and discourse markers used as fillers, and the indices of the words they
     replace (left out of the pace). `heard` (steady voiced stretches) places the filled pauses
     and finds the ones Whisper dropped; without it, Whisper's fillers and times are used.
-    `speech` (voice activity) tells a word said aloud from one Whisper wrote over silence."""
+    `speech` (voice activity) tells a word said aloud from one Whisper wrote over silence.
+    `hear(islands)` has Whisper hear voiced islands again, each on its own, setting their
+    `heard_as` (`rehearse.relisten`); it is asked only about islands no filled pause explains yet."""
     filled = lexicon.get("filled_pauses", {})
     markers = [(m, m["phrase"].split()) for m in lexicon.get("markers", [])]
     sentence_of = {i: s for s in sentences for i in range(s.word_start, s.word_end)}
@@ -73,6 +80,9 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
         found, replaced = dropped_filled_pauses(words, tokens, filled, placed, heard, cfg, sentence_of)
         used |= replaced
         found += islands_between_words(words, tokens, placed + found, alone, sound, cfg, sentence_of)
+        again, replaced = heard_alone(words, tokens, placed + found, alone, sound, cfg, sentence_of, filled, hear)
+        found += again
+        used |= replaced
         fillers = [f for f in fillers if f.kind != "filled_pause"] + placed + found
     fillers.sort(key=lambda f: f.start_s)
     return fillers, used
@@ -292,6 +302,37 @@ def islands_between_words(words: list[Word], tokens: list[str], fillers: list[Fi
         out.append(Filler(text=cfg.get("audio_text", "uh"), kind="filled_pause", start_s=s.start_s, end_s=s.end_s,
                           source="audio", confidence=round(s.voicing, 2), sentence=sentence.index if sentence else None))
     return out
+
+
+def heard_alone(words: list[Word], tokens: list[str], fillers: list[Filler], alone: list[Stretch],
+                sound: list[Stretch], cfg: dict, sentence_of: dict,
+                filled: dict[str, str], hear: Callable[[list[Stretch]], None] | None = None,
+                ) -> tuple[list[Filler], set[int]]:
+    """Voiced islands no filled pause lies within island_near_filler_s of, that Whisper, hearing
+    each again on its own (`hear`, `rehearse.relisten`), wrote as a filled pause ("Uh." where its
+    first pass wrote "But,"): filled pauses it dropped. A word written over such an island is
+    that filler (left out of the pace) unless it has its own sound outside the island
+    (`_sound_elsewhere`: "about" timed from the "uh" before it)."""
+    near = float(cfg["island_near_filler_s"])
+    unexplained = [s for s in alone if not any(_gap(f.start_s, f.end_s, s.start_s, s.end_s) < near for f in fillers)]
+    if hear is not None:
+        hear([s for s in unexplained if s.heard_as is None])
+    out: list[Filler] = []
+    replaced: set[int] = set()
+    for s in unexplained:
+        said = (s.heard_as or "").split()
+        kind = filled.get(norm(said[0])) if said else None
+        if kind is None or any(_gap(f.start_s, f.end_s, s.start_s, s.end_s) < near for f in out):
+            continue
+        over = [i for i, (w, t) in enumerate(zip(words, tokens)) if _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0.05
+                and not _sound_elsewhere(w, _plausible(t, cfg), s, sound, cfg)]
+        before = max((k for k, w in enumerate(words) if w.end_s <= s.start_s + 0.05), default=None)
+        sentence = sentence_of.get(over[0] if over else before)
+        out.append(Filler(text=kind, kind="filled_pause", start_s=s.start_s, end_s=s.end_s, source="audio",
+                          confidence=round(s.voicing, 2), sentence=sentence.index if sentence else None,
+                          word_index=over[0] if over else None))
+        replaced.update(over)
+    return out, replaced
 
 
 def _sound_elsewhere(w: Word, plausible: float, s: Stretch, sound: list[Stretch], cfg: dict) -> bool:

@@ -513,7 +513,8 @@ def analyze_interview(
         gap_s = rubric.load("delivery")["transcription"]["sentence_gap_s"]
         band = (float(star_rubric["length"]["min_s"]), float(star_rubric["length"]["max_s"]))
         for i, (q, start, end) in enumerate(spans, 1):
-            answers.append(_answer(i, q, start, end, samples, text, file, gap_s, band, rubric_name, min_pause_s, lp))
+            answers.append(_answer(i, q, start, end, samples, text, file, gap_s, band, rubric_name, min_pause_s, lp,
+                                   (whisper, spec)))
             bar.update(i, len(spans))
         lap("answers")
     finally:
@@ -558,7 +559,8 @@ def _speaker_of(word: Word, units: list[Unit]) -> str:
     return "candidate"
 
 
-def _answer(index, q, start, end, samples, text, file, gap_s, band, rubric_name, min_pause_s, lp) -> InterviewAnswer:
+def _answer(index, q, start, end, samples, text, file, gap_s, band, rubric_name, min_pause_s, lp,
+            listener=None) -> InterviewAnswer:
     length = round(end - start, 3)
     verdict = "short" if length < band[0] else "long" if length > band[1] else "in_band"
     qtext = q[2] if q else ""
@@ -577,7 +579,7 @@ def _answer(index, q, start, end, samples, text, file, gap_s, band, rubric_name,
         answer.report = pipeline.analyze_transcribed(samples[int(a * SR): int(b * SR)], piece,
                                                      f"{file} [answer {index}, {_clock(start)}-{_clock(end)}]",
                                                      rubric_name=rubric_name, min_pause_s=min_pause_s, lp=lp,
-                                                     question=question)
+                                                     question=question, listener=listener)
     except RehearseError as exc:
         answer.error = exc.problem
     return answer

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
-from rehearse import __version__, acoustic, audio, pitch, rubric, transcribe, vad
+from rehearse import (
+    __version__,
+    acoustic,
+    audio,
+    pitch,
+    relisten,
+    rubric,
+    transcribe,
+    vad,
+)
 from rehearse.delivery import analyze_delivery
 from rehearse.errors import RehearseError
 from rehearse.models import Question, Report, Span, Transcription
@@ -26,11 +35,17 @@ class Laps:
     def __init__(self, timings: dict[str, float] | None = None):
         self.timings = {} if timings is None else timings
         self.clock = time.perf_counter()
+        self.carved = 0.0
 
     def __call__(self, name: str) -> None:
         now = time.perf_counter()
-        self.timings[name] = round(now - self.clock, 3)
-        self.clock = now
+        self.timings[name] = round(now - self.clock - self.carved, 3)
+        self.clock, self.carved = now, 0.0
+
+    def carve(self, name: str, seconds: float) -> None:
+        """Book `seconds` spent inside the current lap under `name` instead (a step called from within a stage)."""
+        self.timings[name] = round(self.timings.get(name, 0.0) + seconds, 3)
+        self.carved += seconds
 THREADS: int | None = None  # CPU threads per model; None: every core (batch workers share the cores)
 
 
@@ -257,7 +272,8 @@ def analyze_samples(
     lap("transcribe")
     return analyze_transcribed(samples, text, file, rubric_name=rubric_name, min_pause_s=min_pause_s, lp=lp,
                                timings=lap.timings, question=question,
-                               computed_pitch=precomputed.get("pitch") if precomputed else None)
+                               computed_pitch=precomputed.get("pitch") if precomputed else None,
+                               listener=(whisper, spec))
 
 
 def precompute(samples: np.ndarray, file: str) -> dict:
@@ -276,8 +292,11 @@ def analyze_transcribed(
     timings: dict[str, float] | None = None,
     question: Question | str | None = None,
     computed_pitch: tuple[np.ndarray, np.ndarray] | None = None,
+    listener: tuple | None = None,
 ) -> Report:
-    """Everything after transcription, for one answer: fillers heard in the audio, delivery, STAR, voice, tips."""
+    """Everything after transcription, for one answer: fillers heard in the audio, delivery, STAR, voice, tips.
+    `listener` (the Whisper model and its spec) hears each voiced island again on its own
+    (`rehearse.relisten`); without it, only the first transcription's words are used."""
     if isinstance(question, str):
         question = Question(text=question)
     lap = Laps(timings)
@@ -289,11 +308,19 @@ def analyze_transcribed(
 
     heard = acoustic.listen(samples, text.speech, lexicon["acoustic"]) if "acoustic" in lexicon else None
     lap("audio_fillers")
+    hear = None
+    if listener is not None and "relisten" in lexicon:
+        whisper, spec = listener
+
+        def hear(islands: list[acoustic.Stretch]) -> None:
+            start = time.perf_counter()
+            relisten.relisten(whisper, samples, islands, lexicon["relisten"], spec.english_only)
+            lap.carve("relisten", time.perf_counter() - start)
 
     min_pause = config["pauses"]["min_pause_s"] if min_pause_s is None else min_pause_s
     star = score_star(text.sentences, star_rubric, lp=lp)
     delivery = analyze_delivery(text, config, lexicon, min_pause, sections=star.sections, samples=samples,
-                                heard=heard)
+                                heard=heard, hear=hear)
     lap("analysis")
 
     voice = analyze_voice(samples, text, star.sections, rubric.load("voice"), set(lexicon["filled_pauses"]),
