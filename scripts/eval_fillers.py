@@ -210,7 +210,8 @@ def summarise(rows: list[dict]) -> dict:
     errors, ref_words = (sum(r["result"]["word_errors"][i] for r in rows) for i in (0, 1))
     out["wer"] = _ratio(errors, ref_words)
     out["transcribe_s"] = round(sum(r["report"]["timings_s"]["transcribe"] for r in rows), 1)
-    audio_s = sum(r["report"]["timings_s"].get("audio_fillers", 0.0) for r in rows)
+    audio_s = sum(r["report"]["timings_s"].get("audio_fillers", 0.0) + r["report"]["timings_s"].get("relisten", 0.0)
+                  for r in rows)  # the second listen is part of the filler detector
     whole_s = sum(sum(r["report"]["timings_s"].values()) for r in rows)
     out["speed"] = {"audio_fillers_s": round(audio_s, 3), "analysis_s": round(whole_s, 3),
                     "audio_share": _ratio(audio_s, whole_s) if whole_s else None,
@@ -239,7 +240,7 @@ def print_table(split: str, s: dict, n_files: int) -> None:
     print(f"{'repetition precision':34s} {_fmt(r['precision']):>7s}  {'':>7s}  {r['tp']}/{r['reported']}")
     print(f"{'word error rate (fillers left out)':34s} {_fmt(s['wer']):>7s}  {'':>7s}  "
           f"transcription {s['transcribe_s']:.0f} s")
-    print(f"{'audio filler detector, share':34s} {_fmt(sp['audio_share']):>7s}  {'<= 0.10':>7s}  "
+    print(f"{'audio detector + relisten, share':34s} {_fmt(sp['audio_share']):>7s}  {'<= 0.10':>7s}  "
           f"{sp['audio_fillers_s']:.2f} s of {sp['analysis_s']:.1f} s analysis")
     print("* markers scored on corpora that mark every filler use (star_*.yaml leave hedges and a")
     print("  sentence-initial 'So' unmarked, so they are left out of the marker figures)")

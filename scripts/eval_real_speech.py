@@ -139,10 +139,11 @@ def main(argv: list[str] | None = None) -> int:
         ok = abs(ratio - 1) <= PER_FILE
         wer = word_error_rate(report, transcript_body(args.data / f"{stem}.verbatim_gpt-4o-audio-preview.md"))
         t = report["timings_s"]
-        share = t.get("audio_fillers", 0.0) / sum(t.values())
+        detector = t.get("audio_fillers", 0.0) + t.get("relisten", 0.0)  # the second listen included
+        share = detector / sum(t.values())
         total_ref += ref
         total_found += len(found)
-        audio_s += t.get("audio_fillers", 0.0)
+        audio_s += detector
         whole_s += sum(t.values())
         print(f"{stem:22s} {report['duration_s']:6.1f} {refs[0]:6d} {refs[1]:6d} {ref:5.1f} {len(found):5d} "
               f"{sources(found):>8s} {ratio:6.2f}  {'yes' if ok else 'NO':5s} {wer:5.3f} {share:11.3f}")
