@@ -284,7 +284,8 @@ def islands_between_words(words: list[Word], tokens: list[str], fillers: list[Fi
         over = [(w, t) for w, t in zip(words, tokens) if _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0.05]
         if not all(_sound_elsewhere(w, _plausible(t, cfg), s, sound, cfg) for w, t in over):
             continue
-        if not any(w.end_s <= s.start_s + 0.05 for w in words):
+        before = _word_before(words, s)
+        if before is None:
             continue
         if any(_gap(f.start_s, f.end_s, s.start_s, s.end_s) < float(cfg["island_near_filler_s"]) for f in fillers + out):
             continue
@@ -297,8 +298,7 @@ def islands_between_words(words: list[Word], tokens: list[str], fillers: list[Fi
                 continue
         if not _in_context(words, s, cfg, fillers):
             continue
-        before = max((k for k, w in enumerate(words) if w.end_s <= s.start_s + 0.05), default=None)
-        sentence = sentence_of.get(before) if before is not None else None
+        sentence = sentence_of.get(before)
         out.append(Filler(text=cfg.get("audio_text", "uh"), kind="filled_pause", start_s=s.start_s, end_s=s.end_s,
                           source="audio", confidence=round(s.voicing, 2), sentence=sentence.index if sentence else None))
     return out
@@ -326,13 +326,17 @@ def heard_alone(words: list[Word], tokens: list[str], fillers: list[Filler], alo
             continue
         over = [i for i, (w, t) in enumerate(zip(words, tokens)) if _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0.05
                 and not _sound_elsewhere(w, _plausible(t, cfg), s, sound, cfg)]
-        before = max((k for k, w in enumerate(words) if w.end_s <= s.start_s + 0.05), default=None)
-        sentence = sentence_of.get(over[0] if over else before)
+        sentence = sentence_of.get(over[0] if over else _word_before(words, s))
         out.append(Filler(text=kind, kind="filled_pause", start_s=s.start_s, end_s=s.end_s, source="audio",
                           confidence=round(s.voicing, 2), sentence=sentence.index if sentence else None,
                           word_index=over[0] if over else None))
         replaced.update(over)
     return out, replaced
+
+
+def _word_before(words: list[Word], s: Stretch) -> int | None:
+    """Index of the last word that ends before stretch `s` starts (0.05 s of slack), if any."""
+    return max((k for k, w in enumerate(words) if w.end_s <= s.start_s + 0.05), default=None)
 
 
 def _sound_elsewhere(w: Word, plausible: float, s: Stretch, sound: list[Stretch], cfg: dict) -> bool:
