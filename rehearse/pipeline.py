@@ -129,7 +129,7 @@ def transcribe_with_hint(whisper, spec: transcribe.ModelSpec, samples: np.ndarra
         plain = transcribe.transcribe(whisper, spec, samples, speech, prompt=None, **settings, hotwords=None)
         if len(plain.words) > len(text.words):
             text = plain
-    return text
+    return transcribe.drop_unplaced(text, tcfg.get("unplaced_min_words", 0), settings["sentence_gap_s"])
 
 
 def _uncovered(region: Span, spans: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -208,6 +208,35 @@ def _trailing_fragment(words: list[Word], max_probability: float) -> int:
     return len(words)
 
 
+def drop_unplaced(text: Transcription, min_run: int, sentence_gap_s: float) -> Transcription:
+    """Drop phrases Whisper wrote but could not place on any audio.
+
+    Such words all get one instant (start = end), most often at the edge of a 30-s window, where
+    Whisper repeats the phrase just said ("... the right call, I didn't think it was the right
+    call.") or guesses one it then says again properly. A run of `min_run` or more of them in a
+    row moves to `dropped_words`; shorter runs stay (a filler and the word after it are often
+    squeezed to one instant and were both said). 0 turns this off."""
+    if not min_run:
+        return text
+    kept: list[Word] = []
+    dropped: list[Word] = []
+    i, words = 0, text.words
+    while i < len(words):
+        j = i
+        while j < len(words) and words[j].end_s <= words[j].start_s:
+            j += 1
+        if j - i >= min_run:
+            dropped += words[i:j]
+        else:
+            kept += words[i : max(j, i + 1)]
+        i = max(j, i + 1)
+    if not dropped:
+        return text
+    return text.model_copy(update={"words": kept, "text": " ".join(w.text for w in kept),
+                                   "sentences": split_sentences(kept, sentence_gap_s),
+                                   "dropped_words": sorted(text.dropped_words + dropped, key=lambda w: w.start_s)})
+
+
 def _is_voiced(word: Word, speech: list[Span], min_fraction: float) -> bool:
     if word.end_s - word.start_s < 0.05:  # zero-length words: keep if next to voice activity
         probe = Span(start_s=word.start_s - 0.15, end_s=word.end_s + 0.15)

@@ -193,3 +193,44 @@ def test_speech_whisper_skipped_is_transcribed_again():
     assert len(pipeline.fill_holes(holed, samples, spec, whisper, strict).words) == len(filled.words)  # 5 s: long
     strict["transcription"]["hole_long_s"] = 6.0
     assert pipeline.fill_holes(holed, samples, spec, whisper, strict).words == holed.words  # now a short one
+
+
+def _unplaced_runs(words) -> list[list]:
+    """Runs of consecutive words Whisper gave no time of their own (start = end)."""
+    runs, run = [], []
+    for w in words:
+        if w.end_s <= w.start_s:
+            run.append(w)
+        else:
+            runs, run = runs + [run] * bool(run), []
+    return runs + [run] * bool(run)
+
+
+def test_a_phrase_whisper_could_not_place_is_dropped():
+    """At the sample's 30-s window edge Whisper writes "road to road to road." for "rollback
+    runbook", every word at one instant: words it could not place on the audio. A run of
+    `unplaced_min_words` such words is dropped from the transcript (kept in `dropped_words`)
+    and so from the pace; shorter runs (a filler squeezed with the next word) stay."""
+    from rehearse import audio, pipeline, rubric, transcribe
+
+    samples = audio.decode(AUDIO / "strong_answer.wav")
+    speech, speech_s = pipeline.find_speech(samples, "strong_answer.wav")
+    spec = transcribe.resolve_model(None)
+    whisper = pipeline.get_model(spec)
+    config = rubric.load("delivery")
+    least = config["transcription"]["unplaced_min_words"]
+    hint, settings = pipeline.transcription_settings(config)
+    raw = transcribe.transcribe(whisper, spec, samples, speech, prompt=hint["prompt"], hotwords=hint["hotwords"],
+                                **settings)
+    long_runs = [r for r in _unplaced_runs(raw.words) if len(r) >= least]
+    assert long_runs, [(w.text, w.start_s, w.end_s) for w in raw.words]  # the sample still shows the case
+    assert [norm(w.text) for w in long_runs[0]] == ["road", "to", "road", "to", "road"]
+
+    text = pipeline.transcribe_speech(samples, speech, speech_s, spec, whisper)
+    assert all(len(r) < least for r in _unplaced_runs(text.words))
+    assert all(w in text.dropped_words for r in long_runs for w in r)
+    short = [w for r in _unplaced_runs(raw.words) if len(r) < least for w in r]
+    assert all(w in text.words for w in short)
+    assert len(text.words) == len(raw.words) - sum(len(r) for r in long_runs)
+    assert "road to road" not in text.text.lower() and all(w.end_s > w.start_s or w in short for w in text.words)
+    assert [s.word_end for s in text.sentences][-1] == len(text.words)  # sentences rebuilt on the words kept
