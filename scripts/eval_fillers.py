@@ -58,10 +58,12 @@ CORPORA = [ROOT / "scripts" / "corpus" / n for n in ("filler_answers.yaml", "del
                                                      "filler_heldout16.yaml", "filler_heldout17.yaml",
                                                      "filler_heldout18.yaml", "filler_heldout19.yaml",
                                                      "filler_heldout20.yaml", "filler_heldout21.yaml",
-                                                     "filler_heldout22.yaml")]
+                                                     "filler_heldout22.yaml", "filler_heldout23.yaml",
+                                                     "filler_heldout24.yaml", "filler_heldout25.yaml")]
 SPLITS = ("tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8",
           "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14",
-          "heldout15", "heldout16", "heldout17", "heldout18", "heldout19", "heldout20", "heldout21", "heldout22")
+          "heldout15", "heldout16", "heldout17", "heldout18", "heldout19", "heldout20", "heldout21", "heldout22",
+          "heldout23", "heldout24", "heldout25")
 OUT = ROOT / "build" / "eval-fillers"
 TIMED_S = 0.25
 
@@ -290,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
                         "heldout17: measured once on round 7's filler code, then its marker errors studied; "
                         "heldout18, heldout19: measured once each on round 7's final code, then studied; "
                         "heldout20, heldout21, heldout22: written for round 8, measured once each after the "
-                        "second listen (rehearse/relisten.py)")
+                        "second listen (rehearse/relisten.py), then studied; "
+                        "heldout23, heldout24, heldout25: written for round 9, measured once each on its final code")
     p.add_argument("--corpus", type=Path, action="append", help="answer scripts (default: the three corpora)")
     p.add_argument("--ids", help="comma-separated answer ids")
     p.add_argument("--voices", help="also render every answer in these voices (comma-separated)")
