@@ -26,7 +26,7 @@ from typing import Any
 from rehearse.acoustic import Stretch
 from rehearse.models import Filler, Sentence, Span, Word
 from rehearse.vad import overlap
-from rehearse.words import norm
+from rehearse.words import norm, said_letters
 
 
 def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str, Any],
@@ -74,12 +74,14 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
         for i, f in _lookalikes(words, tokens, used, heard + alone, cfg, sentence_of):
             fillers.append(f)
             used.add(i)
-        placed = place_filled_pauses([f for f in fillers if f.kind == "filled_pause"], words, heard, cfg)
+        placed = place_filled_pauses([f for f in fillers if f.kind == "filled_pause"], words, heard, cfg, alone)
         dropped_words = {f.word_index for f in fillers if f.kind == "filled_pause"} - {f.word_index for f in placed}
         used -= dropped_words
         found, replaced = dropped_filled_pauses(words, tokens, filled, placed, heard, cfg, sentence_of)
         used |= replaced
         found += islands_between_words(words, tokens, placed + found, alone, sound, cfg, sentence_of)
+        found, words_heard = heard_as_words(found, words, tokens, alone, filled, hear)
+        used -= {f.word_index for f in words_heard} - {f.word_index for f in placed + found}
         again, replaced = heard_alone(words, tokens, placed + found, alone, sound, cfg, sentence_of, filled, hear)
         found += again
         used |= replaced
@@ -111,16 +113,22 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def place_filled_pauses(fillers: list[Filler], words: list[Word], heard: list[Stretch], cfg: dict) -> list[Filler]:
+def place_filled_pauses(fillers: list[Filler], words: list[Word], heard: list[Stretch], cfg: dict,
+                        islands: list[Stretch] = ()) -> list[Filler]:
     """Move each transcript filled pause onto a steady stretch within reach, one said on its own
     (a short silence before and after it) before any other, then the nearest; drop the ones
-    Whisper was unsure of when the audio has no stretch for them."""
+    Whisper was unsure of when the audio has no stretch for them. One already timed on a voiced
+    island (a lookalike such as "her," said as "er") moves only onto a stretch it overlaps: a
+    stretch farther off is the sound of other words."""
     before, after = float(cfg["reach_before_s"]), float(cfg["reach_after_s"])
     tokens = [norm(w.text) for w in words]
     free = [_covered(words, tokens, s, cfg) <= float(cfg["place_max_covered"]) * s.duration_s for s in heard]
     claims = []
     for k, f in enumerate(fillers):
+        on_island = any((f.start_s, f.end_s) == (s.start_s, s.end_s) for s in islands)
         for j, s in enumerate(heard):
+            if on_island and _overlap(f.start_s, f.end_s, s.start_s, s.end_s) <= 0:
+                continue
             if free[j] and f.start_s - before <= s.end_s and s.start_s <= f.end_s + after:
                 alone = s.quiet_before and s.quiet_after
                 claims.append((not alone, _gap(f.start_s, f.end_s, s.start_s, s.end_s), -s.duration_s, k, j))
@@ -201,7 +209,7 @@ def _covered(words: list[Word], tokens: list[str], s: Stretch, cfg: dict) -> flo
 def _plausible(token: str, cfg: dict) -> float:
     """A plausible length for a word: word_base_s + word_per_char_s per letter (scaled to the
     speaker's own pace, `_speaker_per_char`)."""
-    return float(cfg["word_base_s"]) + float(cfg.get("_per_char_s", cfg["word_per_char_s"])) * len(token)
+    return float(cfg["word_base_s"]) + float(cfg.get("_per_char_s", cfg["word_per_char_s"])) * said_letters(token)
 
 
 def _speaker_per_char(words: list[Word], tokens: list[str], cfg: dict) -> float:
@@ -302,6 +310,29 @@ def islands_between_words(words: list[Word], tokens: list[str], fillers: list[Fi
         out.append(Filler(text=cfg.get("audio_text", "uh"), kind="filled_pause", start_s=s.start_s, end_s=s.end_s,
                           source="audio", confidence=round(s.voicing, 2), sentence=sentence.index if sentence else None))
     return out
+
+
+def heard_as_words(found: list[Filler], words: list[Word], tokens: list[str], alone: list[Stretch],
+                   filled: dict[str, str], hear: Callable[[list[Stretch]], None] | None,
+                   ) -> tuple[list[Filler], list[Filler]]:
+    """Split filled pauses found in the audio into those kept and those whose voiced island
+    Whisper, hearing it again on its own (`hear`), writes as a number ("38.", "1 1 1 1 1") or as
+    the very word its first pass wrote over it ("I" for "I,"), and not as a filled pause too: the
+    drawn-out vowel of that word ("nine", "four", "I"), not a hesitation. Without `hear` (and for
+    islands not yet heard) nothing is dropped."""
+    over = {id(f): [s for s in alone if _overlap(s.start_s, s.end_s, f.start_s, f.end_s) > 0]
+            for f in found if f.source == "audio"}
+    if hear is not None:
+        ask = {id(s): s for islands in over.values() for s in islands if s.heard_as is None}
+        hear(list(ask.values()))
+
+    def a_word(f: Filler) -> bool:
+        written = {t for w, t in zip(words, tokens) if _overlap(w.start_s, w.end_s, f.start_s, f.end_s) > 0.02}
+        said = [norm(t) for s in over.get(id(f), []) for t in (s.heard_as or "").split()]
+        return not any(t in filled for t in said) and any(_is_number(t) or t in written for t in said if t)
+
+    dropped = [f for f in found if a_word(f)]
+    return [f for f in found if f not in dropped], dropped
 
 
 def heard_alone(words: list[Word], tokens: list[str], fillers: list[Filler], alone: list[Stretch],

@@ -15,15 +15,27 @@ def norm(token: str) -> str:
     return _STRIP.sub("", token.lower())
 
 
+def _spelled(number: str) -> str:
+    """A number as it is said ("2,100" -> "two thousand, one hundred"; "2019" as a year)."""
+    value = number.replace(",", "")
+    year = len(value) == 4 and value.isdigit() and 1900 <= int(value) < 2100
+    return num2words(int(value), to="year") if year else num2words(float(value) if "." in value else int(value))
+
+
 def spoken_words(token: str) -> int:
     """How many words a written token stands for when spoken ("8%" -> 2, "900" -> 2)."""
     count = 0
     for piece in _PIECES.findall(token.replace("-", " ")):
         if piece[0].isdigit():
-            value = piece.replace(",", "")
-            year = len(value) == 4 and value.isdigit() and 1900 <= int(value) < 2100
-            spelled = num2words(int(value), to="year") if year else num2words(float(value) if "." in value else int(value))
-            count += len(spelled.replace("-", " ").replace(",", " ").split())
+            count += len(_spelled(piece).replace("-", " ").replace(",", " ").split())
         else:
             count += 1
     return max(count, 1) if token.strip() else 0
+
+
+def said_letters(token: str) -> int:
+    """Letters of a word as it is said: a number counts the letters of its words ("68" is
+    "sixty-eight": 10), anything else its own letters."""
+    pieces = _PIECES.findall(token.replace("-", " "))
+    count = sum(sum(c.isalpha() for c in _spelled(p)) if p[0].isdigit() else len(p) for p in pieces)
+    return count or len(token)
