@@ -147,6 +147,18 @@ def _uncovered(region: Span, spans: list[tuple[float, float]]) -> list[tuple[flo
 
 
 def fill_holes(text: Transcription, samples: np.ndarray, spec: transcribe.ModelSpec, whisper, config: dict) -> Transcription:
+    """Speech Whisper skipped, transcribed again (`_fill_holes_once`); then a passage written twice
+    (`transcribe.drop_copies`: Whisper copied an earlier passage over new speech, or timed a
+    window's words late so that the hole's transcription holds them again) keeps its first copy,
+    and the speech the later one stood on is transcribed again too."""
+    text = _fill_holes_once(text, samples, spec, whisper, config)
+    tcfg = config["transcription"]
+    unique = transcribe.drop_copies(text, tcfg.get("copy_min_words", 0), tcfg["sentence_gap_s"])
+    return text if unique is text else _fill_holes_once(unique, samples, spec, whisper, config)
+
+
+def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: transcribe.ModelSpec, whisper,
+                     config: dict) -> Transcription:
     """Whisper sometimes skips a stretch of speech outright (the filler prompt can derail it into
     writing one "Um," for a whole opening; so can a change of voice). Speech (voice activity)
     that no word covers, at least `hole_min_s` of it (pieces less than `hole_join_s` apart with

