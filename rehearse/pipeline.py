@@ -147,18 +147,50 @@ def _uncovered(region: Span, spans: list[tuple[float, float]]) -> list[tuple[flo
 
 
 def fill_holes(text: Transcription, samples: np.ndarray, spec: transcribe.ModelSpec, whisper, config: dict) -> Transcription:
-    """Speech Whisper skipped, transcribed again (`_fill_holes_once`); then a passage written twice
-    (`transcribe.drop_copies`: Whisper copied an earlier passage over new speech, or timed a
-    window's words late so that the hole's transcription holds them again) keeps its first copy,
-    and the speech the later one stood on is transcribed again too."""
+    """Speech Whisper skipped, transcribed again (`_fill_holes_once`); then each passage written
+    twice (`transcribe.copies`: Whisper copied an earlier passage over new speech, or timed a
+    window's words late so that a hole's transcription holds them again) is heard again on its
+    own with `copy_context_s` of audio either side: unless Whisper then writes at least half of
+    its words again (a phrase said twice), it is dropped and the speech under it transcribed
+    again like a hole."""
     text = _fill_holes_once(text, samples, spec, whisper, config)
     tcfg = config["transcription"]
-    unique = transcribe.drop_copies(text, tcfg.get("copy_min_words", 0), tcfg["sentence_gap_s"])
-    return text if unique is text else _fill_holes_once(unique, samples, spec, whisper, config)
+    drop: set[int] = set()
+    for run in transcribe.copies(text.words, tcfg.get("copy_min_words", 0)):
+        copy = text.words[run.start : run.stop]
+        written = {norm(w.text) for w in copy}
+        heard = {norm(w.text) for w in _transcribe_alone(text, samples, spec, whisper, config, copy[0].start_s,
+                                                          copy[-1].end_s, tcfg.get("copy_context_s"))}
+        if 2 * len(written & heard) < len(written):  # not said twice: copied over other speech
+            drop.update(run)
+    if not drop:
+        return text
+    unique = transcribe.without(text, drop, tcfg["sentence_gap_s"])
+    gone = [(text.words[i].start_s, text.words[i].end_s) for i in drop]
+    return _fill_holes_once(unique, samples, spec, whisper, config, heard_again=gone)
+
+
+def _transcribe_alone(text: Transcription, samples: np.ndarray, spec: transcribe.ModelSpec, whisper, config: dict,
+                      a: float, b: float, pad_s: float | None = None) -> list:
+    """Whisper's words for the speech from `a` to `b` s transcribed on its own, without the prompt,
+    with `pad_s` (default `hole_pad_s`) of audio either side; only the words whose middle lies in
+    [a - 0.1, b + 0.1]."""
+    tcfg = config["transcription"]
+    _, settings = transcription_settings(config)
+    duration = len(samples) / audio.SAMPLE_RATE
+    pad = tcfg["hole_pad_s"] if pad_s is None else pad_s
+    lo, hi = max(0.0, a - pad), min(duration, b + pad)
+    regions = [r.model_copy(update={"start_s": max(r.start_s, lo) - lo, "end_s": min(r.end_s, hi) - lo})
+               for r in text.speech if r.end_s > lo and r.start_s < hi]
+    piece = transcribe.transcribe(whisper, spec, samples[int(lo * audio.SAMPLE_RATE): int(hi * audio.SAMPLE_RATE)],
+                                  regions, prompt=None, **settings)
+    moved = [w.model_copy(update={"start_s": round(w.start_s + lo, 3), "end_s": round(w.end_s + lo, 3)})
+             for w in piece.words]
+    return [w for w in moved if a - 0.1 <= (w.start_s + w.end_s) / 2 <= b + 0.1]
 
 
 def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: transcribe.ModelSpec, whisper,
-                     config: dict) -> Transcription:
+                     config: dict, heard_again: list[tuple[float, float]] = ()) -> Transcription:
     """Whisper sometimes skips a stretch of speech outright (the filler prompt can derail it into
     writing one "Um," for a whole opening; so can a change of voice). Speech (voice activity)
     that no word covers, at least `hole_min_s` of it (pieces less than `hole_join_s` apart with
@@ -169,11 +201,11 @@ def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: transcribe.
     one already written heard again (the same word less than 0.5 s away, as when Whisper had
     squeezed it to no time, or mostly overlapping a written word), and nothing when most of
     what it found there were such words; a filled pause written inside the hole is dropped (it
-    stood for the words now found)."""
+    stood for the words now found). A hole touching one of the `heard_again` spans (words just
+    dropped) is transcribed again however short it is."""
     tcfg = config["transcription"]
     if not tcfg.get("hole_min_s"):
         return text
-    _, settings = transcription_settings(config)
     filled = set(rubric.load("fillers")["filled_pauses"])
     spans = [(w.start_s, w.end_s) for w in text.words]
     said = [w.start_s for w in text.words if norm(w.text) not in filled]
@@ -186,22 +218,13 @@ def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: transcribe.
                 holes[-1][1], holes[-1][2] = b, holes[-1][2] + b - a
             else:
                 holes.append([a, b, b - a])
-    duration = len(samples) / audio.SAMPLE_RATE
     added: list = []
     replaced: list[tuple[float, float]] = []
     for a, b, sounding in holes:
-        if sounding < tcfg["hole_min_s"]:
+        if sounding < tcfg["hole_min_s"] and not any(x < b and a < y for x, y in heard_again):
             continue
-        lo, hi = max(0.0, a - tcfg["hole_pad_s"]), min(duration, b + tcfg["hole_pad_s"])
-        regions = [r.model_copy(update={"start_s": max(r.start_s, lo) - lo, "end_s": min(r.end_s, hi) - lo})
-                   for r in text.speech if r.end_s > lo and r.start_s < hi]
-        piece = transcribe.transcribe(whisper, spec, samples[int(lo * audio.SAMPLE_RATE): int(hi * audio.SAMPLE_RATE)],
-                                      regions, prompt=None, **settings)
         inside, found = 0, []
-        for w in piece.words:  # only words inside the hole: the padding belongs to words already written
-            w = w.model_copy(update={"start_s": round(w.start_s + lo, 3), "end_s": round(w.end_s + lo, 3)})
-            if not a - 0.1 <= (w.start_s + w.end_s) / 2 <= b + 0.1:
-                continue
+        for w in _transcribe_alone(text, samples, spec, whisper, config, a, b):  # the padding holds words written
             inside += 1
             again = any((norm(x.text) == norm(w.text) and max(x.start_s - w.end_s, w.start_s - x.end_s) < 0.5)
                         or min(x.end_s, w.end_s) - max(x.start_s, w.start_s) > 0.5 * (w.end_s - w.start_s)

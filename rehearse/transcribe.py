@@ -227,23 +227,19 @@ def drop_unplaced(text: Transcription, min_run: int, sentence_gap_s: float) -> T
         if j - i >= min_run:
             drop.update(range(i, j))
         i = max(j, i + 1)
-    return _without(text, drop, sentence_gap_s)
+    return without(text, drop, sentence_gap_s)
 
 
-def drop_copies(text: Transcription, min_words: int, sentence_gap_s: float) -> Transcription:
-    """Drop passages Whisper copied from what it wrote before.
-
-    Whisper reads its own earlier text as context, and now and then writes an earlier passage
-    again, word for word, over new speech ("... ship a hotfix within 8 hours" a second time where
-    the speaker went on about backups). A run of `min_words` or more words that repeats an
-    earlier run moves to `dropped_words`; the speech under it is then uncovered, and
-    `pipeline.fill_holes` transcribes it again on its own (a passage the speaker did say twice
-    comes back that way). 0 turns this off."""
+def copies(words: list[Word], min_words: int) -> list[range]:
+    """Runs of `min_words` or more words that repeat an earlier run word for word (indices into
+    `words`, the later run each time). Whisper reads its own earlier text as context and now and
+    then writes an earlier passage again over new speech; a speaker can also say a phrase twice
+    ("at the end of the day"), so `pipeline.fill_holes` hears each one again before dropping it."""
     if not min_words:
-        return text
-    tokens = [norm(w.text) for w in text.words]
+        return []
+    tokens = [norm(w.text) for w in words]
     first: dict[tuple[str, ...], int] = {}
-    drop: set[int] = set()
+    out: list[range] = []
     i = 0
     while i + min_words <= len(tokens):
         gram = tuple(tokens[i : i + min_words])
@@ -252,15 +248,15 @@ def drop_copies(text: Transcription, min_words: int, sentence_gap_s: float) -> T
             j = i + min_words
             while j < len(tokens) and k + (j - i) < i and tokens[k + j - i] == tokens[j]:
                 j += 1
-            drop.update(range(i, j))
+            out.append(range(i, j))
             i = j
             continue
         first.setdefault(gram, i)
         i += 1
-    return _without(text, drop, sentence_gap_s)
+    return out
 
 
-def _without(text: Transcription, drop: set[int], sentence_gap_s: float) -> Transcription:
+def without(text: Transcription, drop: set[int], sentence_gap_s: float) -> Transcription:
     """`text` with the words at `drop` moved to `dropped_words` and the sentences rebuilt."""
     if not drop:
         return text
