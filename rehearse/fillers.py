@@ -82,7 +82,10 @@ def find_fillers(words: list[Word], sentences: list[Sentence], lexicon: dict[str
         found += islands_between_words(words, tokens, placed + found, alone, sound, cfg, sentence_of)
         found, words_heard = heard_as_words(found, words, tokens, alone, filled, hear)
         used -= {f.word_index for f in words_heard} - {f.word_index for f in placed + found}
-        again, replaced = heard_alone(words, tokens, placed + found, alone, sound, cfg, sentence_of, filled, hear)
+        marker_words = {i for f in fillers if f.kind == "discourse_marker" and f.word_index is not None
+                        for i in range(f.word_index, f.word_index + len(f.text.split()))}
+        again, replaced = heard_alone(words, tokens, placed + found, alone, sound, cfg, sentence_of, filled, hear,
+                                      marker_words)
         found += again
         used |= replaced
         fillers = [f for f in fillers if f.kind != "filled_pause"] + placed + found
@@ -338,12 +341,13 @@ def heard_as_words(found: list[Filler], words: list[Word], tokens: list[str], al
 def heard_alone(words: list[Word], tokens: list[str], fillers: list[Filler], alone: list[Stretch],
                 sound: list[Stretch], cfg: dict, sentence_of: dict,
                 filled: dict[str, str], hear: Callable[[list[Stretch]], None] | None = None,
-                ) -> tuple[list[Filler], set[int]]:
+                marker_words: set[int] = frozenset()) -> tuple[list[Filler], set[int]]:
     """Voiced islands no filled pause lies within island_near_filler_s of, that Whisper, hearing
     each again on its own (`hear`, `rehearse.relisten`), wrote as a filled pause ("Uh." where its
     first pass wrote "But,"): filled pauses it dropped. A word written over such an island is
     that filler (left out of the pace) unless it has its own sound outside the island
-    (`_sound_elsewhere`: "about" timed from the "uh" before it)."""
+    (`_sound_elsewhere`: "about" timed from the "uh" before it); an island under a word already
+    counted as a discourse marker ("Actually," heard alone as "Uh,") is that marker, counted once."""
     near = float(cfg["island_near_filler_s"])
     unexplained = [s for s in alone if not any(_gap(f.start_s, f.end_s, s.start_s, s.end_s) < near for f in fillers)]
     if hear is not None:
@@ -357,6 +361,8 @@ def heard_alone(words: list[Word], tokens: list[str], fillers: list[Filler], alo
             continue
         over = [i for i, (w, t) in enumerate(zip(words, tokens)) if _overlap(w.start_s, w.end_s, s.start_s, s.end_s) > 0.05
                 and not _sound_elsewhere(w, _plausible(t, cfg), s, sound, cfg)]
+        if marker_words & set(over):
+            continue
         sentence = sentence_of.get(over[0] if over else _word_before(words, s))
         out.append(Filler(text=kind, kind="filled_pause", start_s=s.start_s, end_s=s.end_s, source="audio",
                           confidence=round(s.voicing, 2), sentence=sentence.index if sentence else None,
