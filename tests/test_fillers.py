@@ -562,3 +562,28 @@ def test_a_long_number_and_a_lookalike_on_its_island(tmp_path):
     assert len(found) == len(fps) == 5, (found, fps)
     for f, t in zip(found, fps):
         assert near(f.start_s, f.end_s, t["start_s"], t["end_s"], TIMED_S), (f, t)
+
+
+def test_a_marker_heard_alone_as_a_filler_is_counted_once(tmp_path):
+    """flite:kal's "<Actually>, I also offered ..." in heldout12's hf12_04: the voiced island under
+    "Actually," is heard alone as "Uh"; the word is already counted as a discourse marker, so the
+    sound is not counted again as a filled pause."""
+    from rehearse import acoustic, audio, pipeline, rubric, transcribe
+    from rehearse.relisten import relisten
+
+    for tool in ("flite", "sox"):
+        ra.check_tool(tool)
+    path = ra.render_answer(_corpus_answer("filler_heldout12.yaml", "hf12_04"), tmp_path)
+    truth = json.loads(path.with_suffix(".truth.json").read_text())
+    report = pipeline.analyze(path)
+    [marker] = [f for f in report.fillers if f.kind == "discourse_marker" and f.text == "actually"]
+    word = report.words[marker.word_index]
+    samples = audio.decode(path)
+    speech, _ = pipeline.find_speech(samples, str(path))
+    lexicon = rubric.load("fillers")
+    islands = [s for s in acoustic.listen(samples, speech, lexicon["acoustic"])
+               if s.kind == "island" and s.start_s < word.end_s and s.end_s > word.start_s]
+    relisten(pipeline.get_model(transcribe.resolve_model(None)), samples, islands, lexicon["relisten"])
+    assert any(s.heard_as and norm(s.heard_as.split()[0]) in lexicon["filled_pauses"] for s in islands), islands
+    assert not [f for f in report.fillers if f.kind == "filled_pause" and f.start_s < word.end_s and f.end_s > word.start_s]
+    assert len([f for f in report.fillers if f.kind == "filled_pause"]) == len(truth_of(truth, "filled_pause"))
