@@ -150,18 +150,22 @@ def fill_holes(text: Transcription, samples: np.ndarray, spec: transcribe.ModelS
     """Speech Whisper skipped, transcribed again (`_fill_holes_once`); then each passage written
     twice (`transcribe.copies`: Whisper copied an earlier passage over new speech, or timed a
     window's words late so that a hole's transcription holds them again) is heard again on its
-    own with `copy_context_s` of audio either side: unless Whisper then writes at least half of
-    its words again (a phrase said twice), it is dropped and the speech under it transcribed
-    again like a hole."""
+    own (`relisten.hear_clips`, all at once in a short encoder window): its first `copy_check_s`
+    with `copy_context_s` of audio either side. Unless Whisper then writes at least half of the
+    words written there again (a phrase said twice), the copy is dropped and the speech under it
+    transcribed again like a hole."""
     text = _fill_holes_once(text, samples, spec, whisper, config)
     tcfg = config["transcription"]
+    runs = transcribe.copies(text.words, tcfg.get("copy_min_words", 0))
+    check, context = tcfg.get("copy_check_s", 4.0), tcfg.get("copy_context_s", 2.0)
+    starts = [text.words[run.start].start_s for run in runs]
+    texts = relisten.hear_clips(whisper, samples, [(a - context, a + check + context) for a in starts],
+                                check + 2 * context, int(tcfg.get("copy_max_tokens", 64)),
+                                english_only=spec.english_only)
     drop: set[int] = set()
-    for run in transcribe.copies(text.words, tcfg.get("copy_min_words", 0)):
-        copy = text.words[run.start : run.stop]
-        written = {norm(w.text) for w in copy}
-        heard = {norm(w.text) for w in _transcribe_alone(text, samples, spec, whisper, config, copy[0].start_s,
-                                                          copy[-1].end_s, tcfg.get("copy_context_s"))}
-        if 2 * len(written & heard) < len(written):  # not said twice: copied over other speech
+    for run, a, said in zip(runs, starts, texts):
+        written = {norm(w.text) for w in text.words[run.start : run.stop] if (w.start_s + w.end_s) / 2 <= a + check}
+        if 2 * len(written & {norm(t) for t in said.split()}) < len(written):  # not said twice: copied over other speech
             drop.update(run)
     if not drop:
         return text
@@ -171,15 +175,13 @@ def fill_holes(text: Transcription, samples: np.ndarray, spec: transcribe.ModelS
 
 
 def _transcribe_alone(text: Transcription, samples: np.ndarray, spec: transcribe.ModelSpec, whisper, config: dict,
-                      a: float, b: float, pad_s: float | None = None) -> list:
+                      a: float, b: float) -> list:
     """Whisper's words for the speech from `a` to `b` s transcribed on its own, without the prompt,
-    with `pad_s` (default `hole_pad_s`) of audio either side; only the words whose middle lies in
-    [a - 0.1, b + 0.1]."""
+    with `hole_pad_s` of audio either side; only the words whose middle lies in [a - 0.1, b + 0.1]."""
     tcfg = config["transcription"]
     _, settings = transcription_settings(config)
     duration = len(samples) / audio.SAMPLE_RATE
-    pad = tcfg["hole_pad_s"] if pad_s is None else pad_s
-    lo, hi = max(0.0, a - pad), min(duration, b + pad)
+    lo, hi = max(0.0, a - tcfg["hole_pad_s"]), min(duration, b + tcfg["hole_pad_s"])
     regions = [r.model_copy(update={"start_s": max(r.start_s, lo) - lo, "end_s": min(r.end_s, hi) - lo})
                for r in text.speech if r.end_s > lo and r.start_s < hi]
     piece = transcribe.transcribe(whisper, spec, samples[int(lo * audio.SAMPLE_RATE): int(hi * audio.SAMPLE_RATE)],

@@ -24,29 +24,43 @@ def relisten(whisper, samples: np.ndarray, islands: list[Stretch], cfg: dict, en
     """Set `heard_as` on each island: Whisper's text for the island heard alone (may be "")."""
     if not islands or not cfg.get("encoder_s"):
         return
+    clips = [(s.start_s - cfg["pad_s"], s.end_s + cfg["pad_s"]) for s in islands]
+    texts = hear_clips(whisper, samples, clips, cfg["encoder_s"], int(cfg["max_tokens"]), cfg.get("prompt"),
+                       cfg["lead_s"], int(cfg.get("batch", 16)), english_only)
+    for s, text in zip(islands, texts):
+        s.heard_as = text
+
+
+def hear_clips(whisper, samples: np.ndarray, clips: list[tuple[float, float]], window_s: float, max_tokens: int,
+               prompt: str | None = None, lead_s: float = 0.0, batch: int = 16,
+               english_only: bool = True) -> list[str]:
+    """Whisper's text for each clip (start, end in seconds) heard on its own: `lead_s` of silence,
+    then the clip, cut or padded to a `window_s` encoder window, decoded greedily after `prompt`
+    (no earlier text), at most `max_tokens` tokens; `batch` clips at a time."""
+    if not clips:
+        return []
     import ctranslate2
     from faster_whisper.tokenizer import Tokenizer
 
     tokenizer = Tokenizer(whisper.hf_tokenizer, not english_only, task="transcribe",
                           language=None if english_only else "en")
-    prompt = whisper.get_prompt(tokenizer, tokenizer.encode(" " + cfg["prompt"]) if cfg.get("prompt") else [],
-                                without_timestamps=True)
-    frames = round(cfg["encoder_s"] * SAMPLE_RATE / whisper.feature_extractor.hop_length)
+    start_tokens = whisper.get_prompt(tokenizer, tokenizer.encode(" " + prompt) if prompt else [],
+                                      without_timestamps=True)
+    frames = round(window_s * SAMPLE_RATE / whisper.feature_extractor.hop_length)
     width = frames * whisper.feature_extractor.hop_length
-    lead = np.zeros(round(cfg["lead_s"] * SAMPLE_RATE), np.float32)
-    batch = int(cfg.get("batch", 16))
-    for k in range(0, len(islands), batch):
-        group = islands[k : k + batch]
+    lead = np.zeros(round(lead_s * SAMPLE_RATE), np.float32)
+    texts: list[str] = []
+    for k in range(0, len(clips), batch):
+        group = clips[k : k + batch]
         features = []
-        for s in group:
-            a = max(0, round((s.start_s - cfg["pad_s"]) * SAMPLE_RATE))
-            b = round((s.end_s + cfg["pad_s"]) * SAMPLE_RATE)
-            clip = np.concatenate([lead, samples[a:b].astype(np.float32, copy=False)])[:width]
+        for a, b in group:
+            piece = samples[max(0, round(a * SAMPLE_RATE)) : max(0, round(b * SAMPLE_RATE))]
+            clip = np.concatenate([lead, piece.astype(np.float32, copy=False)])[:width]
             clip = np.pad(clip, (0, width - len(clip)))
             features.append(whisper.feature_extractor(clip)[:, :frames])
         encoded = whisper.model.encode(ctranslate2.StorageView.from_array(np.ascontiguousarray(np.stack(features))),
                                        to_cpu=False)
-        results = whisper.model.generate(encoded, [prompt] * len(group), beam_size=1, suppress_blank=False,
-                                         max_length=len(prompt) + int(cfg["max_tokens"]))
-        for s, r in zip(group, results):
-            s.heard_as = tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot]).strip()
+        results = whisper.model.generate(encoded, [start_tokens] * len(group), beam_size=1, suppress_blank=False,
+                                         max_length=len(start_tokens) + max_tokens)
+        texts += [tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot]).strip() for r in results]
+    return texts
