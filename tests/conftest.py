@@ -93,3 +93,45 @@ def analyzed():
         return cache[name]
 
     return get
+
+
+@dataclass
+class Transcribed:
+    path: Path
+    truth: dict
+    samples: np.ndarray
+    text: object  # rehearse.models.Transcription
+    whisper: object
+    spec: object
+
+
+def corpus_answer(corpus: str, answer_id: str, first: int = 0) -> dict:
+    """An answer of a corpus in scripts/corpus (from its `first` sentence on)."""
+    import yaml
+
+    answers = yaml.safe_load((ROOT / "scripts" / "corpus" / corpus).read_text())["answers"]
+    answer = next(a for a in answers if a["id"] == answer_id)
+    return {**answer, "id": f"{answer_id}_{first}", "sentences": answer["sentences"][first:]}
+
+
+def render_and_transcribe(answer: dict, out: Path) -> Transcribed:
+    """`answer` rendered by scripts/render_answers.py (its TTS must be installed) and transcribed
+    by the real default model, as `rehearse analyze` does it."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import render_answers as ra
+
+    from rehearse import audio, pipeline, transcribe
+
+    for tool in ("espeak", "flite", "sox"):
+        try:
+            ra.check_tool(tool)
+        except RuntimeError as e:
+            pytest.fail(str(e))
+    path = ra.render_answer(answer, out)
+    samples = audio.decode(path)
+    speech, speech_s = pipeline.find_speech(samples, str(path))
+    spec = transcribe.resolve_model(None)
+    whisper = pipeline.get_model(spec)
+    text = pipeline.transcribe_speech(samples, speech, speech_s, spec, whisper)
+    return Transcribed(path, json.loads(path.with_suffix(".truth.json").read_text()), samples, text, whisper, spec)
+

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 
 import jiwer
 import pytest
-from conftest import AUDIO, ROOT, SAMPLES, load_truth, rehearse
+from conftest import (
+    AUDIO,
+    SAMPLES,
+    corpus_answer,
+    load_truth,
+    rehearse,
+    render_and_transcribe,
+)
 
 from rehearse.models import Report
 from rehearse.words import norm
@@ -243,21 +249,10 @@ def test_a_passage_whisper_wrote_twice_keeps_its_first_copy_and_the_speech_under
     backups, but we still lost roughly 4,000 players that month"; the hole it left is
     transcribed again and holds the passage at its true time. The later copy is dropped and the
     speech under it transcribed again, so the passage is written once and the pace is right."""
-    import yaml
+    from rehearse import pipeline
 
-    from rehearse import audio, pipeline, transcribe
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import render_answers as ra
-
-    corpus = yaml.safe_load((ROOT / "scripts" / "corpus" / "filler_heldout12.yaml").read_text())
-    path = ra.render_answer(next(a for a in corpus["answers"] if a["id"] == "hf12_07"), tmp_path)
-    truth = json.loads(path.with_suffix(".truth.json").read_text())
-    samples = audio.decode(path)
-    speech, speech_s = pipeline.find_speech(samples, str(path))
-    spec = transcribe.resolve_model(None)
-    whisper = pipeline.get_model(spec)
-    text = pipeline.transcribe_speech(samples, speech, speech_s, spec, whisper)
+    done = render_and_transcribe(corpus_answer("filler_heldout12.yaml", "hf12_07"), tmp_path)
+    text, truth = done.text, done.truth
     passage = "i paused the roll out at about 20"
     tokens = " ".join(norm(w.text) for w in text.words)
     assert tokens.count(passage) == 1, text.text
@@ -265,5 +260,5 @@ def test_a_passage_whisper_wrote_twice_keeps_its_first_copy_and_the_speech_under
     assert " ".join(norm(w.text) for w in copy).startswith(passage), text.dropped_words
     heard_again = {norm(w.text) for w in text.words if copy[0].start_s - 0.5 <= w.start_s <= copy[-1].end_s + 0.5}
     assert {"players", "month"} & heard_again, heard_again  # the speech under the copy, transcribed again
-    report = pipeline.analyze_transcribed(samples, text, str(path))
+    report = pipeline.analyze_transcribed(done.samples, text, str(done.path))
     assert abs(report.pacing.words_per_minute / truth["words_per_minute"] - 1) <= 0.05, report.pacing

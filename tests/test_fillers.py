@@ -16,6 +16,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import render_answers as ra  # noqa: E402
+from conftest import corpus_answer, render_and_transcribe  # noqa: E402
 
 from rehearse.words import norm  # noqa: E402
 
@@ -510,35 +511,21 @@ def test_a_filler_whisper_wrote_a_word_over_is_heard_again_on_its_own(tmp_path):
     assert not [f for f in plain.fillers if f.kind == "filled_pause"], plain.fillers
 
 
-def _corpus_answer(corpus: str, answer_id: str, first: int = 0) -> dict:
-    """An answer of a corpus in scripts/corpus, from its `first` sentence on."""
-    answer = {a["id"]: a for a in yaml.safe_load((ROOT / "scripts" / "corpus" / corpus).read_text())["answers"]}[answer_id]
-    return {**answer, "id": f"{answer_id}_{first}", "sentences": answer["sentences"][first:]}
-
-
 def _analysed_both_ways(tmp_path, answer: dict):
     """The answer rendered and transcribed once, analysed with and without the second listen."""
-    from rehearse import audio, pipeline, transcribe
+    from rehearse import pipeline
 
-    for tool in ("espeak", "flite", "sox"):
-        ra.check_tool(tool)
-    path = ra.render_answer(answer, tmp_path)
-    truth = json.loads(path.with_suffix(".truth.json").read_text())
-    samples = audio.decode(path)
-    speech, speech_s = pipeline.find_speech(samples, str(path))
-    spec = transcribe.resolve_model(None)
-    whisper = pipeline.get_model(spec)
-    text = pipeline.transcribe_speech(samples, speech, speech_s, spec, whisper)
-    heard = pipeline.analyze_transcribed(samples, text, str(path), listener=(whisper, spec))
-    plain = pipeline.analyze_transcribed(samples, text, str(path))
-    return truth, text, heard, plain
+    done = render_and_transcribe(answer, tmp_path)
+    heard = pipeline.analyze_transcribed(done.samples, done.text, str(done.path), listener=(done.whisper, done.spec))
+    plain = pipeline.analyze_transcribed(done.samples, done.text, str(done.path))
+    return done.truth, done.text, heard, plain
 
 
 def test_a_number_said_slowly_is_not_a_filled_pause_when_heard_alone(tmp_path):
     """espeak:en-us+f3 draws out "one" in "from four leavers to {hmm} one": the older rules take
     the vowel for a dropped "uh". Heard again on its own, Whisper writes "1 1 1 1 1" for it, so
     with the second listen only the true "hmm" is reported."""
-    truth, text, heard, plain = _analysed_both_ways(tmp_path, _corpus_answer("filler_heldout19.yaml", "hf19_03", 6))
+    truth, text, heard, plain = _analysed_both_ways(tmp_path, corpus_answer("filler_heldout19.yaml", "hf19_03", 6))
     [hmm] = truth_of(truth, "filled_pause")
     found = [f for f in heard.fillers if f.kind == "filled_pause"]
     assert len(found) == 1 and near(found[0].start_s, found[0].end_s, hmm["start_s"], hmm["end_s"], TIMED_S), found
@@ -554,7 +541,7 @@ def test_a_long_number_and_a_lookalike_on_its_island(tmp_path):
     for the "er" in "paired them with {er} Gareth" (a lookalike on its voiced island, which a
     steady stretch a second earlier, under "So I", does not take). Every filled pause is found
     at its true time and nothing else."""
-    truth, text, heard, _ = _analysed_both_ways(tmp_path, _corpus_answer("filler_heldout20.yaml", "hf20_12"))
+    truth, text, heard, _ = _analysed_both_ways(tmp_path, corpus_answer("filler_heldout20.yaml", "hf20_12"))
     fps = truth_of(truth, "filled_pause")
     found = [f for f in heard.fillers if f.kind == "filled_pause"]
     long_number = [w for w in text.words if norm(w.text) == "68"]
@@ -573,7 +560,7 @@ def test_a_marker_heard_alone_as_a_filler_is_counted_once(tmp_path):
 
     for tool in ("flite", "sox"):
         ra.check_tool(tool)
-    path = ra.render_answer(_corpus_answer("filler_heldout12.yaml", "hf12_04"), tmp_path)
+    path = ra.render_answer(corpus_answer("filler_heldout12.yaml", "hf12_04"), tmp_path)
     truth = json.loads(path.with_suffix(".truth.json").read_text())
     report = pipeline.analyze(path)
     [marker] = [f for f in report.fillers if f.kind == "discourse_marker" and f.text == "actually"]
