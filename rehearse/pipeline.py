@@ -157,10 +157,10 @@ def fill_holes(text: Transcription, samples: np.ndarray, spec: transcribe.ModelS
     text = _fill_holes_once(text, samples, spec, whisper, config)
     tcfg = config["transcription"]
     runs = transcribe.copies(text.words, tcfg.get("copy_min_words", 0))
-    check, context = tcfg.get("copy_check_s", 4.0), tcfg.get("copy_context_s", 2.0)
+    check, context = tcfg.get("copy_check_s", 4.0), tcfg.get("copy_context_s", 1.0)
     starts = [text.words[run.start].start_s for run in runs]
     texts = relisten.hear_clips(whisper, samples, [(a - context, a + check + context) for a in starts],
-                                check + 2 * context, int(tcfg.get("copy_max_tokens", 64)),
+                                check + 2 * context, int(tcfg.get("copy_max_tokens", 48)),
                                 english_only=spec.english_only)
     drop: set[int] = set()
     for run, a, said in zip(runs, starts, texts):
