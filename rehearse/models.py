@@ -290,7 +290,7 @@ class Report(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------
-# History and progress (rehearse/history.py, rehearse/progress.py): one stored session per
+# History and progress (rehearse/history/store.py, rehearse/history/progress.py): one stored session per
 # analysed answer, and the trends `rehearse progress` computes over them.
 # ---------------------------------------------------------------------------------------------
 

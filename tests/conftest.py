@@ -115,12 +115,15 @@ def corpus_answer(corpus: str, answer_id: str, first: int = 0) -> dict:
 
 
 def render_and_transcribe(answer: dict, out: Path) -> Transcribed:
-    """`answer` rendered by scripts/render_answers.py (its TTS must be installed) and transcribed
+    """`answer` rendered by scripts/corpus/render_answers.py (its TTS must be installed) and transcribed
     by the real default model, as `rehearse analyze` does it."""
-    sys.path.insert(0, str(ROOT / "scripts"))
+    sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
     import render_answers as ra
 
-    from rehearse import audio, pipeline, transcribe
+    from rehearse.audio import decode as audio
+    from rehearse.audio.vad import find_speech
+    from rehearse.speech import model as whisper_model
+    from rehearse.speech.transcript import transcribe_speech
 
     for tool in ("espeak", "flite", "sox"):
         try:
@@ -129,9 +132,9 @@ def render_and_transcribe(answer: dict, out: Path) -> Transcribed:
             pytest.fail(str(e))
     path = ra.render_answer(answer, out)
     samples = audio.decode(path)
-    speech, speech_s = pipeline.find_speech(samples, str(path))
-    spec = transcribe.resolve_model(None)
-    whisper = pipeline.get_model(spec)
-    text = pipeline.transcribe_speech(samples, speech, speech_s, spec, whisper)
+    speech, speech_s = find_speech(samples, str(path))
+    spec = whisper_model.resolve_model(None)
+    whisper = whisper_model.get_model(spec)
+    text = transcribe_speech(samples, speech, spec, whisper)
     return Transcribed(path, json.loads(path.with_suffix(".truth.json").read_text()), samples, text, whisper, spec)
 

@@ -6,7 +6,6 @@ import shutil
 
 import numpy as np
 import pytest
-
 from conftest import AUDIO, SAMPLES, rehearse, speak, write_wav
 
 
@@ -89,14 +88,15 @@ def test_model_name_without_network_or_cache(tmp_path, monkeypatch):
 
 
 def test_tampered_default_model_is_refused(tmp_path, monkeypatch, capsys):
-    from rehearse import cli, transcribe
+    from rehearse import cli
+    from rehearse.speech import model as whisper_model
 
     folder = tmp_path / "model"
-    shutil.copytree(transcribe.default_model_dir(), folder)
+    shutil.copytree(whisper_model.default_model_dir(), folder)
     with (folder / "model.bin").open("r+b") as fh:
         fh.seek(1000)
         fh.write(b"\x00\x01\x02\x03")
-    monkeypatch.setattr(transcribe, "default_model_dir", lambda: folder)
+    monkeypatch.setattr(whisper_model, "default_model_dir", lambda: folder)
     code = cli.main(["analyze", str(AUDIO / f"{SAMPLES[0]}.wav")])
     err = capsys.readouterr().err.strip()
     assert code == 2

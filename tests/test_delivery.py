@@ -11,11 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import rehearse
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
 import render_answers as ra  # noqa: E402
 
 # In band at first, fast in the middle (x1.3), slow at the end (x0.6); a 1.6 s silence
@@ -154,7 +153,7 @@ def test_per_minute_and_top_fillers(answer):
 def test_worst_stretch_in_terminal_report(answer):
     from rich.console import Console
 
-    from rehearse.report import render
+    from rehearse.report.terminal import render
 
     _, report, truth = answer
     worst = report.worst_stretch

@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
 import render_answers as ra  # noqa: E402
 from conftest import corpus_answer, render_and_transcribe  # noqa: E402
 
-from rehearse.words import norm  # noqa: E402
+from rehearse.speech.words import norm  # noqa: E402
 
 CORPUS = ROOT / "scripts" / "corpus" / "filler_answers.yaml"
 IDS = ("fil01", "fil02")  # espeak and flite voices; tune split
@@ -76,10 +76,13 @@ def test_every_filler_names_its_source(answers):
 def test_dropped_filled_pauses_are_heard_in_the_audio(answers):
     """Take Whisper's filled pauses out of its words, as when it drops them: the audio detector
     must still report each one, from the audio alone, within 0.25 s of its true time."""
-    from rehearse import acoustic, audio, rubric, vad
-    from rehearse.fillers import find_fillers
-    from rehearse.transcribe import split_sentences
-    from rehearse.words import norm
+    from rehearse import rubric
+    from rehearse.audio import decode as audio
+    from rehearse.audio import vad
+    from rehearse.delivery import acoustic
+    from rehearse.delivery.fillers import find_fillers
+    from rehearse.speech.transcribe import split_sentences
+    from rehearse.speech.words import norm
 
     lexicon = rubric.load("fillers")
     v = rubric.load("delivery")["vad"]
@@ -135,8 +138,8 @@ def test_repetitions_and_false_starts(answers):
 
 def test_repetitions_from_words():
     from rehearse import rubric
+    from rehearse.delivery.repetitions import find_repetitions
     from rehearse.models import Word
-    from rehearse.repetitions import find_repetitions
 
     def words(text: str) -> list[Word]:
         return [Word(text=t, start_s=i * 0.3, end_s=i * 0.3 + 0.25, probability=0.9) for i, t in enumerate(text.split())]
@@ -159,14 +162,16 @@ def test_repetitions_from_words():
         assert find_repetitions(words(text), [], lexicon) == [], text
 
 
-def test_audio_analysis_is_cheap_and_needs_no_librosa(answers):
+def test_audio_analysis_needs_no_librosa(answers):
+    """The audio detector and the second listen run on every answer, on numpy alone: no librosa,
+    numba or scipy import (no JIT warm-up). Their share of the analysis time is a benchmark
+    figure (scripts/eval/eval_fillers.py), not a test: wall-clock shares change with the load."""
     for _, report, _ in answers.values():
-        t = report.timings_s
-        assert "audio_fillers" in t and "relisten" in t
-        assert t["audio_fillers"] + t["relisten"] <= 0.10 * sum(t.values()), t
+        assert "audio_fillers" in report.timings_s and "relisten" in report.timings_s
     path = next(iter(answers.values()))[0]
-    code = ("import sys; from rehearse import acoustic, audio, rubric, vad\n"
-            f"x = audio.decode({str(path)!r}); r = vad.speech_regions(x, 0.5, 100, 30)\n"
+    code = ("import sys; from rehearse import rubric; from rehearse.audio import decode, vad\n"
+            "from rehearse.delivery import acoustic\n"
+            f"x = decode.decode({str(path)!r}); r = vad.speech_regions(x, 0.5, 100, 30)\n"
             "acoustic.listen(x, r, rubric.load('fillers')['acoustic'])\n"
             "print(sorted(m for m in ('librosa', 'numba', 'scipy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
@@ -191,8 +196,8 @@ def _words(spec: str):
 
 def _filled(spec: str) -> list[tuple[str, str]]:
     from rehearse import rubric
-    from rehearse.fillers import find_fillers
-    from rehearse.transcribe import split_sentences
+    from rehearse.delivery.fillers import find_fillers
+    from rehearse.speech.transcribe import split_sentences
 
     words, speech = _words(spec)
     found, _ = find_fillers(words, split_sentences(words, 2.0), rubric.load("fillers"), heard=[], speech=speech)
@@ -222,8 +227,8 @@ def test_lookalike_words_whisper_writes_for_a_filled_pause():
     words[6] = words[6].model_copy(update={"end_s": words[6].start_s})  # "I" squeezed to nothing
     words[5] = words[5].model_copy(update={"end_s": words[6].start_s})
     from rehearse import rubric
-    from rehearse.fillers import find_fillers
-    from rehearse.transcribe import split_sentences
+    from rehearse.delivery.fillers import find_fillers
+    from rehearse.speech.transcribe import split_sentences
 
     found, _ = find_fillers(words, split_sentences(words, 2.0), rubric.load("fillers"), heard=[], speech=speech)
     assert [f.kind for f in found if f.kind == "filled_pause"] == []
@@ -234,9 +239,9 @@ def test_a_lookalike_said_on_its_own_is_a_filled_pause():
     word (a sound with silence both sides) makes it the filled pause, timed by the island;
     without one, or when Whisper was sure of the word, it stays a word."""
     from rehearse import rubric
-    from rehearse.acoustic import Stretch
-    from rehearse.fillers import find_fillers
-    from rehearse.transcribe import split_sentences
+    from rehearse.delivery.acoustic import Stretch
+    from rehearse.delivery.fillers import find_fillers
+    from rehearse.speech.transcribe import split_sentences
 
     def filled(spec: str, island: tuple[float, float] | None):
         words, speech = _words(spec)
@@ -278,10 +283,10 @@ def test_a_stretch_is_not_a_dropped_filler_when_whisper_placed_the_next_word_lat
     """A steady stretch no word covers, right before a word whose time is mostly silence: the
     stretch is that word's sound (Whisper wrote it 0.4 s late), not a filled pause."""
     from rehearse import rubric
-    from rehearse.acoustic import Stretch
-    from rehearse.fillers import find_fillers
+    from rehearse.delivery.acoustic import Stretch
+    from rehearse.delivery.fillers import find_fillers
     from rehearse.models import Span
-    from rehearse.transcribe import split_sentences
+    from rehearse.speech.transcribe import split_sentences
 
     words, _ = _words("We rolled the change back, | and@0.95 the errors stopped.")
     stretch = Stretch(start_s=1.75, end_s=2.1, voicing=0.9, pitch_range_st=0.5, change_db=2.0, level_db=-5.0,
@@ -303,7 +308,10 @@ def test_a_stretch_is_not_a_dropped_filler_when_whisper_placed_the_next_word_lat
 def _one_filler_rendered(tmp_path, voice: str, text: str):
     """One sentence with one filled pause rendered in `voice`: the filler's truth, the samples
     and their acoustic frames (inside voice activity)."""
-    from rehearse import acoustic, audio, rubric, vad
+    from rehearse import rubric
+    from rehearse.audio import decode as audio
+    from rehearse.audio import vad
+    from rehearse.delivery import acoustic
 
     ra.check_tool(voice.split(":")[0])
     path = ra.render_answer({"id": "one", "voice": voice, "sentences": [["A", text]]}, tmp_path)
@@ -320,7 +328,8 @@ def test_a_gliding_er_between_words_is_heard_as_an_island(tmp_path):
     its own it is a voiced island at the filler's true time, and only there."""
     import numpy as np
 
-    from rehearse import acoustic, rubric
+    from rehearse import rubric
+    from rehearse.delivery import acoustic
 
     er, samples, frames = _one_filler_rendered(
         tmp_path, "flite:kal", "I checked the migrations, {er} so I added a dry run stage before every deploy.")
@@ -334,7 +343,8 @@ def test_a_gliding_er_between_words_is_heard_as_an_island(tmp_path):
 def test_an_uh_whose_fading_tail_dips_is_still_one_island(tmp_path):
     """festival's "uh" fades out through a frame just under the island level and a last puff of
     sound: one island at the filler's time, with silence after it, not a run cut short."""
-    from rehearse import acoustic, rubric
+    from rehearse import rubric
+    from rehearse.delivery import acoustic
 
     uh, samples, frames = _one_filler_rendered(
         tmp_path, "festival:slt", "The job finished in six minutes, {uh} and the rejection rate dropped by half.")
@@ -346,9 +356,9 @@ def test_an_uh_whose_fading_tail_dips_is_still_one_island(tmp_path):
 
 def test_an_island_counts_only_between_words():
     from rehearse import rubric
-    from rehearse.acoustic import Stretch
-    from rehearse.fillers import find_fillers
-    from rehearse.transcribe import split_sentences
+    from rehearse.delivery.acoustic import Stretch
+    from rehearse.delivery.fillers import find_fillers
+    from rehearse.speech.transcribe import split_sentences
 
     words, speech = _words("We checked the migrations, | | so I added a dry run stage.")
     assert words[3].text == "migrations," and (words[3].end_s, words[4].start_s) == (1.45, 2.3)
@@ -370,9 +380,9 @@ def test_an_island_under_a_word_that_has_its_own_sound_after_it():
     """Whisper timed "and" from the start of the "hmm" before it: the word's own sound is after
     the island, so the island is still a filled pause; a word with no sound outside it is not."""
     from rehearse import rubric
-    from rehearse.acoustic import Stretch
-    from rehearse.fillers import find_fillers
-    from rehearse.transcribe import split_sentences
+    from rehearse.delivery.acoustic import Stretch
+    from rehearse.delivery.fillers import find_fillers
+    from rehearse.speech.transcribe import split_sentences
 
     words, speech = _words("We were buying time, | | and@0.72 I offered to send weekly notes.")
     words[4] = words[4].model_copy(update={"start_s": 1.6})  # "and" written from 1.6 to 2.55
@@ -396,9 +406,10 @@ def test_a_hum_is_heard_under_a_word_whisper_gave_its_time_to(tmp_path):
     often times the next word from the hum's start; the hum is still a filled pause, "hmm"."""
     from dataclasses import replace
 
-    from rehearse import acoustic, rubric
-    from rehearse.fillers import _is_hum, find_fillers
-    from rehearse.transcribe import split_sentences
+    from rehearse import rubric
+    from rehearse.delivery import acoustic
+    from rehearse.delivery.fillers import _is_hum, find_fillers
+    from rehearse.speech.transcribe import split_sentences
 
     hum, _, frames = _one_filler_rendered(
         tmp_path, "espeak:en-gb", "I called each store manager on the list and, {hmm}, asked which report they opened first.")
@@ -426,9 +437,9 @@ def test_a_word_written_over_a_filler_has_its_sound_before_it():
     """"and, um": Whisper wrote "and," at the start of the "um" it heard; the vowel before it is
     that word's sound, not a second filled pause. A filler token written there is no such word."""
     from rehearse import rubric
-    from rehearse.acoustic import Stretch
-    from rehearse.fillers import find_fillers
-    from rehearse.transcribe import split_sentences
+    from rehearse.delivery.acoustic import Stretch
+    from rehearse.delivery.fillers import find_fillers
+    from rehearse.speech.transcribe import split_sentences
 
     def found(spec: str):
         words, speech = _words(spec)
@@ -452,8 +463,8 @@ def test_plausible_word_length_follows_the_speaker():
     """A slow speaker's words take longer: the length a word can account for grows with the
     speaker's own seconds per letter (and stays within the configured range)."""
     from rehearse import rubric
-    from rehearse.fillers import _speaker_per_char
-    from rehearse.words import norm
+    from rehearse.delivery.fillers import _speaker_per_char
+    from rehearse.speech.words import norm
 
     cfg = rubric.load("fillers")["acoustic"]
     words, _ = _words(" ".join(["deployment", "rollback", "latency", "customers", "incident"] * 5))
@@ -471,11 +482,16 @@ def test_plausible_word_length_follows_the_speaker():
 
 def test_a_filler_whisper_wrote_a_word_over_is_heard_again_on_its_own(tmp_path):
     """flite:awb's "uh" between two sentences: Whisper's first pass writes "but" over it. Heard
-    again on its own (`rehearse.relisten`), the island is "Uh.": the filler is reported at its
+    again on its own (`rehearse.speech.relisten`), the island is "Uh.": the filler is reported at its
     true time and "but" is left out of the pace. Without the second listen it is missed."""
-    from rehearse import acoustic, audio, pipeline, rubric, transcribe
-    from rehearse.relisten import relisten
-    from rehearse.words import norm
+    from rehearse import pipeline, rubric
+    from rehearse.audio import decode as audio
+    from rehearse.audio.vad import find_speech
+    from rehearse.delivery import acoustic
+    from rehearse.speech import model as whisper_model
+    from rehearse.speech.relisten import relisten
+    from rehearse.speech.transcript import transcribe_speech
+    from rehearse.speech.words import norm
 
     ra.check_tool("flite")
     path = ra.render_answer({"id": "relisten", "voice": "flite:awb", "rate": 1.15, "sentences": [
@@ -484,10 +500,10 @@ def test_a_filler_whisper_wrote_a_word_over_is_heard_again_on_its_own(tmp_path):
     truth = json.loads(path.with_suffix(".truth.json").read_text())
     [uh] = truth_of(truth, "filled_pause")
     samples = audio.decode(path)
-    speech, speech_s = pipeline.find_speech(samples, str(path))
-    spec = transcribe.resolve_model(None)
-    whisper = pipeline.get_model(spec)
-    text = pipeline.transcribe_speech(samples, speech, speech_s, spec, whisper)
+    speech, speech_s = find_speech(samples, str(path))
+    spec = whisper_model.resolve_model(None)
+    whisper = whisper_model.get_model(spec)
+    text = transcribe_speech(samples, speech, spec, whisper)
     over = [w for w in text.words if w.start_s < uh["end_s"] and w.end_s > uh["start_s"]]
     assert over and norm(over[0].text) not in rubric.load("fillers")["filled_pauses"], over  # the word written over it
 
@@ -525,7 +541,7 @@ def test_a_number_said_slowly_is_not_a_filled_pause_when_heard_alone(tmp_path):
     """espeak:en-us+f3 draws out "one" in "from four leavers to {hmm} one": the older rules take
     the vowel for a dropped "uh". Heard again on its own, Whisper writes "1 1 1 1 1" for it, so
     with the second listen only the true "hmm" is reported."""
-    truth, text, heard, plain = _analysed_both_ways(tmp_path, corpus_answer("filler_heldout19.yaml", "hf19_03", 6))
+    truth, text, heard, plain = _analysed_both_ways(tmp_path, corpus_answer("blind/filler_heldout19.yaml", "hf19_03", 6))
     [hmm] = truth_of(truth, "filled_pause")
     found = [f for f in heard.fillers if f.kind == "filled_pause"]
     assert len(found) == 1 and near(found[0].start_s, found[0].end_s, hmm["start_s"], hmm["end_s"], TIMED_S), found
@@ -541,7 +557,7 @@ def test_a_long_number_and_a_lookalike_on_its_island(tmp_path):
     for the "er" in "paired them with {er} Gareth" (a lookalike on its voiced island, which a
     steady stretch a second earlier, under "So I", does not take). Every filled pause is found
     at its true time and nothing else."""
-    truth, text, heard, _ = _analysed_both_ways(tmp_path, corpus_answer("filler_heldout20.yaml", "hf20_12"))
+    truth, text, heard, _ = _analysed_both_ways(tmp_path, corpus_answer("blind/filler_heldout20.yaml", "hf20_12"))
     fps = truth_of(truth, "filled_pause")
     found = [f for f in heard.fillers if f.kind == "filled_pause"]
     long_number = [w for w in text.words if norm(w.text) == "68"]
@@ -555,22 +571,26 @@ def test_a_marker_heard_alone_as_a_filler_is_counted_once(tmp_path):
     """flite:kal's "<Actually>, I also offered ..." in heldout12's hf12_04: the voiced island under
     "Actually," is heard alone as "Uh"; the word is already counted as a discourse marker, so the
     sound is not counted again as a filled pause."""
-    from rehearse import acoustic, audio, pipeline, rubric, transcribe
-    from rehearse.relisten import relisten
+    from rehearse import pipeline, rubric
+    from rehearse.audio import decode as audio
+    from rehearse.audio.vad import find_speech
+    from rehearse.delivery import acoustic
+    from rehearse.speech import model as whisper_model
+    from rehearse.speech.relisten import relisten
 
     for tool in ("flite", "sox"):
         ra.check_tool(tool)
-    path = ra.render_answer(corpus_answer("filler_heldout12.yaml", "hf12_04"), tmp_path)
+    path = ra.render_answer(corpus_answer("blind/filler_heldout12.yaml", "hf12_04"), tmp_path)
     truth = json.loads(path.with_suffix(".truth.json").read_text())
     report = pipeline.analyze(path)
     [marker] = [f for f in report.fillers if f.kind == "discourse_marker" and f.text == "actually"]
     word = report.words[marker.word_index]
     samples = audio.decode(path)
-    speech, _ = pipeline.find_speech(samples, str(path))
+    speech, _ = find_speech(samples, str(path))
     lexicon = rubric.load("fillers")
     islands = [s for s in acoustic.listen(samples, speech, lexicon["acoustic"])
                if s.kind == "island" and s.start_s < word.end_s and s.end_s > word.start_s]
-    relisten(pipeline.get_model(transcribe.resolve_model(None)), samples, islands, lexicon["relisten"])
+    relisten(whisper_model.get_model(whisper_model.resolve_model(None)), samples, islands, lexicon["relisten"])
     assert any(s.heard_as and norm(s.heard_as.split()[0]) in lexicon["filled_pauses"] for s in islands), islands
     assert not [f for f in report.fillers if f.kind == "filled_pause" and f.start_s < word.end_s and f.end_s > word.start_s]
     assert len([f for f in report.fillers if f.kind == "filled_pause"]) == len(truth_of(truth, "filled_pause"))

@@ -7,9 +7,9 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-
 from conftest import AUDIO, read_wav
-from rehearse.audio import decode
+
+from rehearse.audio.decode import decode
 
 SOURCE = AUDIO / "strong_answer.wav"
 

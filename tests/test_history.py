@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from conftest import AUDIO, load_truth, rehearse
 
-from rehearse import history
+from rehearse.history import store as history
+from rehearse.history.progress import progress_sessions, select, summarize
 from rehearse.models import Question, Report
-from rehearse.progress import progress_sessions, select, summarize
 
 # The first schema rehearse shipped, frozen here as it was (history.py may change, this may not).
 V1_DDL = """
@@ -95,7 +95,7 @@ def test_save_stores_the_numbers_and_the_full_report(tmp_path, analyzed):
 WRITER = """
 import json, sys, time
 from pathlib import Path
-from rehearse import history
+from rehearse.history import store as history
 from rehearse.models import Report
 report = Report.model_validate_json(Path(sys.argv[1]).read_text())
 db, source, n, go = Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), Path(sys.argv[5])
@@ -430,7 +430,7 @@ def test_plot_is_a_real_png_with_target_bands(in_practised, tmp_path):
     import matplotlib.image
     import numpy as np
 
-    from rehearse.progress_plot import BAND_ALPHA, BAND_COLOUR
+    from rehearse.report.plot import BAND_ALPHA, BAND_COLOUR
     pixels = matplotlib.image.imread(out)[..., :3]
     band = np.array([int(BAND_COLOUR[i:i + 2], 16) / 255 for i in (1, 3, 5)])
     shade = BAND_ALPHA * band + (1 - BAND_ALPHA)  # the band colour over the white axes

@@ -17,16 +17,16 @@ from urllib.parse import urlparse
 import pytest
 from conftest import AUDIO, rehearse, require_tool
 
-from rehearse.embed import audio_data_uri
-from rehearse.html import (
+from rehearse.models import Question, Report
+from rehearse.report.embed import audio_data_uri
+from rehearse.report.html import (
     render_answer_page,
     render_interview_page,
     render_progress_page,
     write_page,
 )
-from rehearse.models import Question, Report
+from rehearse.report.timeline import stamp
 from rehearse.rubric import load
-from rehearse.timeline import stamp
 
 OKABE_ITO = {"rgb(86, 180, 233)", "rgb(204, 121, 167)", "rgb(0, 158, 115)", "rgb(230, 159, 0)",
              "rgb(0, 114, 178)", "rgb(240, 228, 66)"}
@@ -404,7 +404,7 @@ def test_embedded_audio_is_the_recording(tmp_path):
     """The data URI holds the whole recording as Ogg Opus, compact, decoding back to the same length."""
     import base64
 
-    from rehearse.audio import decode
+    from rehearse.audio.decode import decode
 
     wav = AUDIO / "strong_answer.wav"
     uri = audio_data_uri(wav)
@@ -485,7 +485,7 @@ def test_show_and_progress_pages_from_the_history(watched, tmp_path):
 
 def _render(answer: dict, folder: Path) -> Path:
     """Speech with a known pitch and loudness from the fixture generator (real espeak-ng and sox)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts" / "corpus"))
     import render_answers as ra
 
     for tool in ("espeak", "sox"):
@@ -645,7 +645,7 @@ def test_report_without_voice_keeps_the_old_timeline(watched, tmp_path, analyzed
 def test_interview_from_the_command_line(watched, tmp_path):
     """`analyze --interview --html --embed-audio` on a rendered mock interview: one section per answer,
     each with its own slice of the recording, and every answer saved to the history."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts" / "corpus"))
     import render_interviews
     from test_interview import interview
 

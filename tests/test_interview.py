@@ -14,7 +14,7 @@ import pytest
 from conftest import AUDIO, require_tool, speak, write_wav
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
 import render_interviews
 
 TOLERANCE_S = 2.0

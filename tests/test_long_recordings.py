@@ -7,7 +7,10 @@ import itertools
 import numpy as np
 from conftest import AUDIO, read_wav, write_wav
 
-from rehearse import audio, rubric, transcribe, vad
+from rehearse import rubric
+from rehearse.audio import decode as audio
+from rehearse.audio import vad
+from rehearse.speech import transcribe
 
 
 def long_file(tmp_path, minutes: float):

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 from test_practice_mic import DEVICE, play, spoken, virtual_mic  # noqa: F401 - fixtures
 
-from rehearse.compare import rows
+from rehearse.practice.compare import rows
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

@@ -7,8 +7,9 @@ import json
 import pytest
 from conftest import rehearse
 
-from rehearse import question_bank, rubric
+from rehearse import rubric
 from rehearse.errors import RehearseError
+from rehearse.practice import question_bank
 
 PRINCIPLES = {p["name"] for p in rubric.load("principles")["principle"]}
 

@@ -1,4 +1,4 @@
-"""scripts/render_answers.py: truth files must describe the real audio exactly."""
+"""scripts/corpus/render_answers.py: truth files must describe the real audio exactly."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
 import render_answers as ra  # noqa: E402
 
 SR = 16000

@@ -11,11 +11,14 @@ import numpy as np
 import pytest
 from conftest import AUDIO, ROOT, read_wav, rehearse
 
-from rehearse import audio, rubric, session_wav
-from rehearse.capture import ArraySource
-from rehearse.recorder import record
-from rehearse.session_wav import SessionWav
-from rehearse.streaming import AudioBuffer
+from rehearse import rubric
+from rehearse.audio import decode as audio
+from rehearse.audio import wav as wav_file
+from rehearse.audio.capture import ArraySource
+from rehearse.errors import RehearseError
+from rehearse.practice.recorder import record
+from rehearse.practice.session_wav import SessionWav
+from rehearse.practice.streaming import AudioBuffer
 
 
 def _tone(seconds: float) -> np.ndarray:
@@ -62,13 +65,13 @@ def test_a_header_behind_its_data_is_still_read_in_full(tmp_path):
         wav.write(pcm[:16000])
     with path.open("ab") as fh:
         fh.write(pcm[16000:].tobytes())
-    assert session_wav.header_frames(path) == 16000 and session_wav.is_stale(path)
+    assert wav_file.header_frames(path) == 16000 and wav_file.is_stale(path)
     decoded = audio.decode(path)
     assert len(decoded) == 32000 and np.allclose(decoded, pcm / 32768, atol=1e-4)
-    assert session_wav.repair(path)
+    assert wav_file.repair(path)
     with wave.open(str(path), "rb") as w:
         assert w.getnframes() == 32000
-    assert not session_wav.is_stale(path)
+    assert not wav_file.is_stale(path)
 
 
 def test_metadata_after_the_audio_is_not_taken_for_lost_audio(tmp_path):
@@ -82,7 +85,7 @@ def test_metadata_after_the_audio_is_not_taken_for_lost_audio(tmp_path):
         riff = fh.tell() - 8
         fh.seek(4)
         fh.write(riff.to_bytes(4, "little"))
-    assert not session_wav.is_stale(path)
+    assert not wav_file.is_stale(path)
     assert len(audio.decode(path)) == 16000
 
 
@@ -103,7 +106,7 @@ def test_analyze_reads_a_recording_cut_off_by_a_crash(tmp_path):
 FULL_DISK = """
 import resource, signal, sys
 import numpy as np
-from rehearse.session_wav import SessionWav, DiskFull
+from rehearse.practice.session_wav import SessionWav, DiskFull
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (64000, 64000))
 wav = SessionWav(sys.argv[1])
@@ -132,6 +135,6 @@ def test_a_full_disk_is_reported_and_the_audio_before_it_kept(tmp_path):
 def test_an_existing_recording_is_never_overwritten(tmp_path):
     path = tmp_path / "answer.wav"
     path.write_bytes(b"precious")
-    with pytest.raises(session_wav.RehearseError, match="cannot create the recording file"):
+    with pytest.raises(RehearseError, match="cannot create the recording file"):
         SessionWav(path)
     assert path.read_bytes() == b"precious"

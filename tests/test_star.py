@@ -1,6 +1,6 @@
 """STAR scorer on real audio: findings with evidence, principles, follow-ups, score, rubrics.
 
-Each answer below is rendered at test time with scripts/render_answers.py (espeak-ng, exact
+Each answer below is rendered at test time with scripts/corpus/render_answers.py (espeak-ng, exact
 truth times) and analysed once by the real pipeline with the real Whisper model.
 """
 
@@ -14,11 +14,11 @@ import pytest
 import yaml
 from conftest import ROOT, rehearse, require_tool
 
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
 import render_answers as ra  # noqa: E402
 
 from rehearse import rubric  # noqa: E402
-from rehearse.star import score_star  # noqa: E402
+from rehearse.star.label import score_star  # noqa: E402
 
 VOICE = "espeak:en-us"
 
@@ -188,7 +188,7 @@ def test_fragments_join_a_neighbour_before_labelling():
     """Filler-only sentences join the next sentence; a short piece broken off with no gap joins
     the one before; real short sentences after a pause stay on their own."""
     from rehearse.models import Sentence
-    from rehearse.star import merge_fragments
+    from rehearse.star.label import merge_fragments
 
     def sent(i, text, a, b):
         return Sentence(index=i, text=text, start_s=a, end_s=b, word_start=i, word_end=i + 1)

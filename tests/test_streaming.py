@@ -10,8 +10,9 @@ import pytest
 from conftest import AUDIO, load_truth, read_wav
 from test_analyze import words_of
 
-from rehearse import pipeline, rubric, transcribe
-from rehearse.streaming import AudioBuffer, StreamingTranscriber
+from rehearse import pipeline, rubric
+from rehearse.practice.streaming import AudioBuffer, StreamingTranscriber
+from rehearse.speech import model as whisper_model
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +21,8 @@ def streamed():
     samples = read_wav(AUDIO / "strong_answer.wav")
     buffer = AudioBuffer(capacity_s=10)  # grows as needed
     settings = rubric.load("practice")["streaming"]
-    st = StreamingTranscriber(buffer, rubric.load("delivery"), transcribe.resolve_model(None), settings)
-    st.whisper = pipeline.get_model(st.spec)
+    st = StreamingTranscriber(buffer, rubric.load("delivery"), whisper_model.resolve_model(None), settings)
+    st.whisper = whisper_model.get_model(st.spec)
     before_stop = []
     for i in range(0, len(samples), 16000):
         buffer.append(samples[i:i + 16000])

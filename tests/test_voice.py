@@ -14,7 +14,7 @@ import pytest
 from conftest import read_wav, rehearse
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
 import render_answers as ra
 
 QUESTION = "Tell me about a time you fixed the billing export."
@@ -126,7 +126,10 @@ def test_repeated_habits_and_the_same_opener_are_named_but_not_topic_words(answe
     report, _ = answer
     repeated = {r["text"]: r for r in report["voice"]["repeated"]}
     assert repeated["basically"]["count"] >= 3, repeated
-    assert repeated["at the end of the day"]["count"] == 3, repeated
+    # said three times; tiny.en writes the third as "That's the end of the day" on some CPUs, so
+    # the habit is the longest phrase the three share
+    habit = [r for text, r in repeated.items() if "the end of the day" in text]
+    assert len(habit) == 1 and habit[0]["count"] == 3, repeated
     assert all("billing" not in text and "export" not in text for text in repeated), repeated
     for r in repeated.values():
         assert len(r["times"]) == r["count"] and r["start_s"] <= r["end_s"]
@@ -149,7 +152,8 @@ def test_a_quiet_recording_gets_move_closer_advice_in_the_terminal_report(tmp_pa
 
 
 def test_clipping_is_found_in_a_hot_recording_and_not_in_a_clean_one(tmp_path):
-    from rehearse import loudness, rubric
+    from rehearse import rubric
+    from rehearse.voice import loudness
 
     cfg = rubric.load("voice")["loudness"]
     hot, truth = render({**SHORT, "id": "hot", "gain_db": 12}, tmp_path)
@@ -182,7 +186,7 @@ def test_the_generator_fades_and_keeps_length_when_it_shifts_pitch(tmp_path):
 
 
 def test_a_span_inside_one_second_is_shown_as_one_time():
-    from rehearse.tips import clock_span
+    from rehearse.clock import clock_span
 
     assert clock_span(149.19, 149.99) == "2:29"  # not "2:29–2:29"
     assert clock_span(52.2, 53.4) == "0:52–0:53"

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.min_pause is not None and args.min_pause <= 0:
         raise RehearseError("--min-pause", "must be a positive number of seconds")
-    from rehearse.html import check_page_options
+    from rehearse.report.html import check_page_options
 
     check_page_options(args.html, args.open, args.embed_audio)  # before the slow analysis
     if args.jobs is not None and args.jobs < 1:
@@ -64,17 +64,17 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
-        from rehearse.report import render
+        from rehearse.report.terminal import render
 
         render(report)
         if args.explain:
-            from rehearse.explain import render_explain
+            from rehearse.report.explain import render_explain
 
             render_explain(report)
     if args.html:
         write_html(report, args)
     if not args.no_save:
-        from rehearse.history import save_quietly
+        from rehearse.history.store import save_quietly
 
         saved = save_quietly(report, "analyze")
         if saved is not None and not args.json:
@@ -86,7 +86,7 @@ def _question(given: str | None, lp: str | None):
     """--question as a bank id (its principles, level and length come along) or as free text."""
     if given is None:
         return None
-    from rehearse import question_bank
+    from rehearse.practice import question_bank
 
     entry = next((q for q in question_bank.load() if q["id"] == given.strip()), None)
     if entry is not None:
@@ -96,14 +96,14 @@ def _question(given: str | None, lp: str | None):
 
 def write_html(report, args: argparse.Namespace) -> None:
     """The --html page, with the recording embedded when asked, opened when asked."""
-    from rehearse.html import announce, save_answer_page
+    from rehearse.report.html import announce, save_answer_page
 
     announce(save_answer_page(report, args.html, audio=(report.audio_path or args.file) if args.embed_audio else None),
              args.open)
 
 
 def _splits(args: argparse.Namespace) -> list[float] | None:
-    from rehearse.interview import parse_splits
+    from rehearse.interview.turns import parse_splits
 
     if args.splits and args.splits_file:
         raise RehearseError("--splits-file", "give --splits or --splits-file, not both")
@@ -122,20 +122,20 @@ def _splits(args: argparse.Namespace) -> list[float] | None:
 
 
 def _interview(args: argparse.Namespace, splits: list[float] | None) -> int:
-    from rehearse.interview import analyze_interview
+    from rehearse.interview.answers import analyze_interview
 
     report = analyze_interview(args.file, model=args.model, rubric_name=args.rubric, min_pause_s=args.min_pause,
                                lp=args.lp, splits=splits, progress=True)
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
-        from rehearse.interview_report import render_interview
+        from rehearse.report.interview import render_interview
 
         render_interview(report)
     for note in report.notes:
         print(f"rehearse: note: {args.file}: {note}", file=sys.stderr)
     if args.html:
-        from rehearse.html import announce, render_interview_page, write_page
+        from rehearse.report.html import announce, render_interview_page, write_page
 
         answers = [a for a in report.answers if a.report is not None]
         uris = _answer_audio(args.file, answers) if args.embed_audio else None
@@ -143,7 +143,7 @@ def _interview(args: argparse.Namespace, splits: list[float] | None) -> int:
         page = write_page(args.html, render_interview_page([(a.question, a.report) for a in answers], summary, uris))
         announce(page, args.open)
     if not args.no_save:
-        from rehearse.history import save_quietly
+        from rehearse.history.store import save_quietly
 
         ids = [save_quietly(a.report, "interview") for a in report.answers if a.report is not None]
         ids = [i for i in ids if i is not None]
@@ -154,8 +154,8 @@ def _interview(args: argparse.Namespace, splits: list[float] | None) -> int:
 
 def _answer_audio(file: str, answers) -> list[str]:
     """Each answer's stretch of the recording as a data URI (its report's times start at the answer)."""
-    from rehearse import audio
-    from rehearse.embed import samples_data_uri
+    from rehearse.audio import decode as audio
+    from rehearse.report.embed import samples_data_uri
 
     samples = audio.decode(file)
     rate = audio.SAMPLE_RATE
@@ -176,7 +176,7 @@ def _folder(args: argparse.Namespace) -> int:
         TimeRemainingColumn,
     )
 
-    from rehearse.batch import analyze_folder, audio_files, results_table
+    from rehearse.interview.batch import analyze_folder, audio_files, results_table
 
     folder = Path(args.file)
     options = {"interview": bool(args.interview), "model": args.model, "rubric": args.rubric,

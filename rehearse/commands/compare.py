@@ -18,8 +18,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rehearse import history
-    from rehearse.progress_view import compare_rows, render_compare
+    from rehearse.history import store as history
+    from rehearse.report.progress import compare_rows, render_compare
 
     a, b = (history.get(history.session_id(x)) for x in (args.first, args.second))
     if args.json:

@@ -15,7 +15,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rehearse import history
+    from rehearse.history import store as history
 
     session, removed = history.delete(history.session_id(args.id), audio=args.audio)
     print(f"Deleted session {session.id} ({session.created_at[:16].replace('T', ' ')} UTC, {session.source}).")

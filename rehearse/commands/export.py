@@ -37,8 +37,8 @@ def rows(sessions) -> tuple[list[str], list[dict]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rehearse.history.progress import select
     from rehearse.models import Session
-    from rehearse.progress import select
 
     chosen = filters.values(args)
     if chosen["last"] is None and not filters.filtered(args):

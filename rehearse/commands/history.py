@@ -21,8 +21,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from rehearse.commands import COMMANDS
-    from rehearse.progress import select
-    from rehearse.progress_view import empty_message, render_history
+    from rehearse.history.progress import select
+    from rehearse.report.progress import empty_message, render_history
 
     sessions, _ = select(**filters.values(args))
     if args.json:

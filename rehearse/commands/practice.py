@@ -63,7 +63,7 @@ def _prepare(seconds: float, console, interactive: bool) -> None:
     from rich.live import Live
     from rich.text import Text
 
-    from rehearse.recorder import _enter_pressed
+    from rehearse.practice.recorder import _enter_pressed
 
     if seconds <= 0:
         return
@@ -85,11 +85,12 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     from concurrent.futures import ThreadPoolExecutor
 
     from rehearse import rubric
-    from rehearse.live_view import LiveView, question_panel
-    from rehearse.pipeline import analyze_samples, get_model, precompute
-    from rehearse.recorder import record
-    from rehearse.session_wav import SessionWav
-    from rehearse.streaming import AudioBuffer, StreamingTranscriber
+    from rehearse.pipeline import analyze_samples, precompute
+    from rehearse.practice.live_view import LiveView, question_panel
+    from rehearse.practice.recorder import record
+    from rehearse.practice.session_wav import SessionWav
+    from rehearse.practice.streaming import AudioBuffer, StreamingTranscriber
+    from rehearse.speech.model import get_model
 
     source = source_factory()  # resolves the device: a bad --device fails before anything is created
     folder = _session_dir(question)
@@ -121,7 +122,9 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     print(f"rehearse: stopped ({rec.stop_reason}) after {rec.seconds:.1f} s; recording saved to {wav_path}",
           file=sys.stderr, flush=True)
     if rec.stop_reason == "sigterm":
-        streaming.cancel()
+        if not streaming.cancel():  # Whisper still busy: leave now, the recording is already on disk
+            sys.stderr.flush()
+            os._exit(143)
         return None
     if rec.error is not None and rec.seconds < 1:
         raise rec.error
@@ -160,14 +163,14 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
 def _keep(report, folder: Path, args) -> None:
     """The session's HTML page (recording embedded) beside its WAV, and the answer in the history.
     Neither may cost the candidate the report: a failure is one warning line."""
-    from rehearse.html import save_answer_page
+    from rehearse.report.html import save_answer_page
 
     try:
         save_answer_page(report, folder / "report.html", audio=report.audio_path)
     except (OSError, RehearseError) as exc:
         print(f"rehearse: warning: {folder / 'report.html'}: cannot write the page ({exc})", file=sys.stderr)
     if not args.no_save:
-        from rehearse.history import save_quietly
+        from rehearse.history.store import save_quietly
 
         session = save_quietly(report, "practice")
         if session is not None and not args.json:
@@ -185,9 +188,10 @@ def _ask_retry(console) -> bool:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from rehearse import question_bank, rubric
-    from rehearse.capture import MicSource
+    from rehearse import rubric
+    from rehearse.audio.capture import MicSource
     from rehearse.pipeline import setup as resolve_setup
+    from rehearse.practice import question_bank
 
     _check(args)
     settings = rubric.load("practice")
@@ -212,13 +216,13 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.flush()
             _keep(report, Path(report.audio_path).parent, args)  # after the feedback: it takes a second
         else:
-            from rehearse.report import render
+            from rehearse.report.terminal import render
 
             render(report, console)
             console.print(f"[dim]ready {report.timings_s['stop_to_report']:.1f} s after you stopped · "
                           f"saved in {Path(report.audio_path).parent}[/]")
             if previous is not None:
-                from rehearse.compare import table
+                from rehearse.practice.compare import table
 
                 console.print(table(previous, report))
             _keep(report, Path(report.audio_path).parent, args)

@@ -23,9 +23,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from rehearse.commands import COMMANDS
-    from rehearse.html import check_page_options
-    from rehearse.progress import select, summarize
-    from rehearse.progress_view import empty_message, render_progress
+    from rehearse.history.progress import select, summarize
+    from rehearse.report.html import check_page_options
+    from rehearse.report.progress import empty_message, render_progress
 
     check_page_options(args.html, args.open)
     sessions, chosen = select(**filters.values(args))
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         render_progress(progress)
     if args.html and sessions:
-        from rehearse.html import announce, render_progress_page, write_page
+        from rehearse.report.html import announce, render_progress_page, write_page
 
         announce(write_page(args.html, render_progress_page([x.model_dump(mode="json") for x in sessions])), args.open)
     elif args.html:
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         if not sessions:
             print(f"No chart written to {args.plot}: there are no sessions to draw yet.", file=sys.stderr)
             return 0
-        from rehearse.progress_plot import plot
+        from rehearse.report.plot import plot
 
         out = plot(progress, args.plot)
         print(f"Trend charts written to {out}", file=sys.stderr if args.json else sys.stdout)

@@ -21,8 +21,8 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from rehearse.live_view import clock
-    from rehearse.question_bank import select, to_question
+    from rehearse.clock import clock
+    from rehearse.practice.question_bank import select, to_question
 
     chosen = [to_question(q) for q in select(args.lp, args.level)]
     if args.json:

@@ -21,10 +21,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rehearse import history
+    from rehearse.history import store as history
 
     session_id = history.session_id(args.id)
-    from rehearse.html import check_page_options
+    from rehearse.report.html import check_page_options
 
     check_page_options(args.html, args.open, args.embed_audio)
     if args.html:
@@ -35,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
     report = history.get_report(session_id)
     from rich.console import Console
 
-    from rehearse.progress_view import when
-    from rehearse.report import render
+    from rehearse.report.progress import when
+    from rehearse.report.terminal import render
 
     session = history.get(session_id)
     head = f"Session {session.id} · {when(session.created_at)} · {session.source}"
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     console.print(head, style="bold", highlight=False)
     render(report, console)
     if args.explain:
-        from rehearse.explain import render_explain
+        from rehearse.report.explain import render_explain
 
         render_explain(report)
     return 0
@@ -57,7 +57,7 @@ def write_html(report, args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from rehearse.errors import RehearseError
-    from rehearse.html import announce, save_answer_page
+    from rehearse.report.html import announce, save_answer_page
 
     audio = report.audio_path or report.file
     if args.embed_audio and not Path(audio).is_file():

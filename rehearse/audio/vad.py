@@ -1,0 +1,100 @@
+"""Voice activity from Silero VAD (shipped inside faster-whisper)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from rehearse import rubric
+from rehearse.audio.decode import SAMPLE_RATE
+from rehearse.errors import RehearseError
+from rehearse.models import Span
+
+
+def speech_regions(samples: np.ndarray, threshold: float, min_silence_ms: int, speech_pad_ms: int,
+                   block_s: float | None = None) -> list[Span]:
+    """Regions of the audio that hold speech, in seconds. Recordings longer than `block_s` are
+    scanned block by block (Silero's input is copied twice over: memory stays bounded);
+    regions that meet at a block edge are joined."""
+    block = int(block_s * SAMPLE_RATE) if block_s else 0
+    if not block or len(samples) <= block:
+        return _regions(samples, threshold, min_silence_ms, speech_pad_ms)
+    spans: list[Span] = []
+    for a in range(0, len(samples), block):
+        offset = a / SAMPLE_RATE
+        for r in _regions(samples[a : a + block], threshold, min_silence_ms, speech_pad_ms):
+            r = Span(start_s=r.start_s + offset, end_s=r.end_s + offset)
+            if spans and r.start_s - spans[-1].end_s < min_silence_ms / 1000:
+                spans[-1] = Span(start_s=spans[-1].start_s, end_s=r.end_s)
+            else:
+                spans.append(r)
+    return spans
+
+
+def _regions(samples: np.ndarray, threshold: float, min_silence_ms: int, speech_pad_ms: int) -> list[Span]:
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(
+        threshold=threshold,
+        min_silence_duration_ms=min_silence_ms,
+        speech_pad_ms=speech_pad_ms,
+        min_speech_duration_ms=60,
+    )
+    chunks = get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)
+    return [Span(start_s=c["start"] / SAMPLE_RATE, end_s=c["end"] / SAMPLE_RATE) for c in chunks]
+
+
+def overlap(span: Span, regions: list[Span]) -> float:
+    """Seconds of `span` covered by `regions` (regions sorted and disjoint)."""
+    total = 0.0
+    for region in regions:
+        if region.end_s <= span.start_s:
+            continue
+        if region.start_s >= span.end_s:
+            break
+        total += min(span.end_s, region.end_s) - max(span.start_s, region.start_s)
+    return total
+
+
+class SilenceCut:
+    """Audio with long silences shortened, and the map from its times back to the original's."""
+
+    def __init__(self, samples: np.ndarray, speech: list[Span], keep_s: float, rate: int = SAMPLE_RATE):
+        keep = int(keep_s * rate)
+        half = keep // 2
+        cuts: list[tuple[int, int]] = []  # (start, end) sample ranges removed from the original
+        edges = [(0, 0)] + [(int(r.start_s * rate), int(r.end_s * rate)) for r in speech] + [(len(samples), len(samples))]
+        for (_, left_end), (right_start, _) in itertools.pairwise(edges):
+            lead = half if left_end > 0 else 0
+            tail = half if right_start < len(samples) else 0
+            if right_start - left_end > lead + tail + rate // 10:
+                cuts.append((left_end + lead if left_end > 0 else 0, right_start - tail if right_start < len(samples) else len(samples)))
+        pieces, self._offsets, removed, pos = [], [], 0, 0
+        for start, end in cuts:
+            pieces.append(samples[pos:start])
+            self._offsets.append((start - removed, end - start))  # at this new-time sample, `end-start` were removed
+            removed += end - start
+            pos = end
+        pieces.append(samples[pos:])
+        self.samples = np.concatenate(pieces) if pieces else samples
+        self.rate = rate
+
+    def original_time(self, t: float) -> float:
+        """Time in the original audio of time `t` in the shortened audio."""
+        sample = t * self.rate
+        shift = sum(length for at, length in self._offsets if sample >= at)
+        return (sample + shift) / self.rate
+
+
+def find_speech(samples: np.ndarray, file: str) -> tuple[list[Span], float]:
+    """Voice-activity regions and seconds of speech; bad input (silence, too little speech) fails."""
+    vcfg = rubric.load("delivery")["vad"]
+    speech = speech_regions(samples, vcfg["threshold"], vcfg["min_silence_ms"], vcfg["speech_pad_ms"],
+                            block_s=vcfg.get("block_s"))
+    speech_s = sum(r.end_s - r.start_s for r in speech)
+    if not speech:
+        raise RehearseError(file, "no speech was heard (the recording is silent)")
+    if speech_s < vcfg["min_speech_s"]:
+        raise RehearseError(file, f"only {speech_s:.1f} s of speech heard; need at least {vcfg['min_speech_s']:g} s")
+    return speech, speech_s

@@ -1,0 +1,274 @@
+"""Interview mode: split a recorded mock interview into question turns and answers, report each.
+
+The whole recording is transcribed once. The transcript is cut into units (sentences, and
+silences of `[units] gap_s`); each unit gets question cues (wording from `rubrics/interview.toml`,
+a question mark, rising pitch at its end) and voice statistics (spectral shape and median
+pitch). Speakers are told apart, in order of preference, by the stereo channels (one speaker
+per channel), by two voices (two clusters of units far enough apart), or, with one voice, by
+wording and the silences at turn changes. Each answer is then analysed from its slice of the
+samples and the words already transcribed (`pipeline.analyze_transcribed`). The turns are found
+in `rehearse.interview.turns`, the voices in `rehearse.interview.voices`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from rehearse import __version__, pipeline, rubric
+from rehearse.audio import decode as audio
+from rehearse.audio.vad import find_speech
+from rehearse.clock import clock_hms
+from rehearse.errors import RehearseError
+from rehearse.interview.turns import Turns, Unit, detect_turns, turns_from_splits
+from rehearse.interview.voices import channel_balance
+from rehearse.models import (
+    InterviewAnswer,
+    InterviewPattern,
+    InterviewReport,
+    InterviewSummary,
+    InterviewTurn,
+    Question,
+    Report,
+    Transcription,
+    Word,
+)
+from rehearse.speech import model as whisper_model
+from rehearse.speech.transcript import slice_transcription, transcribe_speech
+
+SR = audio.SAMPLE_RATE
+
+
+class _Progress:
+    """A rich progress bar on stderr with the time left, driven by transcription progress."""
+
+    def __init__(self, enabled: bool):
+        self.bar = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            console = Console(stderr=True)
+            if not (console.is_terminal and console.is_interactive):
+                return  # piped or logged: no bar, so stderr holds only notes and errors
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                                TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"),
+                                TimeRemainingColumn(), console=console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("decoding", total=None)
+
+    def stage(self, name: str, total: float | None = None) -> None:
+        if self.bar:
+            self.bar.update(self.task, description=name, total=total, completed=0)
+
+    def update(self, done: float, total: float) -> None:
+        if self.bar:
+            self.bar.update(self.task, completed=min(done, total), total=total)
+
+    def stop(self) -> None:
+        if self.bar:
+            self.bar.stop()
+
+
+def analyze_interview(
+    path: str | Path,
+    model: str | None = None,
+    rubric_name: str = "star",
+    min_pause_s: float | None = None,
+    lp: str | None = None,
+    splits: list[float] | None = None,
+    progress: bool = False,
+) -> InterviewReport:
+    path = Path(path)
+    file = str(path)
+    cfg = rubric.load("interview")
+    star_rubric = rubric.load(rubric_name)
+    pipeline.check_lp(rubric_name, lp)
+    spec = whisper_model.resolve_model(model)
+    lap = pipeline.Laps()
+
+    bar = _Progress(progress)
+    try:
+        samples = audio.decode(path)
+        duration = len(samples) / SR
+        if splits is not None and splits[-1] >= duration:
+            raise RehearseError("--splits", f"{splits[-1]:.1f} s is past the end of {file} ({duration:.1f} s)")
+        balance = channel_balance(path)
+        lap("decode")
+        bar.stage("finding speech")
+        speech, speech_s = find_speech(samples, file)
+        bad = cfg["bad_input"]
+        if speech_s < bad["min_speech_share"] * duration:
+            raise RehearseError(file, f"mostly silence or music: speech in only {speech_s / duration:.0%} of "
+                                      f"{clock_hms(duration)} ({speech_s:.0f} s); nothing to split into questions and answers")
+        lap("vad")
+        whisper = whisper_model.get_model(spec)
+        lap("load_model")
+        bar.stage("transcribing", duration)
+        text = transcribe_speech(samples, speech, spec, whisper, progress=bar.update if progress else None)
+        if len(text.words) < bad["min_words_per_speech_s"] * speech_s:
+            raise RehearseError(file, f"mostly music or noise: {len(text.words)} words recognised in {speech_s:.0f} s "
+                                      "of sound; nothing to split into questions and answers")
+        lap("transcribe")
+        bar.stage("finding turns")
+        if splits is not None:
+            turns = turns_from_splits(splits, text, duration)
+        else:
+            turns = detect_turns(samples, text, balance, cfg)
+        lap("turns")
+        spans = answer_spans(turns, text, duration)
+        bar.stage("analysing answers", len(spans))
+        answers = []
+        gap_s = rubric.load("delivery")["transcription"]["sentence_gap_s"]
+        band = (float(star_rubric["length"]["min_s"]), float(star_rubric["length"]["max_s"]))
+        for i, (q, start, end) in enumerate(spans, 1):
+            answers.append(_answer(i, q, start, end, samples, text, file, gap_s, band, rubric_name, min_pause_s, lp,
+                                   (whisper, spec)))
+            bar.update(i, len(spans))
+        lap("answers")
+    finally:
+        bar.stop()
+    notes = list(turns.notes)
+    if turns.questions:
+        before = [w for w in text.words if w.end_s <= turns.questions[0][0] and _speaker_of(w, turns.units) != "interviewer"]
+        if before and before[-1].end_s - before[0].start_s >= 5:
+            notes.append(f"{clock_hms(before[0].start_s)}-{clock_hms(before[-1].end_s)}: talk before the first question "
+                         "is not analysed")
+    if turns.detection == "none":
+        notes.insert(0, "no interviewer question found: the whole recording is analysed as one answer")
+    summary = summarise(answers, duration, speech_s, turns, star_rubric, cfg)
+    unit_turns = [InterviewTurn(start_s=u.start_s, end_s=u.end_s, speaker=u.speaker, text=u.text, cues=u.cues)
+                  for u in turns.units]
+    return InterviewReport(rehearse_version=__version__, file=file, duration_s=round(duration, 3), model=text.model,
+                           detection=turns.detection, voice_separation=turns.separation, notes=notes, turns=unit_turns, answers=answers,
+                           summary=summary, timings_s=lap.timings)
+
+
+def answer_spans(turns: Turns, text: Transcription, duration: float) -> list[tuple[tuple | None, float, float]]:
+    """(question, start, end) of every answer: the words after each question turn up to the next."""
+    if not turns.questions:
+        return [(None, text.words[0].start_s, text.words[-1].end_s)] if text.words else []
+    out = []
+    for k, q in enumerate(turns.questions):
+        nxt = turns.questions[k + 1][0] if k + 1 < len(turns.questions) else duration + 1
+        words = [w for w in text.words if w.start_s >= q[1] - 0.01 and w.end_s <= nxt + 0.01 and w.start_s < nxt]
+        if turns.detection != "splits":
+            words = [w for w in words if _speaker_of(w, turns.units) != "interviewer"]
+        if words:
+            out.append((q, words[0].start_s, words[-1].end_s))
+        else:
+            out.append((q, q[1], q[1]))
+    return out
+
+
+def _speaker_of(word: Word, units: list[Unit]) -> str:
+    for u in units:
+        if u.start_s <= word.start_s and word.end_s <= u.end_s:
+            return u.speaker
+    return "candidate"
+
+
+def _answer(index, q, start, end, samples, text, file, gap_s, band, rubric_name, min_pause_s, lp,
+            listener=None) -> InterviewAnswer:
+    length = round(end - start, 3)
+    verdict = "short" if length < band[0] else "long" if length > band[1] else "in_band"
+    qtext = q[2] if q else ""
+    answer = InterviewAnswer(index=index, question=qtext, question_start_s=q[0] if q else None,
+                             question_end_s=q[1] if q else None, start_s=start, end_s=end, length_s=length,
+                             target_s=band, length_verdict=verdict)
+    if length <= 0:
+        answer.error = "no answer was heard after this question"
+        return answer
+    pad = 0.3  # a little silence either side, as a recording of the answer alone would have
+    a = max(0.0, start - pad)
+    b = min(len(samples) / SR, end + pad)
+    piece = slice_transcription(text, a, b, gap_s)
+    question = Question(text=qtext, target_s=round(sum(band) / 2, 1)) if qtext else None
+    try:
+        answer.report = pipeline.analyze_transcribed(samples[int(a * SR): int(b * SR)], piece,
+                                                     f"{file} [answer {index}, {clock_hms(start)}-{clock_hms(end)}]",
+                                                     rubric_name=rubric_name, min_pause_s=min_pause_s, lp=lp,
+                                                     question=question, listener=listener)
+    except RehearseError as exc:
+        answer.error = exc.problem
+    return answer
+
+
+# ---------------------------------------------------------------- summary
+
+
+def summarise(answers: list[InterviewAnswer], duration: float, speech_s: float, turns: Turns, star_rubric: dict,
+              cfg: dict) -> InterviewSummary:
+    done = [a for a in answers if a.report is not None]
+    reports: list[Report] = [a.report for a in done]
+
+    def mean(values):
+        values = [v for v in values if v is not None]
+        return round(sum(values) / len(values), 2) if values else None
+
+    scores = [(r.star.score.total if r.star.score else None) for r in reports]
+    strongest = weakest = None
+    scored = [(s, a.index) for s, a in zip(scores, done) if s is not None]
+    if len(scored) >= 2:
+        strongest = max(scored)[1]
+        weakest = min(scored)[1]
+    return InterviewSummary(
+        total_s=round(duration, 3), speech_s=round(speech_s, 3), questions=len(turns.questions),
+        answer_time_s=round(sum(a.length_s for a in answers), 3),
+        question_time_s=round(sum(q[1] - q[0] for q in turns.questions), 3),
+        average_length_s=mean([a.length_s for a in answers]),
+        average_score=mean(scores),
+        average_words_per_minute=mean([r.pacing.words_per_minute for r in reports]),
+        average_fillers_per_minute=mean([r.fillers_per_minute for r in reports]),
+        average_action_share=mean([r.star.action_share for r in reports]),
+        strongest=strongest, weakest=weakest,
+        patterns=patterns(done, star_rubric, cfg["summary"]["pattern_share"]),
+    )
+
+
+def patterns(done: list[InterviewAnswer], star_rubric: dict, share: float) -> list[InterviewPattern]:
+    """What shows in most answers: a section always long or short, the same finding, pace, length."""
+    n = len(done)
+    if n < 2:
+        return []
+    need = max(2, int(np.ceil(share * n)))
+    found: list[InterviewPattern] = []
+
+    def add(pid: str, text: str, which: list[int]) -> None:
+        if len(which) >= need:
+            found.append(InterviewPattern(id=pid, text=f"{text} in {len(which)} of {n} answers", answers=which))
+
+    targets = star_rubric.get("targets", {})
+    for label, target in targets.items():
+        shares = {a.index: next((s.share for s in a.report.star.sections if s.label == label), None) for a in done}
+        long = [i for i, s in shares.items() if s is not None and s > target["share"] + target["tolerance"]]
+        short = [i for i, s in shares.items() if s is not None and s < target["share"] - target["tolerance"]]
+        name = label.capitalize()
+        add(f"{label}_long", f"{name} too long (over {target['share'] + target['tolerance']:.0%} of the answer)", long)
+        add(f"{label}_short", f"{name} too short (under {max(0, target['share'] - target['tolerance']):.0%})", short)
+    add("action_not_dominant", "Action did not dominate", [a.index for a in done if not a.report.star.action_dominant])
+    titles: dict[str, tuple[str, list[int]]] = {}
+    for a in done:
+        for f in a.report.star.findings:
+            titles.setdefault(f.id, (f.title, []))[1].append(a.index)
+    for fid, (title, which) in titles.items():
+        if fid in ("too_short", "too_long"):  # the length patterns below say it
+            continue
+        add(f"finding_{fid}", title, sorted(set(which)))
+    for verdict in ("fast", "slow"):
+        add(f"pace_{verdict}", f"Pace {verdict}",
+            [a.index for a in done if a.report.pacing.verdict == verdict])
+    add("fillers_high", "More fillers than the target",
+        [a.index for a in done if a.report.filler_target_per_minute is not None
+         and a.report.fillers_per_minute > a.report.filler_target_per_minute])
+    for verdict in ("short", "long"):
+        add(f"length_{verdict}", f"Answer too {verdict}", [a.index for a in done if a.length_verdict == verdict])
+    return found

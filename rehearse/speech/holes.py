@@ -1,0 +1,131 @@
+"""Whisper's gaps and copies, mended: speech it skipped is transcribed again on its own; a
+passage it wrote twice is heard again and, unless it was said twice, dropped and the speech
+under it transcribed again."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rehearse import rubric
+from rehearse.audio.decode import SAMPLE_RATE
+from rehearse.models import Span, Transcription
+from rehearse.speech import filters, relisten
+from rehearse.speech import transcribe as whisper_words
+from rehearse.speech.model import ModelSpec
+from rehearse.speech.sentences import split_sentences
+from rehearse.speech.words import norm
+
+
+def _uncovered(region: Span, spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of a voice-activity region that none of `spans` (word spans) overlaps."""
+    pieces, at = [], region.start_s
+    for a, b in sorted(spans):
+        if b <= at or a >= region.end_s:
+            continue
+        if a > at:
+            pieces.append((at, a))
+        at = max(at, b)
+    if at < region.end_s:
+        pieces.append((at, region.end_s))
+    return pieces
+
+
+def fill_holes(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper, config: dict) -> Transcription:
+    """Speech Whisper skipped, transcribed again (`_fill_holes_once`); then each passage written
+    twice (`filters.copies`: Whisper copied an earlier passage over new speech, or timed a
+    window's words late so that a hole's transcription holds them again) is heard again on its
+    own (`relisten.hear_clips`, all at once in a short encoder window): its first `copy_check_s`
+    with `copy_context_s` of audio either side. Unless Whisper then writes at least half of the
+    words written there again (a phrase said twice), the copy is dropped and the speech under it
+    transcribed again like a hole."""
+    text = _fill_holes_once(text, samples, spec, whisper, config)
+    tcfg = config["transcription"]
+    runs = filters.copies(text.words, tcfg.get("copy_min_words", 0))
+    check, context = tcfg.get("copy_check_s", 4.0), tcfg.get("copy_context_s", 1.0)
+    starts = [text.words[run.start].start_s for run in runs]
+    texts = relisten.hear_clips(whisper, samples, [(a - context, a + check + context) for a in starts],
+                                check + 2 * context, int(tcfg.get("copy_max_tokens", 48)),
+                                english_only=spec.english_only)
+    drop: set[int] = set()
+    for run, a, said in zip(runs, starts, texts):
+        written = {norm(w.text) for w in text.words[run.start : run.stop] if (w.start_s + w.end_s) / 2 <= a + check}
+        if 2 * len(written & {norm(t) for t in said.split()}) < len(written):  # not said twice: copied over other speech
+            drop.update(run)
+    if not drop:
+        return text
+    unique = filters.without(text, drop, tcfg["sentence_gap_s"])
+    gone = [(text.words[i].start_s, text.words[i].end_s) for i in drop]
+    return _fill_holes_once(unique, samples, spec, whisper, config, heard_again=gone)
+
+
+def _transcribe_alone(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper, config: dict,
+                      a: float, b: float) -> list:
+    """Whisper's words for the speech from `a` to `b` s transcribed on its own, without the prompt,
+    with `hole_pad_s` of audio either side; only the words whose middle lies in [a - 0.1, b + 0.1]."""
+    tcfg = config["transcription"]
+    _, settings = whisper_words.transcription_settings(config)
+    duration = len(samples) / SAMPLE_RATE
+    lo, hi = max(0.0, a - tcfg["hole_pad_s"]), min(duration, b + tcfg["hole_pad_s"])
+    regions = [r.model_copy(update={"start_s": max(r.start_s, lo) - lo, "end_s": min(r.end_s, hi) - lo})
+               for r in text.speech if r.end_s > lo and r.start_s < hi]
+    piece = whisper_words.transcribe(whisper, spec, samples[int(lo * SAMPLE_RATE): int(hi * SAMPLE_RATE)],
+                                  regions, prompt=None, **settings)
+    moved = [w.model_copy(update={"start_s": round(w.start_s + lo, 3), "end_s": round(w.end_s + lo, 3)})
+             for w in piece.words]
+    return [w for w in moved if a - 0.1 <= (w.start_s + w.end_s) / 2 <= b + 0.1]
+
+
+def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper,
+                     config: dict, heard_again: list[tuple[float, float]] = ()) -> Transcription:
+    """Whisper sometimes skips a stretch of speech outright (the filler prompt can derail it into
+    writing one "Um," for a whole opening; so can a change of voice). Speech (voice activity)
+    that no word covers, at least `hole_min_s` of it (pieces less than `hole_join_s` apart with
+    only silence or a lone filled pause between them taken together), is transcribed again on
+    its own without the prompt, with `hole_pad_s` of audio either side. The words found inside
+    the hole are merged in when Whisper was reasonably sure of them (mean probability at least
+    `hole_min_probability`; on a short noisy piece it makes words up), except a word that is
+    one already written heard again (the same word less than 0.5 s away, as when Whisper had
+    squeezed it to no time, or mostly overlapping a written word), and nothing when most of
+    what it found there were such words; a filled pause written inside the hole is dropped (it
+    stood for the words now found). A hole touching one of the `heard_again` spans (words just
+    dropped) is transcribed again however short it is."""
+    tcfg = config["transcription"]
+    if not tcfg.get("hole_min_s"):
+        return text
+    filled = set(rubric.load("fillers")["filled_pauses"])
+    spans = [(w.start_s, w.end_s) for w in text.words]
+    said = [w.start_s for w in text.words if norm(w.text) not in filled]
+    holes: list[list[float]] = []
+    for region in text.speech:
+        for a, b in _uncovered(region, spans):
+            joins = (holes and a - holes[-1][1] < tcfg["hole_join_s"]
+                     and not any(holes[-1][1] <= x < a for x in said))  # across silence or a lone "Um,"
+            if joins:
+                holes[-1][1], holes[-1][2] = b, holes[-1][2] + b - a
+            else:
+                holes.append([a, b, b - a])
+    added: list = []
+    replaced: list[tuple[float, float]] = []
+    for a, b, sounding in holes:
+        if sounding < tcfg["hole_min_s"] and not any(x < b and a < y for x, y in heard_again):
+            continue
+        inside, found = 0, []
+        for w in _transcribe_alone(text, samples, spec, whisper, config, a, b):  # the padding holds words written
+            inside += 1
+            again = any((norm(x.text) == norm(w.text) and max(x.start_s - w.end_s, w.start_s - x.end_s) < 0.5)
+                        or min(x.end_s, w.end_s) - max(x.start_s, w.start_s) > 0.5 * (w.end_s - w.start_s)
+                        for x in text.words)
+            if not again:
+                found.append(w)
+        sure = tcfg["hole_min_probability"] if sounding < tcfg.get("hole_long_s", 1e9) else tcfg["hole_long_min_probability"]
+        if (found and 2 * len(found) > inside  # mostly words already written: Whisper re-heard the edges
+                and sum(w.probability for w in found) / len(found) >= sure):
+            added += found
+            replaced += [(a, b)]
+    if not added:
+        return text
+    kept = [w for w in text.words  # a filled pause written inside a hole now transcribed stood for its words
+            if not (norm(w.text) in filled and any(a <= w.start_s and w.end_s <= b for a, b in replaced))]
+    words = sorted(kept + added, key=lambda w: w.start_s)
+    return text.model_copy(update={"words": words, "text": " ".join(w.text for w in words),
+                                   "sentences": split_sentences(words, tcfg["sentence_gap_s"])})

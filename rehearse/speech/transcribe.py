@@ -1,0 +1,141 @@
+"""Whisper's words with times (faster-whisper), without the words it wrote over silence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from rehearse.audio.decode import SAMPLE_RATE
+from rehearse.audio.vad import SilenceCut, overlap
+from rehearse.models import Span, Transcription, Word
+from rehearse.speech.model import ModelSpec
+from rehearse.speech.sentences import _SENTENCE_END, split_sentences
+
+
+def transcribe(
+    model,
+    spec: ModelSpec,
+    samples: np.ndarray,
+    speech: list[Span],
+    prompt: str | None,
+    min_word_overlap: float,
+    sentence_gap_s: float,
+    trailing_max_probability: float = 0.3,
+    keep_silence_s: float = 0.8,
+    hotwords: str | None = None,
+    block_s: float | None = None,
+    progress: Callable[[float, float], None] | None = None,
+    beam_size: int | None = None,
+) -> Transcription:
+    """Transcribe with word times; words said over silence (hallucinations) are dropped.
+
+    Silences longer than `keep_silence_s` are shortened before Whisper sees the audio (less to
+    decode, nothing to hallucinate on); word times are mapped back to the original recording.
+    `prompt` is shown to Whisper before the first 30-second window only; `hotwords` before
+    every window (faster-whisper puts them ahead of the previous text), so a filler-style
+    hint does not fade out in long recordings. Recordings longer than `block_s` are decoded
+    block by block (split at silences); `progress(done_s, total_s)` is called as each
+    segment is decoded. `beam_size` overrides faster-whisper's (5): 1 decodes greedily, faster.
+    """
+    raw = []
+    for block_start, block_end, regions in blocks(speech, len(samples) / SAMPLE_RATE, block_s):
+        a, b = round(block_start * SAMPLE_RATE), round(block_end * SAMPLE_RATE)
+        cut = SilenceCut(samples[a:b], regions, keep_silence_s)
+        segments, _info = model.transcribe(
+            cut.samples,
+            language="en" if spec.english_only else None,
+            word_timestamps=True,
+            initial_prompt=(prompt or None) if block_start == 0 else None,
+            hotwords=hotwords or None,
+            vad_filter=False,
+            **({"beam_size": beam_size} if beam_size else {}),
+        )
+        for seg in segments:  # lazily decoded, 30 s window by window
+            raw += [(w, block_start, cut.original_time) for w in (seg.words or [])]
+            if progress is not None:
+                progress(block_start + cut.original_time(seg.end), len(samples) / SAMPLE_RATE)
+        del cut
+    words, dropped = [], []
+    for word in _merge_fragments(raw):
+        (words if _is_voiced(word, speech, min_word_overlap) else dropped).append(word)
+    cut = _trailing_fragment(words, trailing_max_probability)
+    words, dropped = words[:cut], dropped + words[cut:]
+    sentences = split_sentences(words, sentence_gap_s)
+    return Transcription(
+        text=" ".join(w.text for w in words),
+        words=words,
+        sentences=sentences,
+        model=spec.label,
+        prompt=prompt,
+        speech=speech,
+        dropped_words=dropped,
+    )
+
+
+def blocks(speech: list[Span], duration_s: float, block_s: float | None) -> list[tuple[float, float, list[Span]]]:
+    """Split a long recording at silences into blocks of at most about `block_s` seconds, each
+    with its voice-activity regions re-timed from the block's start (memory stays bounded:
+    faster-whisper computes the features of all it is given at once)."""
+    if not block_s or duration_s <= block_s or not speech:
+        return [(0.0, duration_s, speech)]
+    out, start, regions = [], 0.0, []
+    for i, region in enumerate(speech):
+        if regions and region.end_s - start > block_s:
+            end = (speech[i - 1].end_s + region.start_s) / 2  # mid-silence
+            out.append((start, end, regions))
+            start, regions = end, []
+        regions.append(Span(start_s=region.start_s - start, end_s=region.end_s - start))
+    out.append((start, duration_s, regions))
+    return out
+
+
+def _merge_fragments(raw) -> list[Word]:
+    """faster-whisper words; pieces without a leading space ("%" after "8") join the word before.
+    `raw` holds (word, block start, map from the block's shortened time to the block's time)."""
+    words: list[Word] = []
+    for w, offset, to_block in raw:
+
+        def to_original(t: float, offset=offset, to_block=to_block) -> float:
+            return offset + to_block(t)
+
+        text = w.word
+        if words and text and not text.startswith(" "):
+            prev = words[-1]
+            words[-1] = prev.model_copy(
+                update={"text": prev.text + text.strip(), "end_s": max(prev.end_s, to_original(w.end)),
+                        "probability": min(prev.probability, w.probability)}
+            )
+            continue
+        if text.strip():
+            start, end = to_original(w.start), to_original(w.end)
+            words.append(Word(text=text.strip(), start_s=round(start, 3), end_s=round(max(end, start), 3), probability=w.probability))
+    return words
+
+
+def _trailing_fragment(words: list[Word], max_probability: float) -> int:
+    """Index where a low-confidence last phrase starts (Whisper's "And" or "Okay." on the last breath)."""
+    cut = len(words) - 1
+    while cut > 0 and not _SENTENCE_END.search(words[cut - 1].text):
+        cut -= 1
+    tail = words[cut:]
+    if cut > 0 and tail and all(w.probability < max_probability for w in tail):
+        return cut
+    return len(words)
+
+
+def _is_voiced(word: Word, speech: list[Span], min_fraction: float) -> bool:
+    if word.end_s - word.start_s < 0.05:  # zero-length words: keep if next to voice activity
+        probe = Span(start_s=word.start_s - 0.15, end_s=word.end_s + 0.15)
+        return overlap(probe, speech) > 0
+    return overlap(word, speech) >= min_fraction * (word.end_s - word.start_s)
+
+
+def transcription_settings(config: dict, prompt: str | None = None, hotwords: str | None = None) -> tuple[dict, dict]:
+    """Whisper hint (prompt, hotwords) and word-filter settings from the delivery rubric."""
+    vcfg, tcfg = config["vad"], config["transcription"]
+    hint = {"prompt": tcfg["prompt"] if prompt is None else prompt,
+            "hotwords": (tcfg.get("hotwords") if hotwords is None else hotwords) or None}
+    settings = {"min_word_overlap": vcfg["min_word_overlap"], "sentence_gap_s": tcfg["sentence_gap_s"],
+                "trailing_max_probability": tcfg["trailing_max_probability"], "keep_silence_s": tcfg["keep_silence_s"]}
+    return hint, settings

@@ -1,0 +1,226 @@
+"""STAR scoring: label each sentence, time each section, and decide whether Action dominated.
+
+The rubric (rubrics/star.toml, or another format such as rubrics/car.toml) names the sections,
+the cues that signal them, the order prior and the verdict rule. Findings, Leadership
+Principles, follow-up questions and the structure score are added by their own modules.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rehearse import rubric as rubric_mod
+from rehearse.models import Sentence, StarResult, StarSection, StarSentence
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    pattern: re.Pattern
+    weights: dict[str, float]  # section -> weight (negative counts against it)
+    max_hits: int = 1
+
+
+def _raw_cues(rubric: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rubric's cues, after the cues of the rubric it borrows from (`cues_from`)."""
+    raw = list(rubric_mod.load(rubric["cues_from"]).get("cues", [])) if rubric.get("cues_from") else []
+    return raw + list(rubric.get("cues", []))
+
+
+def compile_cues(rubric: dict[str, Any]) -> list[Cue]:
+    """Cues with per-section weights; `cue_sections` maps a borrowed section onto this rubric's
+    (several onto one keeps the strongest weight); cues for unknown sections are dropped."""
+    sections = set(rubric["sections"])
+    mapping = rubric.get("cue_sections", {})
+    cues = []
+    for c in _raw_cues(rubric):
+        weights = c.get("weights") or {c["section"]: c["weight"]}
+        mapped: dict[str, float] = {}
+        for section, weight in weights.items():
+            target = mapping.get(section, section)
+            if target in sections:
+                mapped[target] = max(mapped.get(target, -math.inf), float(weight))
+        if mapped:
+            try:
+                pattern = re.compile(c["pattern"], re.IGNORECASE)
+            except re.error as exc:
+                from rehearse.errors import RehearseError
+
+                raise RehearseError(rubric.get("name", "rubric"), f"cue {c.get('name')!r} is not a valid regex ({exc})") from None
+            cues.append(Cue(c["name"], pattern, mapped, int(c.get("max_hits", 1))))
+    return cues
+
+
+def sentence_scores(text: str, position: float, rubric: dict[str, Any], cues: list[Cue]) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Per-section score of one sentence (bias + position prior + matched cues) and the cues
+    that raised each section's score."""
+    sections = rubric["sections"]
+    scores = {s: float(rubric.get("bias", {}).get(s, 0.0)) for s in sections}
+    fired: dict[str, list[str]] = {s: [] for s in sections}
+    for s in sections:
+        prior = rubric.get("position", {}).get(s)
+        if prior:
+            z = (position - prior["centre"]) / prior["width"]
+            scores[s] -= prior["weight"] * 0.5 * z * z
+    lowered = text.lower()
+    for cue in cues:
+        hits = min(len(cue.pattern.findall(lowered)), cue.max_hits) if cue.max_hits > 1 else int(bool(cue.pattern.search(lowered)))
+        if not hits:
+            continue
+        for section, weight in cue.weights.items():
+            scores[section] += weight * hits
+            if weight > 0:
+                fired[section].append(cue.name if hits == 1 else f"{cue.name} ×{hits}")
+    return scores, fired
+
+
+def viterbi(score_rows: list[dict[str, float]], sections: list[str], order: dict[str, float]) -> list[str]:
+    """Best label sequence under the spoken order: forward moves cheap, returns costly."""
+    n = len(sections)
+
+    def move(i: int, j: int) -> float:
+        if j == i:
+            return 0.0
+        if j > i:
+            return -order.get("change", 0.0) - order["skip"] * (j - i - 1)
+        return -order.get("change", 0.0) - order.get("back_to", {}).get(sections[j], order["back"])
+
+    best = [[-math.inf] * n for _ in score_rows]
+    back = [[0] * n for _ in score_rows]
+    for j, s in enumerate(sections):
+        best[0][j] = score_rows[0][s] - order["start"] * j
+    for t in range(1, len(score_rows)):
+        for j, s in enumerate(sections):
+            i = max(range(n), key=lambda k: best[t - 1][k] + move(k, j))
+            best[t][j] = best[t - 1][i] + move(i, j) + score_rows[t][s]
+            back[t][j] = i
+    j = max(range(n), key=lambda k: best[-1][k])
+    path = [j]
+    for t in range(len(score_rows) - 1, 0, -1):
+        j = back[t][j]
+        path.append(j)
+    return [sections[j] for j in reversed(path)]
+
+
+def _content_words(text: str, fillers: set[str]) -> list[str]:
+    words = [w.strip(".,!?;:\"'()-").lower() for w in text.split()]
+    return [w for w in words if w and w not in fillers]
+
+
+def merge_fragments(sentences: list[Sentence], rubric: dict[str, Any]) -> list[Sentence]:
+    """Join pieces that carry no label of their own to a neighbour before labelling: a filler-only
+    sentence ("Um.", "Okay.") joins the sentence after it (the last one joins the one before), and
+    a very short piece, or one opening with a word that continues a clause ("which", "because"),
+    that follows the previous sentence with almost no gap (Whisper broke one sentence in two)
+    joins that sentence. Only the STAR stage sees the merged sentences."""
+    cfg = rubric.get("fragments")
+    if cfg is None and rubric.get("cues_from"):
+        cfg = rubric_mod.load(rubric["cues_from"]).get("fragments")
+    if not cfg or len(sentences) < 2:
+        return list(sentences)
+    fillers = set(cfg.get("filler_words", []))
+    if cfg.get("fillers_from"):
+        fillers |= set(rubric_mod.load(cfg["fillers_from"]).get("filled_pauses", {}))
+    max_words, max_gap = int(cfg.get("max_words", 0)), float(cfg.get("max_gap_s", 0.0))
+    continuing = set(cfg.get("continuation_words", []))
+
+    def join(a: Sentence, b: Sentence) -> Sentence:
+        return Sentence(index=a.index, text=f"{a.text} {b.text}".strip(), start_s=a.start_s, end_s=b.end_s,
+                        word_start=a.word_start, word_end=b.word_end)
+
+    out: list[Sentence] = []
+    pending: Sentence | None = None  # filler-only sentences waiting for the next one
+    for s in sentences:
+        if pending is not None:
+            s, pending = join(pending, s), None
+        content = _content_words(s.text, fillers)
+        if not content:
+            pending = s
+            continue
+        first = s.text.split()[0].strip(".,!?;:\"'()-").lower()
+        if out and s.start_s - out[-1].end_s <= max_gap and (len(content) <= max_words or first in continuing):
+            out[-1] = join(out[-1], s)
+            continue
+        out.append(s)
+    if pending is not None:
+        if out:
+            out[-1] = join(out[-1], pending)
+        else:
+            out.append(pending)
+    return out
+
+
+def label_sentences(sentences: list[Sentence], rubric: dict[str, Any]) -> list[StarSentence]:
+    """Score every sentence and decode the labels; each sentence owns the time up to the next."""
+    sections: list[str] = rubric["sections"]
+    cues = compile_cues(rubric)
+    start, end = sentences[0].start_s, sentences[-1].end_s
+    span = max(end - start, 1e-6)
+    rows, fired = [], []
+    for s in sentences:
+        middle = ((s.start_s + s.end_s) / 2 - start) / span
+        scores, cues_fired = sentence_scores(s.text, middle, rubric, cues)
+        rows.append(scores)
+        fired.append(cues_fired)
+    labels = viterbi(rows, sections, rubric["order"])
+    out = []
+    for i, (s, label) in enumerate(zip(sentences, labels)):
+        owned_end = sentences[i + 1].start_s if i + 1 < len(sentences) else end
+        best = max(rows[i], key=rows[i].get)
+        note = None if best == label else f"cues favoured {best}; the order of the answer made it {label}"
+        out.append(StarSentence(
+            index=s.index, text=s.text, start_s=s.start_s, end_s=s.end_s, label=label,
+            scores={k: round(v, 2) for k, v in rows[i].items()}, cues=fired[i][label],
+            cues_by_section={k: v for k, v in fired[i].items() if v}, owned_end_s=round(owned_end, 3), order_note=note,
+        ))
+    return out
+
+
+def time_sections(labelled: list[StarSentence], rubric: dict[str, Any]) -> list[StarSection]:
+    """Section times from sentence times: silence after a sentence belongs to its section."""
+    start, end = labelled[0].start_s, labelled[-1].end_s
+    span = max(end - start, 1e-6)
+    targets = rubric.get("targets", {})
+    result = []
+    for name in rubric["sections"]:
+        idx = [i for i, s in enumerate(labelled) if s.label == name]
+        duration = sum(labelled[i].owned_end_s - labelled[i].start_s for i in idx)
+        result.append(StarSection(
+            label=name,
+            present=bool(idx),
+            start_s=round(labelled[idx[0]].start_s, 3) if idx else None,
+            end_s=round(labelled[idx[-1]].owned_end_s, 3) if idx else None,
+            duration_s=round(duration, 3),
+            share=round(duration / span, 4),
+            target_share=float(targets.get(name, {}).get("share", 0.0)),
+            sentences=idx,
+        ))
+    return result
+
+
+def score_star(sentences: list[Sentence], rubric: dict[str, Any], lp: str | None = None) -> StarResult:
+    """Label, time and judge the answer, then add findings, principles, follow-ups and the score."""
+    from rehearse.star.coach import coach
+
+    if not sentences:
+        from rehearse.errors import RehearseError
+
+        raise RehearseError(rubric.get("name", "rubric"), "no sentences to score")
+    labelled = label_sentences(merge_fragments(sentences, rubric), rubric)
+    sections = time_sections(labelled, rubric)
+    verdict = rubric["verdict"]
+    dominant = next(s for s in sections if s.label == verdict["section"])
+    result = StarResult(
+        rubric=rubric.get("name", "custom"),
+        sections=sections,
+        sentences=labelled,
+        action_share=dominant.share,
+        action_dominant=dominant.share >= float(verdict["min_share"]),
+        dominance_threshold=float(verdict["min_share"]),
+        missing=[s.label for s in sections if not s.present],
+        span_s=round(labelled[-1].end_s - labelled[0].start_s, 3),
+    )
+    return coach(result, rubric, lp)
