@@ -15,6 +15,7 @@ microphones in one room would hear). Output is byte-deterministic.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -65,45 +66,150 @@ def answer_of(turn: dict, answers: dict[str, dict], interview: dict) -> dict:
     return answer
 
 
+SPEAKERS = {"I": "interviewer", "C": "candidate", "CQ": "candidate"}
+PHONE_BAND_HZ = (300, 3400)  # a phone line: this band, at 8 kHz, with light line noise
+PHONE_NOISE = 60.0  # line noise (int16 RMS, about -55 dBFS), only while that side speaks
+
+
+def check(interview: dict) -> None:
+    """Reject what the format does not allow, naming the interview."""
+    name = interview.get("id", "?")
+    if not re.fullmatch(r"[a-z0-9_]+", str(name)):
+        raise ValueError(f"interview id {name!r}: use [a-z0-9_]+")
+    if interview.get("phone") not in (None, "interviewer", "candidate"):
+        raise ValueError(f"{name}: phone must be interviewer or candidate")
+    for turn in interview["turns"]:
+        kinds = [k for k in ("smalltalk", "closing", "question") if k in turn]
+        if len(kinds) != 1:
+            raise ValueError(f"{name}: a turn is one of smalltalk, closing or question: {turn!r}")
+        for who, _ in turn.get("smalltalk", []) + turn.get("closing", []):
+            if who not in SPEAKERS:
+                raise ValueError(f"{name}: speaker {who!r} unknown (I, C or CQ)")
+        for f in turn.get("followups", []):
+            if f.get("after") != "end" and not isinstance(f.get("after"), int):
+                raise ValueError(f"{name}: followup `after` is a sentence index or end: {f!r}")
+
+
 def build(interview: dict, answers: dict[str, dict]) -> tuple[np.ndarray, dict]:
-    """Lay out the whole interview; return its audio (samples x channels) and truth."""
+    """Lay out the whole interview; return its audio (samples x channels) and truth.
+
+    Silences: with `gaps: [lo, hi]` every change of speaker gets a silence drawn from that
+    range; without it, the original layout (0.8-2.0 s after a question, 1.0-2.5 s before the
+    next question), so interviews written before small talk and follow-ups render the same."""
+    check(interview)
     asker, speaker = interview["interviewer"], interview["candidate"]
     rate = float(interview.get("rate", 1.0))
     rng = random.Random(interview["id"])
+    gaps = interview.get("gaps")
+    structured = bool(gaps) or any(k in t for t in interview["turns"] for k in ("smalltalk", "closing", "followups"))
     tl = ra.Timeline()
     owner: list[tuple[int, int, str]] = []  # sample spans and who spoke them
+    segments: list[dict] = []
     tl.silence(ra.LEAD_S)
-    turns = []
-    for t, turn in enumerate(interview["turns"]):
-        if t:
-            tl.silence(round(rng.uniform(*ANSWER_GAP_S), 3))
-        q_start = tl.n
-        lines = interviewer_sentences(turn.get("lead", "") + " " + turn["question"])
-        for i, line in enumerate(lines):
-            if i:
-                tl.silence(LINE_GAP_S)
-            owner.append((*tl.add(ra.synthesise(asker, line, rate)), "interviewer"))
-        q_end = tl.n
-        tl.silence(round(rng.uniform(*QUESTION_GAP_S), 3))
-        answer = answer_of(turn, answers, interview)
-        truth: dict = {"sentences": [], "fillers": [], "pauses": [], "other_silences": []}
-        gaps = ra.sentence_gaps(answer)
-        a_start = tl.n
-        for i, entry in enumerate(answer["sentences"]):
+    turns: list[dict] = []
+    extra = {"smalltalk": [], "closing": [], "candidate_questions": []}
+    last = {"who": None}
+
+    def pause(who: str, default: tuple[float, float] | None) -> None:
+        """The silence before a new line by `who`."""
+        if last["who"] is None:
+            return
+        if last["who"] == who:
+            tl.silence(LINE_GAP_S)
+        elif gaps:
+            tl.silence(round(rng.uniform(*gaps), 3))
+        elif default:
+            tl.silence(round(rng.uniform(*default), 3))
+
+    def say(who: str, text: str, role: str, default: tuple[float, float] | None = None) -> tuple[int, int]:
+        """One turn of plain lines (each sentence synthesised on its own)."""
+        first = None
+        for line in interviewer_sentences(text):
+            pause(who, default)
+            a, b = tl.add(ra.synthesise(asker if who == "interviewer" else speaker, line, rate))
+            owner.append((a, b, who))
+            segments.append({"speaker": who, "role": role, "text": line, "start_s": ra.sec(a), "end_s": ra.sec(b)})
+            first = a if first is None else first
+            last["who"] = who
+        return first, tl.n
+
+    def lay_answer(entries: list, truth: dict, first_index: int, role: str, answer: dict,
+                   default: tuple[float, float] | None) -> tuple[int, int]:
+        """Candidate sentences laid as render_answers lays an answer (markup included)."""
+        sentence_gaps = ra.sentence_gaps({**answer, "sentences": entries})
+        start = None
+        for i, entry in enumerate(entries):
             label, text, opts = ra.sentence_parts(entry)
             if i:
-                tl.silence(gaps[i - 1])
+                tl.silence(sentence_gaps[i - 1])
+            else:
+                pause("candidate", default)
             chunks = ra.parse_sentence(text)
-            a, b = ra.lay_sentence(tl, i, chunks, speaker, round(rate * float(opts.get("rate", 1.0)), 4), truth)
-            truth["sentences"].append({"index": i, "label": ra.LABELS[label], "text": ra.spoken_text(chunks),
-                                       "start_s": ra.sec(a), "end_s": ra.sec(b)})
-        owner.append((a_start, tl.n, "candidate"))
-        turns.append({"index": t, "question": turn["question"].strip(), "asked": " ".join(lines),
-                      "question_start_s": ra.sec(q_start), "question_end_s": ra.sec(q_end),
-                      "answer_id": answer["id"], "answer_start_s": ra.sec(a_start), "answer_end_s": ra.sec(tl.n),
-                      "sentences": truth["sentences"], "fillers": truth["fillers"]})
+            a, b = ra.lay_sentence(tl, first_index + i, chunks, speaker, round(rate * float(opts.get("rate", 1.0)), 4),
+                                   truth)
+            truth["sentences"].append({"index": first_index + i, "label": ra.LABELS[label],
+                                       "text": ra.spoken_text(chunks), "start_s": ra.sec(a), "end_s": ra.sec(b)})
+            segments.append({"speaker": "candidate", "role": role, "text": ra.spoken_text(chunks),
+                             "start_s": ra.sec(a), "end_s": ra.sec(b)})
+            start = a if start is None else start
+            last["who"] = "candidate"
+        owner.append((start, tl.n, "candidate"))
+        return start, tl.n
+
+    for t, turn in enumerate(interview["turns"]):
+        for kind in ("smalltalk", "closing"):
+            for who, text in turn.get(kind, []):
+                role = "candidate_question" if who == "CQ" else kind
+                a, b = say(SPEAKERS[who], text, role)
+                extra[kind].append({"speaker": SPEAKERS[who], "text": text.strip(), "start_s": ra.sec(a),
+                                    "end_s": ra.sec(b)})
+                if who == "CQ":
+                    extra["candidate_questions"].append({"text": text.strip(), "start_s": ra.sec(a),
+                                                         "end_s": ra.sec(b)})
+        if "question" not in turn:
+            continue
+        q_start = None
+        if turn.get("lead"):
+            q_start, _ = say("interviewer", turn["lead"], "lead", ANSWER_GAP_S)
+        a, q_end = say("interviewer", turn["question"], "question", ANSWER_GAP_S)
+        q_start = a if q_start is None else q_start
+        answer = answer_of(turn, answers, interview)
+        truth: dict = {"sentences": [], "fillers": [], "pauses": [], "other_silences": []}
+        sentences = answer["sentences"]
+        asked_after: dict[int, list[dict]] = {}
+        for f in turn.get("followups", []):
+            k = len(sentences) - 1 if f["after"] == "end" else int(f["after"])
+            if not 0 <= k < len(sentences):
+                raise ValueError(f"{interview['id']}: followup after sentence {k}, but the answer has {len(sentences)}")
+            asked_after.setdefault(k, []).append(f)
+        cuts = sorted(asked_after)
+        pieces = list(zip([0] + [k + 1 for k in cuts], [k + 1 for k in cuts] + [len(sentences)]))
+        followups, a_start, index = [], None, 0
+        for lo, hi in pieces:
+            if hi > lo:
+                a, _ = lay_answer(sentences[lo:hi], truth, index, "answer", answer,
+                                  QUESTION_GAP_S if a_start is None else None)
+                a_start = a if a_start is None else a_start
+                index += hi - lo
+            for f in asked_after.get(hi - 1, []) if hi > lo else []:
+                fa, fb = say("interviewer", f["question"], "followup")
+                ra_, rb = lay_answer(f["sentences"], truth, index, "reply",
+                                     {**answer, "id": answer["id"] + f"_f{len(followups)}"}, None)
+                index += len(f["sentences"])
+                followups.append({"question": f["question"].strip(), "question_start_s": ra.sec(fa),
+                                  "question_end_s": ra.sec(fb), "reply_start_s": ra.sec(ra_), "reply_end_s": ra.sec(rb)})
+        entry = {"index": len(turns), "question": turn["question"].strip(),
+                 "asked": " ".join(interviewer_sentences(turn.get("lead", "") + " " + turn["question"])),
+                 "question_start_s": ra.sec(q_start), "question_end_s": ra.sec(q_end),
+                 "answer_id": answer["id"], "answer_start_s": ra.sec(a_start), "answer_end_s": ra.sec(tl.n),
+                 "sentences": truth["sentences"], "fillers": truth["fillers"]}
+        if structured:
+            entry["followups"] = followups
+        turns.append(entry)
     tl.silence(ra.TAIL_S)
     mono = tl.audio()
+    if interview.get("phone"):
+        mono = phone_line(mono, [(a, b) for a, b, who in owner if who == interview["phone"]], interview["id"])
     if interview.get("stereo"):
         left, right = np.zeros(len(mono), np.float32), np.zeros(len(mono), np.float32)
         for a, b, who in owner:
@@ -116,7 +222,26 @@ def build(interview: dict, answers: dict[str, dict]) -> tuple[np.ndarray, dict]:
     truth = {"id": interview["id"], "split": interview.get("split"), "interviewer": asker, "candidate": speaker,
              "stereo": bool(interview.get("stereo")), "sample_rate": ra.SR, "duration_s": ra.sec(len(mono)),
              "turns": turns}
+    if interview.get("phone"):
+        truth["phone"] = interview["phone"]
+    if structured:
+        truth.update(extra)
+        truth["segments"] = sorted(segments, key=lambda s: s["start_s"])
     return audio, truth
+
+
+def phone_line(mono: np.ndarray, spans: list[tuple[int, int]], seed: str) -> np.ndarray:
+    """The given sample spans as a phone line carries them: band-passed to PHONE_BAND_HZ,
+    down to 8 kHz and back, with light line noise while that side speaks (seeded: byte-identical)."""
+    from scipy.signal import butter, resample_poly, sosfilt
+
+    sos = butter(6, PHONE_BAND_HZ, btype="band", fs=ra.SR, output="sos")
+    noise = np.random.default_rng(int(hashlib.sha1(seed.encode()).hexdigest()[:8], 16))
+    out = mono.astype(np.float64)
+    for a, b in spans:
+        x = resample_poly(resample_poly(sosfilt(sos, out[a:b]), 1, 2), 2, 1)[: b - a]
+        out[a:b] = x + noise.normal(0.0, PHONE_NOISE, b - a)
+    return np.clip(np.round(out), -32768, 32767).astype(np.int16)
 
 
 def write_wav(path: Path, x: np.ndarray) -> None:
