@@ -468,10 +468,33 @@ Report.model_rebuild()
 # has a summary. `rehearse analyze DIR/` gives one BatchItem per file.
 
 
+InterviewRole = Literal["smalltalk", "lead", "question", "followup", "answer", "reply", "remark", "closing",
+                        "candidate_question"]
+
+
 class InterviewTurn(Span):
     speaker: Literal["interviewer", "candidate"]
     text: str
     cues: list[str] = Field(default_factory=list, description="question cues heard in the turn")
+    role: InterviewRole | None = Field(default=None, description="what the stretch is: small talk, a main question "
+                                       "(and its lead-in), a follow-up, an answer, a reply to a follow-up, a remark, "
+                                       "the closing, a question the candidate asks")
+    why: list[str] = Field(default_factory=list, description="how the speaker and the role were decided")
+
+
+class InterviewFollowup(BaseModel):
+    question: str = Field(description="the follow-up question, as transcribed")
+    start_s: float = Field(description="the follow-up's first word, seconds into the recording")
+    end_s: float = Field(description="the follow-up's last word")
+    reply_start_s: float | None = Field(default=None, description="the candidate's reply: first word")
+    reply_end_s: float | None = None
+    at_s: float = Field(description="where it was asked on the answer's own timeline (the answer's report is made "
+                                    "from the candidate's speech with the follow-up cut out)")
+
+
+class InterviewLine(Span):
+    speaker: Literal["interviewer", "candidate"]
+    text: str
 
 
 class InterviewAnswer(BaseModel):
@@ -484,8 +507,11 @@ class InterviewAnswer(BaseModel):
     length_s: float
     target_s: tuple[float, float] = Field(description="comfortable answer length band (format rubric [length])")
     length_verdict: Literal["short", "in_band", "long"]
-    report: Report | None = Field(default=None, description="the single-answer report; times from start_s")
+    report: Report | None = Field(default=None, description="the single-answer report; times from start_s, with "
+                                  "the follow-ups cut out (see followups[].at_s)")
     error: str | None = Field(default=None, description="why this answer could not be analysed")
+    followups: list[InterviewFollowup] = Field(default_factory=list, description="follow-up questions asked inside "
+                                               "this answer; the replies are part of the answer and its report")
 
 
 class InterviewPattern(BaseModel):
@@ -519,10 +545,17 @@ class InterviewReport(BaseModel):
         description="what told the turns apart: two voices, stereo channels, question wording and "
                     "pauses, --splits, or nothing (no question found: one answer)")
     voice_separation: float | None = Field(default=None, description="how far apart the two voice clusters are "
-                                           "(Fisher ratio; rubric [voice] min_separation decides)")
+                                           "(speaker embeddings: distance between the centres over the spread "
+                                           "inside them; rubric [speakers] min_separation decides)")
     notes: list[str] = Field(default_factory=list)
     turns: list[InterviewTurn] = Field(default_factory=list)
     answers: list[InterviewAnswer]
+    smalltalk: list[InterviewLine] = Field(default_factory=list, description="small talk: before the first question "
+                                           "and between questions; not analysed as answers")
+    closing: list[InterviewLine] = Field(default_factory=list, description="the closing (from 'do you have any "
+                                         "questions for me?' on); not analysed")
+    candidate_questions: list[InterviewLine] = Field(default_factory=list, description="questions the candidate asked "
+                                                     "in the closing")
     summary: InterviewSummary
     timings_s: dict[str, float] = Field(default_factory=dict)
 

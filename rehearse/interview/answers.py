@@ -2,12 +2,13 @@
 
 The whole recording is transcribed once. The transcript is cut into units (sentences, and
 silences of `[units] gap_s`); each unit gets question cues (wording from `rubrics/interview.toml`,
-a question mark, rising pitch at its end) and voice statistics (spectral shape and median
-pitch). Speakers are told apart, in order of preference, by the stereo channels (one speaker
-per channel), by two voices (two clusters of units far enough apart), or, with one voice, by
-wording and the silences at turn changes. Each answer is then analysed from its slice of the
-samples and the words already transcribed (`pipeline.analyze_transcribed`). The turns are found
-in `rehearse.interview.turns`, the voices in `rehearse.interview.voices`.
+a question mark, rising pitch at its end). Speakers are told apart, in order of preference, by
+the stereo channels (one speaker per channel), by voice (speaker embeddings in two clusters far
+enough apart, `rehearse.interview.speakers`), or, with one voice, by wording and the silences at
+turn changes. Then each interviewer turn is a main question, a follow-up, small talk or the
+closing (`rehearse.interview.structure`). Each answer - the candidate's talk after a main
+question, replies to follow-ups included, the follow-ups themselves cut out - is analysed from
+its samples and the words already transcribed (`pipeline.analyze_transcribed`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from rehearse.audio import decode as audio
 from rehearse.audio.vad import find_speech
 from rehearse.clock import clock_hms
 from rehearse.errors import RehearseError
-from rehearse.interview.turns import Turns, Unit, detect_turns, turns_from_splits
+from rehearse.interview.turns import Exchange, Turns, Unit, detect_turns, turns_from_splits
 from rehearse.interview.voices import channel_balance
 from rehearse.models import (
     InterviewAnswer,
+    InterviewFollowup,
+    InterviewLine,
     InterviewPattern,
     InterviewReport,
     InterviewSummary,
@@ -35,6 +38,7 @@ from rehearse.models import (
     Word,
 )
 from rehearse.speech import model as whisper_model
+from rehearse.speech.sentences import split_sentences
 from rehearse.speech.transcript import slice_transcription, transcribe_speech
 
 SR = audio.SAMPLE_RATE
@@ -124,15 +128,19 @@ def analyze_interview(
         else:
             turns = detect_turns(samples, text, balance, cfg)
         lap("turns")
-        spans = answer_spans(turns, text, duration)
-        bar.stage("analysing answers", len(spans))
+        if turns.exchanges:
+            plans = [plan_answer(q, ex, turns.units, cfg["answers"]["keep_s"]) for q, ex in zip(turns.questions,
+                                                                                                  turns.exchanges)]
+        else:
+            plans = [(q, start, end, [], []) for q, start, end in answer_spans(turns, text, duration)]
+        bar.stage("analysing answers", len(plans))
         answers = []
         gap_s = rubric.load("delivery")["transcription"]["sentence_gap_s"]
         band = (float(star_rubric["length"]["min_s"]), float(star_rubric["length"]["max_s"]))
-        for i, (q, start, end) in enumerate(spans, 1):
+        for i, (q, start, end, cuts, followups) in enumerate(plans, 1):
             answers.append(_answer(i, q, start, end, samples, text, file, gap_s, band, rubric_name, min_pause_s, lp,
-                                   (whisper, spec)))
-            bar.update(i, len(spans))
+                                   (whisper, spec), cuts, followups))
+            bar.update(i, len(plans))
         lap("answers")
     finally:
         bar.stop()
@@ -145,11 +153,39 @@ def analyze_interview(
     if turns.detection == "none":
         notes.insert(0, "no interviewer question found: the whole recording is analysed as one answer")
     summary = summarise(answers, duration, speech_s, turns, star_rubric, cfg)
-    unit_turns = [InterviewTurn(start_s=u.start_s, end_s=u.end_s, speaker=u.speaker, text=u.text, cues=u.cues)
+    unit_turns = [InterviewTurn(start_s=u.start_s, end_s=u.end_s, speaker=u.speaker, text=u.text, cues=u.cues,
+                                role=u.role if turns.exchanges is not None else None, why=u.why)
                   for u in turns.units]
+    apart = {role: [InterviewLine(start_s=u.start_s, end_s=u.end_s, speaker=u.speaker, text=u.text)
+                    for u in turns.units if u.role in roles]
+             for role, roles in (("smalltalk", ("smalltalk",)), ("closing", ("closing", "candidate_question")),
+                                 ("candidate_questions", ("candidate_question",)))} if turns.exchanges is not None else {}
     return InterviewReport(rehearse_version=__version__, file=file, duration_s=round(duration, 3), model=text.model,
-                           detection=turns.detection, voice_separation=turns.separation, notes=notes, turns=unit_turns, answers=answers,
-                           summary=summary, timings_s=lap.timings)
+                           detection=turns.detection, voice_separation=turns.separation, notes=notes, turns=unit_turns,
+                           answers=answers, **apart, summary=summary, timings_s=lap.timings)
+
+
+def plan_answer(q: tuple, ex: Exchange, units: list[Unit], keep_s: float) -> tuple:
+    """(question, start, end, cuts, follow-ups) of one answer: from the candidate's first to last
+    word after the main question (replies to follow-ups included); every stretch of someone
+    else's talk inside it (a follow-up, a remark) is cut out, leaving `keep_s` of silence on
+    each side, and each follow-up is (text, start, end, reply start, reply end)."""
+    if not ex.answer:
+        return q, q[1], q[1], [], []
+    start, end = ex.answer[0].start_s, ex.answer[-1].end_s
+    mine = {id(u) for u in ex.answer}
+    cuts = []
+    for u, v in zip(ex.answer, ex.answer[1:]):
+        between = [w for w in units if u.end_s <= w.start_s and w.end_s <= v.start_s and id(w) not in mine]
+        if between and v.start_s - u.end_s > 2 * keep_s:
+            cuts.append((u.end_s + keep_s, v.start_s - keep_s))
+    followups = []
+    for fq, reply in ex.followups:
+        if fq[0].start_s > end:  # asked after the last word of the answer, with no reply
+            continue
+        followups.append((" ".join(w.text for w in fq), fq[0].start_s, fq[-1].end_s,
+                          reply[0].start_s if reply else None, reply[-1].end_s if reply else None))
+    return q, start, end, cuts, followups
 
 
 def answer_spans(turns: Turns, text: Transcription, duration: float) -> list[tuple[tuple | None, float, float]]:
@@ -177,29 +213,67 @@ def _speaker_of(word: Word, units: list[Unit]) -> str:
 
 
 def _answer(index, q, start, end, samples, text, file, gap_s, band, rubric_name, min_pause_s, lp,
-            listener=None) -> InterviewAnswer:
-    length = round(end - start, 3)
+            listener=None, cuts=(), followups=()) -> InterviewAnswer:
+    cut_s = sum(b - a for a, b in cuts)
+    length = round(end - start - cut_s, 3)
     verdict = "short" if length < band[0] else "long" if length > band[1] else "in_band"
     qtext = q[2] if q else ""
     answer = InterviewAnswer(index=index, question=qtext, question_start_s=q[0] if q else None,
                              question_end_s=q[1] if q else None, start_s=start, end_s=end, length_s=length,
-                             target_s=band, length_verdict=verdict)
+                             target_s=band, length_verdict=verdict,
+                             followups=[InterviewFollowup(question=t, start_s=fa, end_s=fb, reply_start_s=ra,
+                                                          reply_end_s=rb, at_s=round(_on_answer(fa, start, cuts), 3))
+                                        for t, fa, fb, ra, rb in followups])
     if length <= 0:
         answer.error = "no answer was heard after this question"
         return answer
     pad = 0.3  # a little silence either side, as a recording of the answer alone would have
     a = max(0.0, start - pad)
     b = min(len(samples) / SR, end + pad)
-    piece = slice_transcription(text, a, b, gap_s)
+    piece_samples, piece = cut_out(samples, text, a, b, cuts, gap_s)
     question = Question(text=qtext, target_s=round(sum(band) / 2, 1)) if qtext else None
     try:
-        answer.report = pipeline.analyze_transcribed(samples[int(a * SR): int(b * SR)], piece,
+        answer.report = pipeline.analyze_transcribed(piece_samples, piece,
                                                      f"{file} [answer {index}, {clock_hms(start)}-{clock_hms(end)}]",
                                                      rubric_name=rubric_name, min_pause_s=min_pause_s, lp=lp,
                                                      question=question, listener=listener)
     except RehearseError as exc:
         answer.error = exc.problem
     return answer
+
+
+def _on_answer(t: float, start: float, cuts) -> float:
+    """Recording time `t` on the answer's own timeline (cut stretches before it removed)."""
+    before = sum(min(b, t) - a for a, b in cuts if a < t)
+    return max(0.0, t - start - before)
+
+
+def cut_out(samples: np.ndarray, text: Transcription, a: float, b: float, cuts, gap_s: float):
+    """The samples and the transcription between `a` and `b` with the `cuts` removed, re-timed
+    from `a` as if the kept stretches had been said one after the other."""
+    kept, lo = [], a
+    for ca, cb in cuts:
+        kept.append((lo, ca))
+        lo = cb
+    kept.append((lo, b))
+    if len(kept) == 1:
+        return samples[int(a * SR): int(b * SR)], slice_transcription(text, a, b, gap_s)
+    parts, words, speech, dropped, offset = [], [], [], [], 0.0
+    for lo, hi in kept:
+        parts.append(samples[int(lo * SR): int(hi * SR)])
+        piece = slice_transcription(text, lo, hi, gap_s)
+
+        def shift(span):
+            return span.model_copy(update={"start_s": round(span.start_s + offset, 3),
+                                           "end_s": round(span.end_s + offset, 3)})
+
+        words += [shift(w) for w in piece.words]
+        speech += [shift(r) for r in piece.speech]
+        dropped += [shift(w) for w in piece.dropped_words]
+        offset += len(parts[-1]) / SR
+    return np.concatenate(parts), Transcription(text=" ".join(w.text for w in words), words=words,
+                                                sentences=split_sentences(words, gap_s), model=text.model,
+                                                prompt=text.prompt, speech=speech, dropped_words=dropped)
 
 
 # ---------------------------------------------------------------- summary

@@ -1,6 +1,7 @@
-"""The turns of a mock interview: the transcript cut into units, each with its question cues and
-voice; the interviewer's question turns found by channels, voices or wording; or given by hand
-(`--splits`)."""
+"""The turns of a mock interview: the transcript cut into units, each with its question cues; who
+speaks each unit, by stereo channels, by voice (speaker embeddings, `speakers`) or, with one
+voice, by wording and pauses; then what each turn is (`structure`: main questions, follow-ups,
+small talk, closing); or the turns given by hand (`--splits`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import numpy as np
 
 from rehearse.audio.decode import SAMPLE_RATE as SR
 from rehearse.errors import RehearseError
-from rehearse.interview.voices import two_clusters, voice_features
+from rehearse.interview import speakers
+from rehearse.interview.voices import pitch_rise
 from rehearse.models import Transcription, Word
 
 
@@ -23,8 +25,9 @@ class Unit:
     cues: list[str] = field(default_factory=list)
     cue_score: float = 0.0
     speaker: str = "candidate"
-    features: np.ndarray | None = None
     balance_db: float | None = None  # left minus right channel level
+    role: str = "answer"  # smalltalk, lead, question, followup, answer, reply, remark, closing, candidate_question
+    why: list[str] = field(default_factory=list)  # how the speaker and the role were decided
 
     @property
     def start_s(self) -> float:
@@ -40,6 +43,16 @@ class Unit:
 
 
 @dataclass
+class Exchange:
+    """One main question and its answer: the candidate's units (replies to follow-ups included)
+    and the follow-ups asked inside it, each (question units, reply units)."""
+
+    question: list[Unit]
+    answer: list[Unit] = field(default_factory=list)
+    followups: list[tuple[list[Unit], list[Unit]]] = field(default_factory=list)
+
+
+@dataclass
 class Turns:
     """Question turns (start, end, text, cues) and how they were found."""
 
@@ -48,6 +61,7 @@ class Turns:
     units: list[Unit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     separation: float | None = None
+    exchanges: list[Exchange] | None = None  # None: answers are the words between questions (--splits)
 
 
 def make_units(words: list[Word], gap_s: float, speech: list | None = None, reach_s: float = 1.0) -> list[Unit]:
@@ -87,13 +101,15 @@ def question_cues(unit: Unit, cfg: dict) -> None:
 
 def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[float, float], float] | None,
                  cfg: dict) -> Turns:
-    """Find the interviewer's question turns in a transcribed recording."""
+    """Find who speaks each unit, then the interviewer's main questions, follow-ups, small talk
+    and closing in a transcribed recording."""
+    from rehearse.interview.structure import structure
+
     units = make_units(text.words, cfg["units"]["gap_s"], text.speech, cfg["units"]["reach_s"])
-    vcfg, ccfg = cfg["voice"], cfg["cues"]
+    ccfg = cfg["cues"]
     for unit in units:
         question_cues(unit, ccfg)
-        x = samples[int(unit.start_s * SR): int(unit.end_s * SR) + 1]
-        unit.features, rise = voice_features(x, vcfg)
+        rise = pitch_rise(samples[int(unit.start_s * SR): int(unit.end_s * SR) + 1], cfg["voice"])
         if rise >= ccfg["rising_semitones"]:
             unit.cues.append(f"rising pitch (+{rise:.1f} semitones)")
             unit.cue_score += ccfg["rising_weight"]
@@ -111,62 +127,76 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
             asker_left = scores[True] >= scores[False]
             for u in units:
                 u.speaker = "interviewer" if (u.balance_db > 0) == asker_left else "candidate"
+                u.why.append(f"speaker: {'left' if u.balance_db > 0 else 'right'} channel ({u.balance_db:+.0f} dB)")
             detection = "channels"
         else:
             notes.append("stereo, but the channels do not hold one speaker each: channels not used")
-    if detection == "wording" and len(units) >= 4:
-        long = [u for u in units if u.end_s - u.start_s >= vcfg["min_unit_s"]]
-        feats = np.array([u.features for u in long])
-        if len(long) >= 4:
-            pitch = feats[:, -1]
-            feats[np.isnan(pitch), -1] = np.nanmean(pitch) if np.isfinite(pitch).any() else 0.0
-            scale = np.ones(feats.shape[1])
-            scale[-1] = vcfg["pitch_weight"]
-            seed = np.array([u.cue_score >= min_score for u in long])
-            labels, separation = two_clusters(feats * scale / scale.mean(), np.array([u.end_s - u.start_s for u in long]),
-                                              seed)
-            if separation >= vcfg["min_separation"]:
-                cue = [sum(u.cue_score >= min_score for u, k in zip(long, labels) if k == c) /
-                       max(1, sum(1 for k in labels if k == c)) for c in (0, 1)]
-                asker = int(np.argmax(cue))
-                if max(cue) > 0:
-                    for u, k in zip(long, labels):
-                        u.speaker = "interviewer" if k == asker else "candidate"
-                    _attach_short(units, vcfg["min_unit_s"])
-                    detection = "voices"
-            else:
-                notes.append(f"one voice heard (voice separation {separation:.1f} < {vcfg['min_separation']:g}): "
-                             "turns found from question wording and pauses")
     if detection == "wording":
-        _turns_by_wording(units, min_score, ccfg["follow_score"], cfg["turns"]["min_turn_gap_s"], text.speech, cfg["turns"]["lead_words"])
-
-    questions = []
-    for run in _runs(units):
-        if run[0].speaker != "interviewer":
-            continue
-        cues = [c for u in run for c in u.cues]
+        separation = by_voice(samples, units, cfg["speakers"], min_score)
+        if separation is not None and separation >= cfg["speakers"]["min_separation"]:
+            detection = "voices"
+        elif separation is not None:
+            notes.append(f"one voice heard (voice separation {separation:.2f} < {cfg['speakers']['min_separation']:g}): "
+                         "turns found from question wording and pauses")
+    if detection == "wording":
+        _turns_by_wording(units, min_score, ccfg["follow_score"], cfg["turns"]["min_turn_gap_s"], text.speech,
+                          cfg["turns"]["lead_words"])
+        for u in units:
+            u.why.append("speaker: " + ("worded as a question after a pause" if u.speaker == "interviewer"
+                                        else "not worded as a question"))
+    for run in _runs(units):  # a short interjection without question cues ("mm-hm", "okay") is no turn
         n_words = sum(len(u.words) for u in run)
-        if not any(u.cue_score >= min_score for u in run) and n_words < cfg["turns"]["min_question_words"]:
-            for u in run:  # a short interjection without question cues stays inside the answer
+        if run[0].speaker == "interviewer" and n_words < cfg["turns"]["min_question_words"] \
+                and not any(u.cue_score >= min_score for u in run):
+            for u in run:
                 u.speaker = "candidate"
-            continue
-        first = next((i for i, u in enumerate(run) if u.cue_score >= min_score), 0)
-        asked = " ".join(u.text for u in run[first:])
-        questions.append((run[0].start_s, run[-1].end_s, asked, cues))
+                u.why.append("speaker: a short interjection, kept with the talk around it")
+    exchanges = structure(units, cfg["structure"], min_score)
+    questions = [(ex.question[0].start_s, ex.question[-1].end_s, _asked(ex.question, min_score),
+                  [c for u in ex.question for c in u.cues]) for ex in exchanges]
     return Turns(questions, detection if questions else "none", units, notes,
-                 round(separation, 2) if separation is not None else None)
+                 round(separation, 2) if separation is not None else None, exchanges)
 
 
-def _attach_short(units: list[Unit], min_unit_s: float) -> None:
-    """Short units have no reliable voice: they take the speaker of the nearer neighbour."""
-    for i, u in enumerate(units):
-        if u.end_s - u.start_s >= min_unit_s:
-            continue
-        prev = next((v for v in reversed(units[:i]) if v.end_s - v.start_s >= min_unit_s), None)
-        nxt = next((v for v in units[i + 1:] if v.end_s - v.start_s >= min_unit_s), None)
-        near = [v for v in (prev, nxt) if v is not None]
-        if near:
-            u.speaker = min(near, key=lambda v: min(abs(u.start_s - v.end_s), abs(v.start_s - u.end_s))).speaker
+def _asked(run: list[Unit], min_score: float) -> str:
+    """The question's text: from its first unit worded as a question (lead-ins left out)."""
+    first = next((i for i, u in enumerate(run) if u.role == "question" and u.cue_score >= min_score),
+                 next((i for i, u in enumerate(run) if u.role == "question"), 0))
+    return " ".join(u.text for u in run[first:])
+
+
+def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float) -> float | None:
+    """Label units interviewer or candidate by voice: speaker embeddings of the units of at least
+    `min_unit_s`, two clusters; shorter units join the nearer cluster. The interviewer's cluster
+    is the one with more units worded as questions (or, with none, the one that talks less).
+    Returns the separation of the clusters (None: too few units to tell), and labels the units
+    only when it reaches `min_separation`."""
+    long = [u for u in units if u.end_s - u.start_s >= cfg["min_unit_s"]]
+    if len(long) < 4:
+        return None
+    enc = speakers.encoder()
+    emb = enc.embed([samples[int(u.start_s * SR): int(u.end_s * SR) + 1] for u in units], cfg["max_windows"])
+    is_long = np.array([u.end_s - u.start_s >= cfg["min_unit_s"] for u in units])
+    weights = np.array([u.end_s - u.start_s for u in long])
+    seed = np.array([u.cue_score >= min_score for u in long])
+    labels, separation = speakers.two_voices(emb[is_long], weights, seed)
+    if separation < cfg["min_separation"]:
+        return separation
+    centres = np.stack([emb[is_long][labels == k].mean(axis=0) for k in (0, 1)])
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    sims = emb @ centres.T
+    nearest = np.argmax(sims, axis=1)
+    nearest[is_long] = labels
+    asked = [np.mean([u.cue_score >= min_score for u, k in zip(units, nearest) if k == c] or [0.0]) for c in (0, 1)]
+    if asked[0] == asked[1]:
+        talk = [sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]
+        asker = int(np.argmin(talk))
+    else:
+        asker = int(np.argmax(asked))
+    for u, k, sim in zip(units, nearest, sims):
+        u.speaker = "interviewer" if k == asker else "candidate"
+        u.why.append(f"speaker: voice {'A' if k == asker else 'B'} (cosine {sim[k]:.2f} vs {sim[1 - k]:.2f})")
+    return separation
 
 
 def silence_before(units: list[Unit], i: int, speech: list) -> float:

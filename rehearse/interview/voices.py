@@ -1,9 +1,8 @@
-"""Who is speaking: the voice of each stretch (spectral shape and median pitch), two clusters of
-voices, and the stereo channels when each speaker has one."""
+"""Voice cues of a mock interview: the pitch rise at the end of a unit (a question cue) and the
+stereo channels when each speaker has one. Who speaks by voice is in `speakers`."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,63 +32,15 @@ def pitch_track(x: np.ndarray, lo_hz: float, hi_hz: float) -> np.ndarray:
     return np.where((peak > 0.45) & loud, SR / lag, 0.0)
 
 
-def voice_features(x: np.ndarray, cfg: dict) -> tuple[np.ndarray, float]:
-    """Spectral shape (log band energies, loudness removed) and log median pitch of one unit;
-    also the pitch rise over its last half second, in semitones."""
-    frames = _frames(x, 512, 160) * np.hanning(512)
-    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
-    freqs = np.fft.rfftfreq(512, 1 / SR)
-    edges = np.geomspace(cfg["band_hz"][0], cfg["band_hz"][1], cfg["bands"] + 1)
-    bands = np.stack([power[:, (freqs >= a) & (freqs < b)].sum(axis=1) for a, b in itertools.pairwise(edges)], 1)
-    total = bands.sum(axis=1)
-    loud = total > np.percentile(total, 40)
-    logb = np.log((bands[loud] if loud.any() else bands) + 1e-10)
-    shape = (logb - logb.mean(axis=1, keepdims=True)).mean(axis=0)
+def pitch_rise(x: np.ndarray, cfg: dict) -> float:
+    """How far the pitch rises over the last half second of a unit, in semitones above the
+    unit's median pitch (0 when too little of it is voiced)."""
     f0 = pitch_track(x, *cfg["pitch_hz"])
     voiced = f0[f0 > 0]
-    median = float(np.median(voiced)) if len(voiced) >= 5 else 0.0
+    if len(voiced) < 5:
+        return 0.0
     tail = f0[-50:][f0[-50:] > 0]
-    rise = 12 * np.log2(np.median(tail) / median) if median and len(tail) >= 5 else 0.0
-    pitch = np.log(median) if median else np.nan
-    return np.concatenate([shape, [pitch]]), float(rise)
-
-
-def two_clusters(features: np.ndarray, weights: np.ndarray, seed: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """2-means on standardised features; labels and the Fisher ratio along the centres' line.
-    Started from the two units farthest apart and, when `seed` (a guess of the labels: the
-    units worded as questions) is given, from that guess too; the better separated split wins
-    (an interviewer says far less than the candidate, and k-means alone may split the
-    candidate's many units instead)."""
-    x = (features - features.mean(0)) / (features.std(0) + 1e-9)
-    far = np.argmax(((x - x.mean(0)) ** 2).sum(1))
-    other = np.argmax(((x - x[far]) ** 2).sum(1))
-    starts = [x[[far, other]]]
-    if seed is not None and 0 < seed.sum() < len(seed):
-        starts.append(np.stack([x[~seed].mean(0), x[seed].mean(0)]))
-    best = (np.zeros(len(x), dtype=int), 0.0)
-    for centres in starts:
-        labels, separation = _kmeans(x, weights, centres)
-        if separation > best[1]:
-            best = (labels, separation)
-    return best
-
-
-def _kmeans(x: np.ndarray, weights: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, float]:
-    labels = np.zeros(len(x), dtype=int)
-    for _ in range(50):
-        labels = np.argmin(((x[:, None, :] - centres[None]) ** 2).sum(2), axis=1)
-        if labels.min() == labels.max():
-            return labels, 0.0
-        new = np.stack([np.average(x[labels == k], axis=0, weights=weights[labels == k]) for k in (0, 1)])
-        if np.allclose(new, centres):
-            break
-        centres = new
-    axis = centres[1] - centres[0]
-    proj = x @ axis / (np.linalg.norm(axis) + 1e-12)
-    a, b = proj[labels == 0], proj[labels == 1]
-    if len(a) < 2 or len(b) < 2:
-        return labels, 0.0
-    return labels, float((a.mean() - b.mean()) ** 2 / (a.var() + b.var() + 1e-9))
+    return float(12 * np.log2(np.median(tail) / np.median(voiced))) if len(tail) >= 5 else 0.0
 
 
 def channel_balance(path: Path) -> Callable[[float, float], float] | None:

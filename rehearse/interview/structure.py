@@ -1,0 +1,112 @@
+"""What each turn of a mock interview is, once the speakers are known.
+
+The interviewer's turns are read in order. Before the first main question everything is small
+talk; a turn with closing wording ("Do you have any questions for me?") starts the closing,
+where nothing is an answer and the candidate's own questions are kept apart. In between, a
+turn is a main question when it asks for a new story (`new_story` wording outweighs
+`follow-up` wording: "a time", "an example", "describe", "have you ever", "next question"),
+and otherwise, when it asks something, a follow-up inside the current answer; the candidate's
+reply to a follow-up belongs to the same answer. Chat ("Do you need a glass of water?") and a
+transition ("Great, thanks. Next one.") are small talk; a remark without a question
+("Interesting.") leaves the answer going on. Word lists and weights: rubric [structure].
+"""
+
+from __future__ import annotations
+
+import re
+
+from rehearse.interview.turns import Exchange, Unit, _runs
+
+
+def _score(text: str, patterns: list[dict]) -> tuple[float, list[str]]:
+    hits = [p for p in patterns if re.search(p["pattern"], text)]
+    return sum(p["weight"] for p in hits), [re.search(p["pattern"], text).group(0) for p in hits]
+
+
+def _text(run: list[Unit]) -> str:
+    return " ".join(u.text for u in run).lower().replace("\u2019", "'")
+
+
+def _asks(run: list[Unit], min_score: float) -> bool:
+    return any(u.cue_score >= min_score or u.text.rstrip().endswith("?") for u in run)
+
+
+def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
+    """Set every unit's role and return the main questions with their answers and follow-ups."""
+    runs = _runs(units)
+    exchanges: list[Exchange] = []
+    state = "start"  # start (small talk), answer, between (after a transition), closing
+    reply: list[Unit] | None = None  # the follow-up reply being collected
+    for k, run in enumerate(runs):
+        if run[0].speaker == "candidate":
+            if state in ("start", "between"):
+                _mark(run, "smalltalk", "candidate before a question" if state == "start"
+                      else "candidate after a transition, before the next question")
+            elif state == "closing":
+                for u in run:
+                    asks = u.text.rstrip().endswith("?") or u.cue_score >= min_score
+                    _mark([u], "candidate_question" if asks else "closing",
+                          "the candidate asks, in the closing" if asks else "in the closing")
+            elif reply is not None:
+                _mark(run, "reply", "the candidate replies to the follow-up")
+                reply.extend(run)
+                exchanges[-1].answer.extend(run)
+            else:
+                _mark(run, "answer", f"the candidate answers question {len(exchanges)}")
+                exchanges[-1].answer.extend(run)
+            continue
+        text = _text(run)
+        new, new_hits = _score(text, cfg["new_story"])
+        follow, follow_hits = _score(text, cfg["followup"])
+        asks = _asks(run, min_score)
+        chat = re.search(cfg["chat"], text)
+        if state == "closing" or re.search(cfg["closing"], text):
+            why = "after the closing" if state == "closing" else f"closing wording: {re.search(cfg['closing'], text).group(0)!r}"
+            _mark(run, "closing", why)
+            state, reply = "closing", None
+            continue
+        main = new >= cfg["min_main"] and new > follow
+        why_main = f"new-story wording {new_hits} ({new:g}) over follow-up wording {follow_hits} ({follow:g})"
+        if not main and state == "start" and asks and not chat:
+            after = _talk_after(runs, k)
+            if after >= cfg["long_reply_s"]:
+                main, why_main = True, f"a question followed by {after:.0f} s of the candidate's talk"
+        if main:
+            _question(run, min_score, why_main)
+            exchanges.append(Exchange(question=run))
+            state, reply = "answer", None
+        elif state == "start":
+            _mark(run, "smalltalk", "before the first question" + (f" (chat: {chat.group(0)!r})" if chat else ""))
+        elif chat or re.search(cfg["transition"], text):
+            cue = chat or re.search(cfg["transition"], text)
+            _mark(run, "smalltalk", f"between questions ({'chat' if chat else 'transition'}: {cue.group(0)!r})")
+            state, reply = "between", None
+        elif asks:
+            _mark(run, "followup", f"asked inside answer {len(exchanges)}; follow-up wording {follow_hits} "
+                                   f"({follow:g}) not outweighed by new-story wording {new_hits} ({new:g})")
+            reply = []
+            exchanges[-1].followups.append((run, reply))
+            state = "answer"
+        else:
+            _mark(run, "remark", f"a remark inside answer {len(exchanges)}, no question: the answer goes on")
+    return exchanges
+
+
+def _mark(run: list[Unit], role: str, why: str) -> None:
+    for u in run:
+        u.role = role
+        u.why.append(f"{role}: {why}")
+
+
+def _question(run: list[Unit], min_score: float, why: str) -> None:
+    """A main question's run: units before its first question-worded unit are its lead-in."""
+    first = next((i for i, u in enumerate(run) if u.cue_score >= min_score), 0)
+    _mark(run[:first], "lead", "lead-in to the question")
+    _mark(run[first:], "question", f"main question: {why}")
+
+
+def _talk_after(runs: list[list[Unit]], k: int) -> float:
+    """Seconds the candidate talks after run k, until the interviewer speaks again."""
+    if k + 1 >= len(runs) or runs[k + 1][0].speaker != "candidate":
+        return 0.0
+    return sum(u.end_s - u.start_s for u in runs[k + 1])
