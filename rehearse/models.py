@@ -512,6 +512,9 @@ class InterviewAnswer(BaseModel):
     error: str | None = Field(default=None, description="why this answer could not be analysed")
     followups: list[InterviewFollowup] = Field(default_factory=list, description="follow-up questions asked inside "
                                                "this answer; the replies are part of the answer and its report")
+    cuts_s: list[tuple[float, float]] = Field(default_factory=list, description="stretches of the recording inside "
+                                              "the answer that are someone else's talk (follow-ups, remarks), cut out "
+                                              "of its report")
 
 
 class InterviewPattern(BaseModel):

@@ -87,10 +87,12 @@ class SilenceCut:
         return (sample + shift) / self.rate
 
 
-def find_speech(samples: np.ndarray, file: str) -> tuple[list[Span], float]:
-    """Voice-activity regions and seconds of speech; bad input (silence, too little speech) fails."""
+def find_speech(samples: np.ndarray, file: str, threshold: float | None = None) -> tuple[list[Span], float]:
+    """Voice-activity regions and seconds of speech; bad input (silence, too little speech) fails.
+    `threshold` overrides the rubric's (interview mode hears a phone-line voice with a lower one)."""
     vcfg = rubric.load("delivery")["vad"]
-    speech = speech_regions(samples, vcfg["threshold"], vcfg["min_silence_ms"], vcfg["speech_pad_ms"],
+    threshold = vcfg["threshold"] if threshold is None else threshold
+    speech = speech_regions(samples, threshold, vcfg["min_silence_ms"], vcfg["speech_pad_ms"],
                             block_s=vcfg.get("block_s"))
     speech_s = sum(r.end_s - r.start_s for r in speech)
     if not speech:

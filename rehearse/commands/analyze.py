@@ -140,7 +140,9 @@ def _interview(args: argparse.Namespace, splits: list[float] | None) -> int:
         answers = [a for a in report.answers if a.report is not None]
         uris = _answer_audio(args.file, answers) if args.embed_audio else None
         summary = report.summary.model_dump(mode="json")
-        page = write_page(args.html, render_interview_page([(a.question, a.report) for a in answers], summary, uris))
+        followups = [[(f.at_s, f.question) for f in a.followups] for a in answers]
+        page = write_page(args.html, render_interview_page([(a.question, a.report) for a in answers], summary, uris,
+                                                           followups))
         announce(page, args.open)
     if not args.no_save:
         from rehearse.history.store import save_quietly
@@ -153,14 +155,14 @@ def _interview(args: argparse.Namespace, splits: list[float] | None) -> int:
 
 
 def _answer_audio(file: str, answers) -> list[str]:
-    """Each answer's stretch of the recording as a data URI (its report's times start at the answer)."""
+    """Each answer's stretch of the recording as a data URI, as its report heard it (its times start
+    at the answer; follow-ups and remarks inside it cut out)."""
     from rehearse.audio import decode as audio
+    from rehearse.interview.answers import answer_samples
     from rehearse.report.embed import samples_data_uri
 
     samples = audio.decode(file)
-    rate = audio.SAMPLE_RATE
-    return [samples_data_uri(samples[int(a.start_s * rate): int(a.start_s * rate + a.report.duration_s * rate) + 1])
-            for a in answers]
+    return [samples_data_uri(answer_samples(samples, a)) for a in answers]
 
 
 def _folder(args: argparse.Namespace) -> int:

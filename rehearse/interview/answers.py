@@ -108,7 +108,7 @@ def analyze_interview(
         balance = channel_balance(path)
         lap("decode")
         bar.stage("finding speech")
-        speech, speech_s = find_speech(samples, file)
+        speech, speech_s = find_speech(samples, file, cfg["speech"]["vad_threshold"])
         bad = cfg["bad_input"]
         if speech_s < bad["min_speech_share"] * duration:
             raise RehearseError(file, f"mostly silence or music: speech in only {speech_s / duration:.0%} of "
@@ -220,16 +220,14 @@ def _answer(index, q, start, end, samples, text, file, gap_s, band, rubric_name,
     qtext = q[2] if q else ""
     answer = InterviewAnswer(index=index, question=qtext, question_start_s=q[0] if q else None,
                              question_end_s=q[1] if q else None, start_s=start, end_s=end, length_s=length,
-                             target_s=band, length_verdict=verdict,
+                             target_s=band, length_verdict=verdict, cuts_s=[(round(x, 3), round(y, 3)) for x, y in cuts],
                              followups=[InterviewFollowup(question=t, start_s=fa, end_s=fb, reply_start_s=ra,
-                                                          reply_end_s=rb, at_s=round(_on_answer(fa, start, cuts), 3))
+                                                          reply_end_s=rb, at_s=round(_on_answer(fa, _padded(start, end, samples)[0], cuts), 3))
                                         for t, fa, fb, ra, rb in followups])
     if length <= 0:
         answer.error = "no answer was heard after this question"
         return answer
-    pad = 0.3  # a little silence either side, as a recording of the answer alone would have
-    a = max(0.0, start - pad)
-    b = min(len(samples) / SR, end + pad)
+    a, b = _padded(start, end, samples)
     piece_samples, piece = cut_out(samples, text, a, b, cuts, gap_s)
     question = Question(text=qtext, target_s=round(sum(band) / 2, 1)) if qtext else None
     try:
@@ -242,20 +240,36 @@ def _answer(index, q, start, end, samples, text, file, gap_s, band, rubric_name,
     return answer
 
 
+PAD_S = 0.3  # a little silence either side of an answer, as a recording of the answer alone would have
+
+
+def _padded(start: float, end: float, samples: np.ndarray) -> tuple[float, float]:
+    return max(0.0, start - PAD_S), min(len(samples) / SR, end + PAD_S)
+
+
+def answer_samples(samples: np.ndarray, answer: InterviewAnswer) -> np.ndarray:
+    """The samples an answer's report was made from (padded, with its cuts removed)."""
+    a, b = _padded(answer.start_s, answer.end_s, samples)
+    return cut_out(samples, None, a, b, answer.cuts_s, 0.0)[0]
+
+
 def _on_answer(t: float, start: float, cuts) -> float:
-    """Recording time `t` on the answer's own timeline (cut stretches before it removed)."""
+    """Recording time `t` on the answer's own timeline, which starts at `start` (cut stretches before
+    `t` removed)."""
     before = sum(min(b, t) - a for a, b in cuts if a < t)
     return max(0.0, t - start - before)
 
 
-def cut_out(samples: np.ndarray, text: Transcription, a: float, b: float, cuts, gap_s: float):
+def cut_out(samples: np.ndarray, text: Transcription | None, a: float, b: float, cuts, gap_s: float):
     """The samples and the transcription between `a` and `b` with the `cuts` removed, re-timed
-    from `a` as if the kept stretches had been said one after the other."""
+    from `a` as if the kept stretches had been said one after the other (`text` None: samples only)."""
     kept, lo = [], a
     for ca, cb in cuts:
         kept.append((lo, ca))
         lo = cb
     kept.append((lo, b))
+    if text is None:
+        return np.concatenate([samples[int(lo * SR): int(hi * SR)] for lo, hi in kept]), None
     if len(kept) == 1:
         return samples[int(a * SR): int(b * SR)], slice_transcription(text, a, b, gap_s)
     parts, words, speech, dropped, offset = [], [], [], [], 0.0

@@ -66,7 +66,7 @@ def _rubric_of(report: Report) -> dict[str, Any]:
 
 
 def _answer_view(report: Report, audio_uri: str | None, anchor: str, heading: str | None,
-                 question: str | None = None) -> dict[str, Any]:
+                 question: str | None = None, asked: list[tuple[float, str]] = ()) -> dict[str, Any]:
     """Everything the `answer` macro draws for one report."""
     star = report.star
     rules = _rubric_of(report)
@@ -89,7 +89,8 @@ def _answer_view(report: Report, audio_uri: str | None, anchor: str, heading: st
         rows.append({"section": s, "index": slots[s.label], "mark": mark})
     return {
         "report": report,
-        "tl": answer_timeline(report),
+        "tl": answer_timeline(report, asked),
+        "asked": list(asked),
         "passages": transcript(report),
         "rows": rows,
         "slots": slots,
@@ -131,15 +132,19 @@ def _summary_rows(summary: dict) -> list[tuple[str, Any]]:
     return rows
 
 
-def render_interview_page(answers: list[tuple[str, Report]], summary: dict, audio_uris: list[str | None] | None = None) -> str:
+def render_interview_page(answers: list[tuple[str, Report]], summary: dict, audio_uris: list[str | None] | None = None,
+                          followups: list[list[tuple[float, str]]] | None = None) -> str:
     """A mock interview: the summary block, a table of the answers, then one section per answer
-    (its question as heading). `summary` is shown key by key; `audio_uris`, one per answer, embeds recordings."""
+    (its question as heading). `summary` is shown key by key; `audio_uris`, one per answer, embeds recordings;
+    `followups`, one list per answer of (time on the answer's timeline, question), marks the follow-up
+    questions on each answer's timeline."""
     uris = audio_uris or [None] * len(answers)
-    if len(uris) != len(answers):
-        raise ValueError("audio_uris needs one entry per answer")
+    asked = followups or [[] for _ in answers]
+    if len(uris) != len(answers) or len(asked) != len(answers):
+        raise ValueError("audio_uris and followups need one entry per answer")
     views = []
-    for n, ((question, report), uri) in enumerate(zip(answers, uris), 1):
-        views.append(_answer_view(report, uri, f"answer-{n}", f"Answer {n}", question or None))
+    for n, ((question, report), uri, fus) in enumerate(zip(answers, uris, asked), 1):
+        views.append(_answer_view(report, uri, f"answer-{n}", f"Answer {n}", question or None, fus))
     length = rubric.load("star").get("length", {})
     return _page("interview.html.j2", "rehearse · mock interview", answers=views, questions=[q for q, _ in answers],
                  summary_rows=_summary_rows(summary), length=length)

@@ -111,6 +111,7 @@ class AnswerTimeline:
     stretches: list[Marker]  # too-fast and too-slow stretches of the pace, labelled
     worst: Marker | None  # the worst stretch (most fillers, off pace, mid-clause pauses)
     voice: VoiceLane | None = None  # None for reports made before voice was measured
+    asked: list[Marker] = field(default_factory=list)  # follow-up questions asked inside the answer (interviews)
     left: float = LEFT
     right: float = WIDTH - RIGHT
     width: float = WIDTH
@@ -135,7 +136,9 @@ def _fit(label: str, share: float, width: float) -> str:
     return ""
 
 
-def answer_timeline(report: Report) -> AnswerTimeline:
+def answer_timeline(report: Report, asked: list[tuple[float, str]] = ()) -> AnswerTimeline:
+    """The answer's timeline; `asked`: (time on the answer's timeline, question) of each follow-up
+    the interviewer asked inside it, drawn as a mark across the rows."""
     duration = max(report.duration_s, 1e-6)
     span = WIDTH - LEFT - RIGHT
 
@@ -217,6 +220,8 @@ def answer_timeline(report: Report) -> AnswerTimeline:
     lane = _voice_lane(report, x)
     tl = AnswerTimeline(duration, bands, targets, points, dots, (y(high), y(low)), pace_ticks, (low, high),
                         fillers, pauses, ticks, stretches, worst, lane)
+    tl.asked = [Marker("followup", x(at), 0.0, at, at, f"Follow-up at {clock(at)}: {question}", "follow-up")
+                for at, question in asked]
     if lane is not None:
         tl.rows = {**tl.rows, "voice_pitch": VOICE_PITCH_ROW, "voice_level": VOICE_LEVEL_ROW}
         tl.axis_y, tl.height = VOICE_AXIS_Y, VOICE_HEIGHT
