@@ -23,10 +23,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from rehearse import rubric, vad  # noqa: E402
+from rehearse import rubric  # noqa: E402
+from rehearse.audio import vad  # noqa: E402
 from rehearse.audio import decode as audio
 from rehearse.models import Span, Transcription  # noqa: E402
-from rehearse.speech import transcribe
+from rehearse.speech import model as whisper_model  # noqa: E402
+from rehearse.speech import transcribe  # noqa: E402
 
 FOLDER = ROOT / "build" / "eval-delivery" / "whisper"
 _real = transcribe.transcribe
@@ -76,7 +78,7 @@ def install() -> None:
 def _load_model(spec):
     global _model
     if _model is None:
-        _model = transcribe.load_model(spec)
+        _model = whisper_model.load_model(spec)
     return _model
 
 
@@ -100,7 +102,7 @@ def load(path: str | Path, prompt=RUBRIC, hotwords=RUBRIC) -> Cached:
     samples = audio.decode(Path(path))
     v, t = config["vad"], config["transcription"]
     speech = vad.speech_regions(samples, v["threshold"], v["min_silence_ms"], v["speech_pad_ms"])
-    spec = transcribe.resolve_model(None)
+    spec = whisper_model.resolve_model(None)
     text = cached_transcribe(
         None, spec, samples, speech, prompt=prompt, min_word_overlap=v["min_word_overlap"],
         sentence_gap_s=t["sentence_gap_s"], trailing_max_probability=t["trailing_max_probability"],
