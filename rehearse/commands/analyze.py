@@ -19,7 +19,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     analyze.add_argument("--rubric", default="star", help="rubric name or .toml path (default: star)")
     analyze.add_argument("--min-pause", type=float, metavar="SECONDS", help="shortest silence reported as a long pause (default 1.0)")
     analyze.add_argument("--prompt", help="Whisper initial prompt (default keeps fillers: 'Um, uh, hmm, er, ah.')")
-    analyze.add_argument("--explain", action="store_true", help="show every sentence with its STAR label, time and the cues that decided it")
+    analyze.add_argument("--explain", action="store_true", help="show every sentence with its STAR label, time and the cues that decided it (with --interview: every turn, its speaker and role, and why)")
     analyze.add_argument("--lp", metavar="PRINCIPLE", help='Leadership Principle the question asks about, e.g. "Dive Deep": does the answer show it?')
     analyze.add_argument("--html", metavar="OUT.html", help="also write the report as one self-contained HTML page (timeline, transcript)")
     analyze.add_argument("--open", action="store_true", help="open the --html page in the default browser")
@@ -129,9 +129,11 @@ def _interview(args: argparse.Namespace, splits: list[float] | None) -> int:
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
-        from rehearse.report.interview import render_interview
+        from rehearse.report.interview import render_interview, render_turns
 
         render_interview(report)
+        if args.explain:
+            render_turns(report)
     for note in report.notes:
         print(f"rehearse: note: {args.file}: {note}", file=sys.stderr)
     if args.html:

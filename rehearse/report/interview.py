@@ -23,6 +23,9 @@ def render_interview(report: InterviewReport, console: Console | None = None, an
             question = a.question or "(no question found)"
             console.print(Rule(f"Answer {a.index} of {n}  {clock_span(a.start_s, a.end_s)}"))
             console.print(Text(f"Q: {question}", style="bold"))
+            for f in a.followups:
+                console.print(Text(f"   follow-up at {clock(f.start_s)} (answer time {clock(f.at_s)}): {f.question}",
+                                   style="italic"))
             if a.report is not None:
                 render(a.report, console)
             else:
@@ -73,8 +76,27 @@ def summary_panel(report: InterviewReport) -> Panel:
         lines.append("Repeated across answers:\n", style="bold")
         for p in s.patterns:
             lines.append(f"  • {p.text}\n")
+    asked = sum(len(a.followups) for a in report.answers)
+    if asked:
+        lines.append(f"{asked} follow-up question(s) inside answers; the replies count in their answers\n")
+    if report.smalltalk:
+        lines.append(f"Small talk: {len(report.smalltalk)} line(s), not analysed\n", style="dim")
+    for q in report.candidate_questions:
+        lines.append(f"You asked at {clock(q.start_s)}: {q.text}\n")
     for note in report.notes:
         lines.append(f"Note: {note}\n", style="yellow")
     from rich.console import Group
 
     return Panel(Group(answers_table(report), lines), title="Interview summary", title_align="left")
+
+
+def render_turns(report: InterviewReport, console: Console | None = None) -> None:
+    """`--explain` for an interview: every stretch of talk, who said it, what it is and why."""
+    console = console or Console()
+    table = Table(title=f"Turns (speakers by {report.detection})", box=None, header_style="bold", expand=True)
+    for name, justify in (("time", "right"), ("speaker", "left"), ("role", "left"), ("text", "left"), ("why", "left")):
+        table.add_column(name, justify=justify, ratio=2 if name in ("text", "why") else None,
+                         no_wrap=name in ("time", "speaker", "role"))
+    for t in report.turns:
+        table.add_row(clock_span(t.start_s, t.end_s), t.speaker, t.role or "", t.text, "; ".join(t.why))
+    console.print(table)
