@@ -139,10 +139,9 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
             notes.append(f"one voice heard (voice separation {separation:.2f} < {cfg['speakers']['min_separation']:g}): "
                          "turns found from question wording and pauses")
     if detection == "wording":
-        _turns_by_wording(units, min_score, ccfg["follow_score"], cfg["turns"]["min_turn_gap_s"], text.speech,
-                          cfg["turns"]["lead_words"])
+        _turns_by_wording(units, min_score, cfg["structure"])
         for u in units:
-            u.why.append("speaker: " + ("worded as a question after a pause" if u.speaker == "interviewer"
+            u.why.append("speaker: " + ("worded as a question, or leading into one" if u.speaker == "interviewer"
                                         else "not worded as a question"))
     for run in _runs(units):  # a short interjection without question cues ("mm-hm", "okay") is no turn
         n_words = sum(len(u.words) for u in run)
@@ -199,46 +198,25 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     return separation
 
 
-def silence_before(units: list[Unit], i: int, speech: list) -> float:
-    """The silence before unit i: the longer of the gap between the words and the longest
-    voice-activity silence around the boundary (Whisper's word times can run into silence)."""
-    if i == 0:
-        return float("inf")
-    prev, unit = units[i - 1], units[i]
-    gap = unit.start_s - prev.end_s
-    lo, hi = prev.words[-1].start_s, unit.words[0].end_s
-    for left, right in itertools.pairwise(speech):
-        if lo <= (left.end_s + right.start_s) / 2 <= hi:
-            gap = max(gap, right.start_s - left.end_s)
-    return gap
+def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict) -> None:
+    """One voice: the interviewer's units are those worded as questions (opening wording or a
+    question mark), with closing or new-story wording, and the acknowledgements, transitions and
+    chat just before them ("Great, thanks. Next one."); everything else is the candidate's."""
+    def text(u: Unit) -> str:
+        return u.text.lower().replace("\u2019", "'")
 
-
-def _turns_by_wording(units: list[Unit], min_score: float, follow_score: float, gap_s: float, speech: list,
-                      lead_words: int) -> None:
-    """One voice: a question turn is a run of units worded as questions, after a silence of
-    `gap_s` (or at the start), with the short lead-ins just before it ("Thanks.", "Okay, next
-    one."); everything else is the candidate's."""
-    for u in units:
-        u.speaker = "candidate"
-    i = 0
-    while i < len(units):
-        if units[i].cue_score < min_score:
-            i += 1
-            continue
-        first = i
-        while first > 0 and len(units[first - 1].words) <= lead_words and units[first - 1].cue_score < min_score \
-                and silence_before(units, first, speech) < gap_s * 2:
-            first -= 1
-        if silence_before(units, first, speech) < gap_s:
-            i += 1
-            continue
-        last = i
-        while last + 1 < len(units) and (units[last + 1].cue_score >= min_score or (
-                units[last + 1].cue_score >= follow_score and silence_before(units, last + 1, speech) < gap_s)):
-            last += 1
-        for u in units[first : last + 1]:
-            u.speaker = "interviewer"
-        i = last + 1
+    asks = [u.cue_score >= min_score or u.text.rstrip().endswith("?") or bool(re.search(scfg["closing"], text(u)))
+            for u in units]
+    lead = [bool(re.search(scfg["ack"], text(u)) or re.search(scfg["transition"], text(u)) or re.search(scfg["chat"], text(u)))
+            for u in units]
+    for i, u in enumerate(units):
+        u.speaker = "interviewer" if asks[i] else "candidate"
+    for i in range(len(units)):
+        if asks[i]:
+            k = i - 1
+            while k >= 0 and lead[k] and not asks[k]:
+                units[k].speaker = "interviewer"
+                k -= 1
 
 
 def _runs(units: list[Unit]) -> list[list[Unit]]:
