@@ -264,3 +264,77 @@ def test_folder_mode_interviews(rendered, tmp_path):
     assert proc.returncode == 0, proc.stderr
     (item,) = json.loads(proc.stdout)
     assert item["status"] == "analysed" and len(item["interview"]["answers"]) == 3
+
+
+# ---------------------------------------------------------------- a mock interview as it really goes (issue 20)
+# audio/interviews/mock_two_men.flac: two male Kokoro voices (scripts/corpus/interview_fixtures.yaml),
+# small talk, a main question with a follow-up in the middle of the answer, a transition, a second
+# question worded "What's an example of a time...", and the closing with the candidate's own question.
+MOCK = AUDIO / "interviews" / "mock_two_men.flac"
+BOUND_S = 1.5
+
+
+@pytest.fixture(scope="module")
+def mock() -> tuple[dict, dict]:
+    truth = json.loads(MOCK.with_suffix(".truth.json").read_text())
+    proc = run("analyze", str(MOCK), "--interview", "--json", "--no-save")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), truth
+
+
+def test_two_male_voices_are_told_apart_by_voice(mock):
+    report, truth = mock
+    assert report["detection"] == "voices"
+    # the speaker of every stretch of talk, against the truth of every spoken line
+    agree = total = 0.0
+    for seg in truth["segments"]:
+        for t in report["turns"]:
+            both = min(seg["end_s"], t["end_s"]) - max(seg["start_s"], t["start_s"])
+            if both > 0:
+                total += both
+                agree += both * (t["speaker"] == seg["speaker"])
+    assert total > 0.8 * sum(s["end_s"] - s["start_s"] for s in truth["segments"])
+    assert agree / total >= 0.95, agree / total
+
+
+def test_small_talk_is_no_answer_and_the_follow_up_stays_in_its_answer(mock):
+    report, truth = mock
+    answers = report["answers"]
+    assert len(answers) == len(truth["turns"]) == 2
+    for answer, turn in zip(answers, truth["turns"]):
+        assert abs(answer["start_s"] - turn["answer_start_s"]) <= BOUND_S, (answer["start_s"], turn["answer_start_s"])
+        assert abs(answer["end_s"] - turn["answer_end_s"]) <= BOUND_S, (answer["end_s"], turn["answer_end_s"])
+    assert "week" not in words(answers[0]["question"]) and "walk" in words(answers[0]["question"])
+    assert "example" in words(answers[1]["question"])
+    # the follow-up is reported inside answer 1, where it was asked, and is no answer of its own
+    (followup,) = answers[0]["followups"]
+    asked = truth["turns"][0]["followups"][0]
+    assert abs(followup["start_s"] - asked["question_start_s"]) <= BOUND_S
+    assert "find" in words(followup["question"])
+    assert answers[1]["followups"] == []
+    # the reply is part of the same story: its sentences are in the answer's report and labelled
+    r = answers[0]["report"]
+    assert "traces" in words(r["transcript"]) and "latency" in words(r["transcript"])
+    assert not {"sorry", "how"} & words(r["transcript"])  # the follow-up itself is cut out
+    reply = next(s for s in r["star"]["sentences"] if "traces" in words(s["text"]))
+    assert reply["label"] in ("action", "result")
+    assert 0 < followup["at_s"] < r["duration_s"]
+    # small talk, the closing and the candidate's question are reported apart
+    assert any("week" in words(x["text"]) for x in report["smalltalk"])
+    assert any("next" in words(x["text"]) for x in report["smalltalk"] + [{"text": answers[1]["question"]}])
+    assert [q for q in report["candidate_questions"] if "on-call" in q["text"].lower() or "call" in words(q["text"])]
+    assert any("questions" in words(x["text"]) for x in report["closing"])
+    roles = {t["role"] for t in report["turns"]}
+    assert {"smalltalk", "question", "followup", "answer", "reply", "closing", "candidate_question"} <= roles
+    assert all(t["why"] for t in report["turns"])
+
+
+def test_follow_ups_on_the_interview_page_and_explain(tmp_path):
+    page = tmp_path / "mock.html"
+    proc = run("analyze", str(MOCK), "--interview", "--html", str(page), "--explain", "--no-save",
+               env={"COLUMNS": "160"})
+    assert proc.returncode == 0, proc.stderr
+    html = page.read_text()
+    assert html.count('class="marker followup"') == 1 and "Follow-up at" in html
+    assert "follow-up at" in proc.stdout and "You asked at" in proc.stdout
+    assert "Turns (speakers by voices)" in proc.stdout and "followup" in proc.stdout and "smalltalk" in proc.stdout

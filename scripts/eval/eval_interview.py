@@ -147,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wording-only", action="store_true",
                    help="ignore voices and channels: turns from question wording and pauses only")
     p.add_argument("--no-cache", action="store_true", help="transcribe again (real timings)")
+    p.add_argument("--out", type=Path, default=OUT, help=f"where the rendered interviews are kept (default {OUT})")
     args = p.parse_args(argv)
     if not args.no_cache:
         whisper_cache.install()
@@ -162,10 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     for iv in interviews:
         if (args.split and iv.get("split") != args.split) or (wanted and iv["id"] not in wanted):
             continue
-        wav = OUT / f"{iv['id']}.wav"
-        truth_path = OUT / f"{iv['id']}.truth.json"
+        wav = args.out / f"{iv['id']}.wav"
+        truth_path = args.out / f"{iv['id']}.truth.json"
         if not wav.is_file() or not truth_path.is_file():
-            render_interviews.render_interview(iv, OUT)
+            render_interviews.render_interview(iv, args.out)
         truth = json.loads(truth_path.read_text())
         report = analyze_interview(wav)
         s = score(report, truth, args.tolerance)
