@@ -72,15 +72,17 @@ class Encoder:
             starts = starts[np.round(np.linspace(0, len(starts) - 1, max_windows)).astype(int)]
         return np.stack([feat[s: s + self.win] for s in starts])
 
-    def embed(self, pieces: list[np.ndarray], max_windows: int = 8, batch: int = 64) -> np.ndarray:
-        """One unit-length embedding per piece of 16 kHz audio."""
-        wins = [self.windows(p, max_windows) for p in pieces]
-        owner = np.concatenate([np.full(len(w), i) for i, w in enumerate(wins)])
-        stack = np.concatenate(wins)
-        out = np.concatenate([self.session.run(None, {self.input: stack[i: i + batch]})[0]
-                              for i in range(0, len(stack), batch)])
-        out /= np.linalg.norm(out, axis=1, keepdims=True) + 1e-12
-        means = np.stack([out[owner == i].mean(axis=0) for i in range(len(pieces))])
+    def embed(self, pieces: list[np.ndarray], max_windows: int = 8, group: int = 16) -> np.ndarray:
+        """One unit-length embedding per piece of 16 kHz audio; `group` pieces go through the
+        encoder at a time (memory stays small however long the recording)."""
+        means = []
+        for g in range(0, len(pieces), group):
+            wins = [self.windows(p, max_windows) for p in pieces[g: g + group]]
+            out = self.session.run(None, {self.input: np.concatenate(wins)})[0]
+            out /= np.linalg.norm(out, axis=1, keepdims=True) + 1e-12
+            bounds = np.cumsum([0] + [len(w) for w in wins])
+            means += [out[a:b].mean(axis=0) for a, b in zip(bounds, bounds[1:])]
+        means = np.stack(means)
         return means / (np.linalg.norm(means, axis=1, keepdims=True) + 1e-12)
 
 

@@ -96,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"command     {' '.join(cmd[1:])}")
     print(f"wall time   {wall:.0f} s ({wall / duration:.3f} x audio length)")
     print(f"peak RSS    {usage.ru_maxrss / 1024:.0f} MB (target <= 1024 MB)")
+    cpu = usage.ru_utime + usage.ru_stime
+    print(f"CPU time    {cpu:.0f} s ({cpu / duration:.3f} x audio length; counts every core, unlike wall time)")
+    turns = report["timings_s"].get("turns", 0.0)
+    print(f"turns       {turns:.1f} s ({turns / duration:.3f} x audio length): units, speaker embeddings "
+          f"({report['detection']}, separation {report['voice_separation']}), structure")
     print(f"stages      {report['timings_s']}")
     truth_path = wav.with_suffix(".truth.json")
     if truth_path.is_file():
