@@ -4,8 +4,10 @@ The interviewer's turns are read in order. Before the first main question everyt
 talk; a turn with closing wording ("Do you have any questions for me?") starts the closing,
 where nothing is an answer and the candidate's own questions are kept apart. In between, a
 turn is a main question when it asks for a new story (`new_story` wording outweighs
-`follow-up` wording: "a time", "an example", "describe", "have you ever", "next question"),
-and otherwise, when it asks something, a follow-up inside the current answer; the candidate's
+`follow-up` wording: "a time", "an example", "describe", "have you ever", "next question") or
+when it is a question of some length with no follow-up wording at all ("How have you improved
+the experience for your users?"), and otherwise, when it asks something, a follow-up inside the
+current answer; the candidate's
 reply to a follow-up belongs to the same answer. Chat ("Do you need a glass of water?") and a
 transition ("Great, thanks. Next one.") are small talk; a remark without a question
 ("Interesting.") leaves the answer going on. Word lists and weights: rubric [structure].
@@ -67,6 +69,9 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
             continue
         main = new >= cfg["min_main"] and new > follow
         why_main = f"new-story wording {new_hits} ({new:g}) over follow-up wording {follow_hits} ({follow:g})"
+        n_words = sum(len(u.words) for u in run)
+        if not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"]:
+            main, why_main = True, f"a question of {n_words} words with no follow-up wording"
         if not main and state == "start" and asks and not chat:
             after = _talk_after(runs, k)
             if after >= cfg["long_reply_s"]:
