@@ -129,8 +129,8 @@ def analyze_interview(
             turns = detect_turns(samples, text, balance, cfg)
         lap("turns")
         if turns.exchanges:
-            plans = [plan_answer(q, ex, turns.units, cfg["answers"]["keep_s"]) for q, ex in zip(turns.questions,
-                                                                                                  turns.exchanges)]
+            plans = [plan_answer(q, ex, turns.units, cfg["answers"]["keep_s"], text.speech)
+                     for q, ex in zip(turns.questions, turns.exchanges)]
         else:
             plans = [(q, start, end, [], []) for q, start, end in answer_spans(turns, text, duration)]
         bar.stage("analysing answers", len(plans))
@@ -165,14 +165,21 @@ def analyze_interview(
                            answers=answers, **apart, summary=summary, timings_s=lap.timings)
 
 
-def plan_answer(q: tuple, ex: Exchange, units: list[Unit], keep_s: float) -> tuple:
+def plan_answer(q: tuple, ex: Exchange, units: list[Unit], keep_s: float, speech: list | None = None) -> tuple:
     """(question, start, end, cuts, follow-ups) of one answer: from the candidate's first to last
-    word after the main question (replies to follow-ups included); every stretch of someone
-    else's talk inside it (a follow-up, a remark) is cut out, leaving `keep_s` of silence on
-    each side, and each follow-up is (text, start, end, reply start, reply end)."""
+    word after the main question (replies to follow-ups included), held inside the voice
+    activity around those words (Whisper can stretch a last word over the silence after it);
+    every stretch of someone else's talk inside it (a follow-up, a remark) is cut out, leaving
+    `keep_s` of silence on each side, and each follow-up is (text, start, end, reply start, reply end)."""
     if not ex.answer:
         return q, q[1], q[1], [], []
     start, end = ex.answer[0].start_s, ex.answer[-1].end_s
+    first, last = ex.answer[0].words[0], ex.answer[-1].words[-1]
+    for r in speech or []:
+        if r.start_s <= first.end_s and first.end_s <= r.end_s + 0.05 and r.start_s > start:
+            start = min(r.start_s, first.end_s)
+        if r.start_s <= last.start_s <= r.end_s and r.end_s < end:
+            end = max(r.end_s, last.start_s)
     mine = {id(u) for u in ex.answer}
     cuts = []
     for u, v in zip(ex.answer, ex.answer[1:]):
