@@ -135,9 +135,13 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
         separation = by_voice(samples, units, cfg["speakers"], min_score)
         if separation is not None and separation >= cfg["speakers"]["min_separation"]:
             detection = "voices"
+        elif separation is not None and separation < 0:
+            separation = -separation
+            notes.append(f"one voice heard (two clusters {separation:.2f} apart, but neither holds the questions): "
+                         "turns found from question wording")
         elif separation is not None:
             notes.append(f"one voice heard (voice separation {separation:.2f} < {cfg['speakers']['min_separation']:g}): "
-                         "turns found from question wording and pauses")
+                         "turns found from question wording")
     if detection == "wording":
         _turns_by_wording(units, min_score, cfg["structure"])
         for u in units:
@@ -169,7 +173,10 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     `min_unit_s`, two clusters; shorter units join the nearer cluster. The interviewer's cluster
     is the one with more units worded as questions (or, with none, the one that talks less).
     Returns the separation of the clusters (None: too few units to tell), and labels the units
-    only when it reaches `min_separation`."""
+    only when it reaches `min_separation` and, below `sure_separation`, when the asking cluster
+    holds at least `min_questions_held` of the units worded as questions (one voice can split
+    into two clusters by something else: a greeting, the closing chat); such a split is
+    returned as a negative separation."""
     long = [u for u in units if u.end_s - u.start_s >= cfg["min_unit_s"]]
     if len(long) < 4:
         return None
@@ -186,12 +193,16 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     sims = emb @ centres.T
     nearest = np.argmax(sims, axis=1)
     nearest[is_long] = labels
-    asked = [np.mean([u.cue_score >= min_score for u, k in zip(units, nearest) if k == c] or [0.0]) for c in (0, 1)]
+    worded = [u.cue_score >= min_score or u.text.rstrip().endswith("?") for u in units]
+    asked = [np.mean([q for q, k in zip(worded, nearest) if k == c] or [0.0]) for c in (0, 1)]
     if asked[0] == asked[1]:
         talk = [sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]
         asker = int(np.argmin(talk))
     else:
         asker = int(np.argmax(asked))
+    held = sum(q for q, k in zip(worded, nearest) if k == asker) / max(1, sum(worded))
+    if separation < cfg["sure_separation"] and (held < cfg["min_questions_held"] or asked[asker] <= asked[1 - asker]):
+        return -separation  # two clusters, but neither is the one asking: one voice split by something else
     for u, k, sim in zip(units, nearest, sims):
         u.speaker = "interviewer" if k == asker else "candidate"
         u.why.append(f"speaker: voice {'A' if k == asker else 'B'} (cosine {sim[k]:.2f} vs {sim[1 - k]:.2f})")
