@@ -14,12 +14,23 @@ re-tuning turn detection does not re-transcribe) and reports:
   follow-ups found     truth follow-ups matched by a detected follow-up of the same answer
   follow-ups split     truth follow-ups taken as a main question (a new answer) instead
   small talk answered  detected answers that are small talk or the closing, not a main question's answer
-  voice agreement      the voice method on its own: of the truth's spoken lines (segments[]), the
-                       share of speech time whose speaker (report turns[]) matches, in files where
-                       two voices were heard (detection = voices), with the share of speech covered
+  candidate questions  the candidate's own questions in the closing (truth candidate_questions[])
+                       found among the report's candidate_questions[]
+  voice agreement      the voice method on its own (rehearse.interview.turns.by_voice, before the
+                       wording and interjection rules): per 10 ms of the truth's speech (segments[];
+                       for the old format the question and answer sentence spans), the share whose
+                       speaker matches, where a unit of the transcript covers it. "used" counts the
+                       two-voice files where the method trusted itself (detection = voices) and its
+                       agreement there; "forced" labels every two-voice file with the method's own
+                       split whatever its separation; "one voice declined" counts files read by one
+                       voice for both where the method rightly did not claim two voices
+  turn speakers        the same agreement for the report's final turns[] speakers (all methods)
+
+Each corpus gets its own rendering folder (build/eval-interview for interviews.yaml,
+build/eval-interview-<name> for interviews_<name>.yaml) and its own rows.
 
     python scripts/eval/eval_interview.py --split tune --files                       # tuning loop
-    python scripts/eval/eval_interview.py --corpus scripts/corpus/interviews_real.yaml
+    python scripts/eval/eval_interview.py --corpus scripts/corpus/interviews_real.yaml --split heldout
     python scripts/eval/eval_interview.py --wording-only    # as if one voice: wording and pauses only
 """
 
@@ -42,7 +53,39 @@ import whisper_cache
 
 from rehearse.interview.answers import analyze_interview
 
+CORPORA = ROOT / "scripts" / "corpus"
 OUT = ROOT / "build" / "eval-interview"
+VOICE: dict = {}  # what the voice method labelled in the file being analysed (see spy_on_voices)
+
+
+def out_dir(corpus: Path) -> Path:
+    """build/eval-interview for interviews.yaml, build/eval-interview-<name> for interviews_<name>.yaml."""
+    name = corpus.stem.removeprefix("interviews").lstrip("_")
+    return OUT.with_name(f"{OUT.name}-{name}") if name else OUT
+
+
+def spy_on_voices() -> None:
+    """Record the voice method's own labels for each analysed file in VOICE: `used` the labels it
+    gave (None when it did not trust two voices), `forced` the labels of its own two-cluster split
+    with no separation threshold (computed on a copy: the analysis is unchanged)."""
+    import copy
+
+    from rehearse.interview import turns
+
+    real = turns.by_voice
+
+    def by_voice(samples, units, cfg, min_score):
+        forced = copy.deepcopy(units)
+        for u in forced:
+            u.speaker = "candidate"
+        real(samples, forced, {**cfg, "min_separation": 0.0, "sure_separation": 0.0}, min_score)
+        VOICE["forced"] = [(u.start_s, u.end_s, u.speaker) for u in forced]
+        separation = real(samples, units, cfg, min_score)
+        trusted = separation is not None and separation >= cfg["min_separation"]
+        VOICE["used"] = [(u.start_s, u.end_s, u.speaker) for u in units] if trusted else None
+        return separation
+
+    turns.by_voice = by_voice
 
 
 def norm(text: str) -> str:
@@ -112,34 +155,59 @@ def score(report, truth: dict, tolerance: float) -> dict:
     for k, (a, b, ans) in enumerate(detected):
         if k not in used:
             details.append(f"  extra question {a:.1f}-{b:.1f} {ans.question[:60]!r}")
-    voice = agreement(report, truth)
+    cq_truth = truth.get("candidate_questions", [])
+    cq_found = sum(any(overlap(q.start_s, q.end_s, c["start_s"], c["end_s"]) > 0 for q in report.candidate_questions)
+                   for c in cq_truth)
+    for c in cq_truth:
+        if not any(overlap(q.start_s, q.end_s, c["start_s"], c["end_s"]) > 0 for q in report.candidate_questions):
+            details.append(f"  candidate question NOT FOUND {c['start_s']:.1f}-{c['end_s']:.1f} {c['text'][:60]!r}")
+    one_voice = truth["interviewer"] == truth["candidate"] and not truth["stereo"]
+    used, forced = VOICE.get("used"), VOICE.get("forced")
     return {"questions": len(truth["turns"]), "found": found, "extra": extra, "bounds": bounds, "text": text_ok,
             "wers": wers, "details": details, "fu_total": fu_total, "fu_found": fu_found, "fu_split": fu_split,
-            "smalltalk": smalltalk, "voice": voice,
+            "smalltalk": smalltalk, "cq_total": len(cq_truth), "cq_found": cq_found, "one_voice": one_voice,
+            "voice_used": agreement(used, truth) if used is not None else None,
+            "voice_forced": agreement(forced, truth) if forced is not None else None,
+            "turn_speakers": agreement([(t.start_s, t.end_s, t.speaker) for t in report.turns], truth),
             "detection": f"{report.detection} (voice separation {report.voice_separation})"}
 
 
-def agreement(report, truth: dict) -> tuple[float, float] | None:
-    """(agreeing seconds, covered seconds, speech seconds) of the speaker labels against segments[]
-    truth, per 10 ms; None without segments."""
-    if "segments" not in truth:
-        return None
+def speaker_truth(truth: dict) -> list[tuple[float, float, str]]:
+    """Who speaks when: segments[], or for the old format the question and answer sentence spans."""
+    if "segments" in truth:
+        return [(x["start_s"], x["end_s"], x["speaker"]) for x in truth["segments"]]
+    spans = []
+    for turn in truth["turns"]:
+        spans.append((turn["question_start_s"], turn["question_end_s"], "interviewer"))
+        spans += [(x["start_s"], x["end_s"], "candidate") for x in turn["sentences"]]
+    return spans
+
+
+def agreement(labels: list[tuple[float, float, str]], truth: dict) -> tuple[float, float, float]:
+    """(agreeing seconds, covered seconds, speech seconds) of speaker labels (start, end, speaker)
+    against the truth, per 10 ms of the truth's speech."""
     import numpy as np
 
     n = int(truth["duration_s"] * 100) + 2
     want, got = np.full(n, -1), np.full(n, -1)
-    for seg in truth["segments"]:
-        want[int(seg["start_s"] * 100): int(seg["end_s"] * 100)] = seg["speaker"] == "interviewer"
-    for t in report.turns:
-        got[int(t.start_s * 100): int(t.end_s * 100)] = t.speaker == "interviewer"
+    for a, b, who in speaker_truth(truth):
+        want[int(a * 100): int(b * 100)] = who == "interviewer"
+    for a, b, who in labels:
+        got[int(a * 100): int(b * 100)] = who == "interviewer"
     speech = want >= 0
     covered = speech & (got >= 0)
     return float((want[covered] == got[covered]).sum()) / 100, float(covered.sum()) / 100, float(speech.sum()) / 100
 
 
+def ratio(x: list[float]) -> str:
+    """agreement (coverage) from summed (agreeing, covered, speech) seconds."""
+    return f"{x[0] / x[1]:.3f} ({x[1] / x[2]:.2f} cov)" if x[1] else "-"
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--corpus", type=Path, default=ROOT / "scripts" / "corpus" / "interviews.yaml")
+    p.add_argument("--corpus", type=Path, action="append",
+                   help="corpus YAML (repeatable; default: interviews.yaml and interviews_real.yaml)")
     p.add_argument("--split", choices=["tune", "heldout", "blind"])
     p.add_argument("--ids")
     p.add_argument("--files", action="store_true", help="per-interview and per-question details")
@@ -147,8 +215,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wording-only", action="store_true",
                    help="ignore voices and channels: turns from question wording and pauses only")
     p.add_argument("--no-cache", action="store_true", help="transcribe again (real timings)")
-    p.add_argument("--out", type=Path, default=OUT, help=f"where the rendered interviews are kept (default {OUT})")
+    p.add_argument("--out", type=Path, help="where the rendered interviews are kept (default: per corpus, "
+                                            f"{OUT}[-<name>])")
     args = p.parse_args(argv)
+    corpora = args.corpus or [CORPORA / "interviews.yaml", CORPORA / "interviews_real.yaml"]
+    if args.out and len(corpora) > 1:
+        p.error("--out needs a single --corpus")
     if not args.no_cache:
         whisper_cache.install()
     if args.wording_only:
@@ -157,50 +229,71 @@ def main(argv: list[str] | None = None) -> int:
         cfg = rubric.load("interview")  # the cached dict the analysis reads
         cfg["speakers"]["min_separation"] = float("inf")
         cfg["channels"]["min_share"] = 2.0
-    interviews = yaml.safe_load(args.corpus.read_text())["interviews"]
+    else:
+        spy_on_voices()
     wanted = set(args.ids.split(",")) if args.ids else None
+    keys = ("questions", "found", "extra", "bounds", "text", "fu_total", "fu_found", "fu_split", "smalltalk",
+            "cq_total", "cq_found")
     totals: dict[str, dict] = {}
-    for iv in interviews:
-        if (args.split and iv.get("split") != args.split) or (wanted and iv["id"] not in wanted):
-            continue
-        wav = args.out / f"{iv['id']}.wav"
-        truth_path = args.out / f"{iv['id']}.truth.json"
-        if not wav.is_file() or not truth_path.is_file():
-            render_interviews.render_interview(iv, args.out)
-        truth = json.loads(truth_path.read_text())
-        report = analyze_interview(wav)
-        s = score(report, truth, args.tolerance)
-        keys = ("questions", "found", "extra", "bounds", "text", "fu_total", "fu_found", "fu_split", "smalltalk")
-        t = totals.setdefault(iv.get("split", "?"), {**dict.fromkeys(keys, 0), "wers": [], "files": 0,
-                                                      "voice": [0.0, 0.0, 0.0], "voice_files": 0, "modes": {}})
-        t["files"] += 1
-        for k in keys:
-            t[k] += s[k]
-        t["wers"] += s["wers"]
-        t["modes"][report.detection] = t["modes"].get(report.detection, 0) + 1
-        if s["voice"] and report.detection == "voices":
-            t["voice_files"] += 1
-            t["voice"] = [x + y for x, y in zip(t["voice"], s["voice"])]
-        if args.files:
-            print(f"{iv['id']} ({iv.get('split')}, {truth['interviewer']} / {truth['candidate']}"
-                  f"{', stereo' if truth['stereo'] else ''}): detection={s['detection']} found {s['found']}/"
-                  f"{s['questions']} extra {s['extra']} bounds {s['bounds']}/{s['questions']} follow-ups "
-                  f"{s['fu_found']}/{s['fu_total']} split {s['fu_split']} small talk answered {s['smalltalk']}"
-                  + (f" voice agreement {s['voice'][0] / max(s['voice'][1], 1e-9):.3f} cover "
-                     f"{s['voice'][1] / max(s['voice'][2], 1e-9):.2f}" if s["voice"] else ""))
-            print("\n".join(s["details"]))
-    print(f"{'split':8} {'files':>5} {'questions found':>16} {'extra':>6} {f'answers ±{args.tolerance:g}s':>14} "
-          f"{'question text':>14} {'mean WER':>9} {'follow-ups found':>17} {'split off':>9} {'small talk':>10} "
-          f"{'voice agreement':>16}  detection")
-    for split, t in totals.items():
+    for corpus in corpora:
+        folder = args.out or out_dir(corpus)
+        for iv in yaml.safe_load(corpus.read_text())["interviews"]:
+            if (args.split and iv.get("split") != args.split) or (wanted and iv["id"] not in wanted):
+                continue
+            wav = folder / f"{iv['id']}.wav"
+            truth_path = folder / f"{iv['id']}.truth.json"
+            if not wav.is_file() or not truth_path.is_file():
+                render_interviews.render_interview(iv, folder)
+            truth = json.loads(truth_path.read_text())
+            VOICE.clear()
+            report = analyze_interview(wav)
+            s = score(report, truth, args.tolerance)
+            row = f"{corpus.stem.removeprefix('interviews').lstrip('_') or 'old'}/{iv.get('split', '?')}"
+            t = totals.setdefault(row, {**dict.fromkeys(keys, 0), "wers": [], "files": 0, "modes": {},
+                                        "used": [0.0] * 3, "forced": [0.0] * 3, "turn": [0.0] * 3,
+                                        "two_voice": 0, "used_files": 0, "one_voice": 0, "declined": 0})
+            t["files"] += 1
+            for k in keys:
+                t[k] += s[k]
+            t["wers"] += s["wers"]
+            t["modes"][report.detection] = t["modes"].get(report.detection, 0) + 1
+            t["turn"] = [x + y for x, y in zip(t["turn"], s["turn_speakers"])]
+            if s["one_voice"]:
+                t["one_voice"] += 1
+                t["declined"] += s["voice_used"] is None
+            elif not truth["stereo"]:  # stereo files are told apart by channel first; the voice method is not asked
+                t["two_voice"] += 1
+                if s["voice_forced"]:
+                    t["forced"] = [x + y for x, y in zip(t["forced"], s["voice_forced"])]
+                if s["voice_used"]:
+                    t["used_files"] += 1
+                    t["used"] = [x + y for x, y in zip(t["used"], s["voice_used"])]
+            if args.files:
+                def fig(v):
+                    return f"{v[0] / max(v[1], 1e-9):.3f} cov {v[1] / max(v[2], 1e-9):.2f}" if v else "-"
+                print(f"{iv['id']} ({iv.get('split')}, {truth['interviewer']} / {truth['candidate']}"
+                      f"{', stereo' if truth['stereo'] else ''}{', phone ' + truth['phone'] if truth.get('phone') else ''}"
+                      f"): detection={s['detection']} found {s['found']}/{s['questions']} extra {s['extra']} bounds "
+                      f"{s['bounds']}/{s['questions']} follow-ups {s['fu_found']}/{s['fu_total']} split {s['fu_split']} "
+                      f"small talk answered {s['smalltalk']} candidate questions {s['cq_found']}/{s['cq_total']} | "
+                      f"voice used {fig(s['voice_used'])} forced {fig(s['voice_forced'])} turn speakers "
+                      f"{fig(s['turn_speakers'])}")
+                print("\n".join(s["details"]))
+    cols = ("row", "files", "main questions", "extra", f"answers ±{args.tolerance:g}s", "question text", "mean WER",
+            "follow-ups", "split off", "small talk", "cand. qs", "voice used", "voice forced", "1-voice declined",
+            "turn speakers", "detection")
+    print(" | ".join(cols))
+    for row, t in totals.items():
         q = t["questions"]
         mean_wer = sum(t["wers"]) / len(t["wers"]) if t["wers"] else float("nan")
-        agree, cover, speech = t["voice"]
-        voice = f"{agree / cover:.3f} ({cover / speech:.2f} cov, {t['voice_files']} f)" if cover else "-"
-        fus = f"{t['fu_found']}/{t['fu_total']}" if t["fu_total"] else "-"
-        print(f"{split:8} {t['files']:>5} {t['found']:>10}/{q:<5} {t['extra']:>6} {t['bounds']:>8}/{q:<5} "
-              f"{t['text']:>8}/{q:<5} {mean_wer:>9.3f} {fus:>17} {t['fu_split']:>9} {t['smalltalk']:>10} {voice:>16}  "
-              + ", ".join(f"{m} {n}" for m, n in sorted(t["modes"].items())))
+        cells = (row, t["files"], f"{t['found']}/{q}", t["extra"], f"{t['bounds']}/{q}", f"{t['text']}/{q}",
+                 f"{mean_wer:.3f}", f"{t['fu_found']}/{t['fu_total']}" if t["fu_total"] else "-", t["fu_split"],
+                 t["smalltalk"], f"{t['cq_found']}/{t['cq_total']}" if t["cq_total"] else "-",
+                 f"{t['used_files']}/{t['two_voice']} files, {ratio(t['used'])}" if t["two_voice"] else "-",
+                 ratio(t["forced"]) if t["two_voice"] else "-",
+                 f"{t['declined']}/{t['one_voice']}" if t["one_voice"] else "-", ratio(t["turn"]),
+                 ", ".join(f"{m} {n}" for m, n in sorted(t["modes"].items())))
+        print(" | ".join(str(c) for c in cells))
     return 0
 
 
