@@ -287,6 +287,9 @@ class Report(BaseModel):
     tips: list[str]
     timings_s: dict[str, float] = Field(default_factory=dict)
     voice: Voice | None = Field(default=None, description="pitch, loudness and repetitive wording")
+    undecodable_s: float = Field(default=0.0, description="seconds of the file that could not be decoded (damaged); "
+                                                          "the rest was analysed, the damaged stretches as silence")
+    undecodable: list[Span] = Field(default_factory=list, description="where the damaged stretches are, when known")
 
 
 # ---------------------------------------------------------------------------------------------

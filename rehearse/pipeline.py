@@ -15,7 +15,7 @@ from rehearse.audio.vad import find_speech
 from rehearse.delivery import acoustic
 from rehearse.delivery.analyze import analyze_delivery
 from rehearse.errors import RehearseError
-from rehearse.models import Question, Report, Transcription
+from rehearse.models import Question, Report, Span, Transcription
 from rehearse.speech import model as whisper_model
 from rehearse.speech import relisten
 from rehearse.speech.transcript import transcribe_speech
@@ -56,14 +56,25 @@ def analyze(
 ) -> Report:
     """Analyse one recorded answer from its file. `question`: the question answered, when known
     (shown in the report; its content words are the answer's topic terms, not repetitive wording)."""
-    path = Path(path)
+    from rehearse.files import display
+
     lap = Laps()
     check_lp(rubric_name, lp)  # an unknown principle or model fails before the slow part
     whisper_model.resolve_model(model)
-    samples = audio.decode(path)
+    decoded = audio.decode_file(path)
     lap("decode")
-    return analyze_samples(samples, str(path), model=model, rubric_name=rubric_name, min_pause_s=min_pause_s,
-                           prompt=prompt, lp=lp, hotwords=hotwords, timings=lap.timings, question=question)
+    report = analyze_samples(decoded.samples, display(path), model=model, rubric_name=rubric_name,
+                             min_pause_s=min_pause_s, prompt=prompt, lp=lp, hotwords=hotwords, timings=lap.timings,
+                             question=question)
+    return with_decoding(report, decoded)
+
+
+def with_decoding(report: Report, decoded: audio.Decoded) -> Report:
+    """The report with what could not be decoded from its file (a damaged recording)."""
+    if not decoded.undecodable_s:
+        return report
+    return report.model_copy(update={"undecodable_s": decoded.undecodable_s,
+                                     "undecodable": [Span(start_s=a, end_s=b) for a, b in decoded.gaps]})
 
 
 def check_lp(rubric_name: str, lp: str | None) -> None:

@@ -184,31 +184,23 @@ def render_progress_page(sessions: list[dict]) -> str:
 
 
 def check_writable(path: str | Path) -> Path:
-    """Fail early, before a long analysis, when the HTML file cannot be written there."""
-    path = Path(path)
-    if path.is_dir():
+    """Fail early, before a long analysis, when the HTML file cannot be written there (a folder,
+    a FIFO or device, a missing or read-only folder); a symlink is followed, never replaced."""
+    from rehearse.files import output_target
+
+    if Path(path).is_dir():
         raise RehearseError(str(path), "is a directory; give a file name such as report.html")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise RehearseError(str(path), f"folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise RehearseError(str(path), f"folder {folder} is not writable")
-    return path
+    output_target(path, "page")
+    return Path(path)
 
 
 def write_page(path: str | Path, html: str) -> Path:
     """Write the page atomically: a failed write never leaves half a file over an older report."""
-    path = check_writable(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from rehearse.files import write_atomic
+
+    if Path(path).is_dir():
+        raise RehearseError(str(path), "is a directory; give a file name such as report.html")
+    return write_atomic(path, html, "page")
 
 
 def check_page_options(html: str | None, open_it: bool, embed_audio: bool = False) -> None:

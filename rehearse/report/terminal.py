@@ -218,6 +218,15 @@ def voice_rows(report: Report, grid: Table) -> None:
 
 def render(report: Report, console: Console | None = None) -> None:
     console = console or Console()
+    if report.undecodable_s:
+        console.print(damage_line(report), style="bold yellow", highlight=False)
     for panel in (delivery_panel(report), star_panel(report), coaching_panel(report), tips_panel(report)):
         if panel is not None:
             console.print(panel)
+
+
+def damage_line(report: Report) -> str:
+    """The warning for a damaged file: how much could not be decoded, and where when known."""
+    where = ", ".join(f"{g.start_s:.1f}–{g.end_s:.1f} s" for g in report.undecodable[:3])
+    return (f"Damaged file: {report.undecodable_s:.1f} s of {report.duration_s:.0f} s could not be decoded"
+            f"{f' (at {where})' if where else ''}; the rest is analysed, the damaged part as silence.")
