@@ -206,10 +206,18 @@ def _folder(args: argparse.Namespace) -> int:
         task = bar.add_task("files", total=total)
         items = analyze_folder(folder, options, force=args.force, jobs=args.jobs,
                                on_done=lambda item: bar.advance(task))
+    ids = []
+    if not args.no_save:  # every analysed answer is kept, as for one file; saved before printing
+        from rehearse.batch import save_items
+
+        ids = save_items(items)
     if args.json:
         sys.stdout.write("[" + ",\n".join(item.model_dump_json(indent=2) for item in items) + "]\n")
     else:
         Console().print(results_table(items))
+    if ids and not args.json:
+        print(f"Saved {len(ids)} answer{'s' if len(ids) != 1 else ''} as session{'s' if len(ids) != 1 else ''} "
+              f"{ids[0]}{f'–{ids[-1]}' if len(ids) > 1 else ''} (--no-save skips saving).")
     failed = [item for item in items if item.status == "error"]
     for item in failed:
         print(f"rehearse: error: {item.error}", file=sys.stderr)
