@@ -129,7 +129,8 @@ def analyze_samples(
     lap("vad")
     whisper = whisper_model.get_model(spec)
     lap("load_model")
-    text = transcribe_speech(samples, speech, spec, whisper, prompt=prompt, hotwords=hotwords, transcriber=transcriber)
+    text = transcribe_speech(samples, speech, spec, whisper, prompt=prompt, hotwords=hotwords, transcriber=transcriber,
+                                 file=file if transcriber is None else None)
     if not text.words:
         raise RehearseError(file, "no speech was heard (no words recognised)")
     lap("transcribe")

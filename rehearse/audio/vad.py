@@ -87,6 +87,17 @@ class SilenceCut:
         return (sample + shift) / self.rate
 
 
+NOT_SPEECH = "no speech heard (the recording holds noise / music)"
+
+
+def sounding(samples: np.ndarray, dbfs: float) -> bool:
+    """True when the loudest tenth of the recording (50-ms frames) is above `dbfs`: not silence."""
+    n = SAMPLE_RATE // 20
+    frames = samples[: len(samples) // n * n].reshape(-1, n) if len(samples) >= n else samples.reshape(1, -1)
+    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
+    return 20 * np.log10(max(float(np.percentile(rms, 90)), 1e-9)) > dbfs
+
+
 def find_speech(samples: np.ndarray, file: str) -> tuple[list[Span], float]:
     """Voice-activity regions and seconds of speech; bad input (silence, too little speech) fails."""
     vcfg = rubric.load("delivery")["vad"]
@@ -94,6 +105,8 @@ def find_speech(samples: np.ndarray, file: str) -> tuple[list[Span], float]:
                             block_s=vcfg.get("block_s"))
     speech_s = sum(r.end_s - r.start_s for r in speech)
     if not speech:
+        if sounding(samples, vcfg.get("sound_dbfs", -45.0)):
+            raise RehearseError(file, NOT_SPEECH)
         raise RehearseError(file, "no speech was heard (the recording is silent)")
     if speech_s < vcfg["min_speech_s"]:
         raise RehearseError(file, f"only {speech_s:.1f} s of speech heard; need at least {vcfg['min_speech_s']:g} s")

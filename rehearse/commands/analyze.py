@@ -208,7 +208,7 @@ def _folder(args: argparse.Namespace) -> int:
                                on_done=lambda item: bar.advance(task))
     ids = []
     if not args.no_save:  # every analysed answer is kept, as for one file; saved before printing
-        from rehearse.batch import save_items
+        from rehearse.interview.batch import save_items
 
         ids = save_items(items)
     if args.json:

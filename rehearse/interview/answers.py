@@ -113,7 +113,8 @@ def analyze_interview(
         whisper = whisper_model.get_model(spec)
         lap("load_model")
         bar.stage("transcribing", duration)
-        text = transcribe_speech(samples, speech, spec, whisper, progress=bar.update if progress else None)
+        text = transcribe_speech(samples, speech, spec, whisper, progress=bar.update if progress else None,
+                                 file=str(file))
         if len(text.words) < bad["min_words_per_speech_s"] * speech_s:
             raise RehearseError(file, f"mostly music or noise: {len(text.words)} words recognised in {speech_s:.0f} s "
                                       "of sound; nothing to split into questions and answers")

@@ -166,7 +166,7 @@ def _in_pool(todo: list[str], options: dict, jobs: int, threads: int,
 def save_items(items: list[BatchItem]) -> list[int]:
     """Save every answer analysed now (not those shown from the cache: they were saved when
     analysed) to the history; returns the session ids."""
-    from rehearse.history import save_quietly
+    from rehearse.history.store import save_quietly
 
     ids = []
     for item in items:
