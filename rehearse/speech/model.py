@@ -36,6 +36,8 @@ def resolve_model(spec: str | None) -> ModelSpec:
     if spec is None:
         folder = default_model_dir()
         return ModelSpec(str(folder), DEFAULT_MODEL_NAME, True, DEFAULT_MODEL_SHA256)
+    if not spec.strip():
+        raise RehearseError("--model", "no model given: the name is empty")
     path = Path(spec)
     if path.exists():
         for needed in FOLDER_FILES:  # without tokenizer.json faster-whisper would fetch one from the network
