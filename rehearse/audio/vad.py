@@ -90,8 +90,16 @@ class SilenceCut:
 NOT_SPEECH = "no speech heard (the recording holds noise / music)"
 
 
-def sounding(samples: np.ndarray, dbfs: float) -> bool:
-    """True when the loudest tenth of the recording (50-ms frames) is above `dbfs`: not silence."""
+def sounding(samples: np.ndarray, dbfs: float, outside: list[Span] = ()) -> bool:
+    """True when the loudest tenth of the recording (50-ms frames), leaving out the `outside`
+    regions (the speech found), is above `dbfs`: there is sound in it, not silence."""
+    if outside:
+        keep = np.ones(len(samples), dtype=bool)
+        for r in outside:
+            keep[int(r.start_s * SAMPLE_RATE): int(r.end_s * SAMPLE_RATE)] = False
+        samples = samples[keep]
+        if len(samples) < SAMPLE_RATE // 2:
+            return False
     n = SAMPLE_RATE // 20
     frames = samples[: len(samples) // n * n].reshape(-1, n) if len(samples) >= n else samples.reshape(1, -1)
     rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
@@ -109,5 +117,7 @@ def find_speech(samples: np.ndarray, file: str) -> tuple[list[Span], float]:
             raise RehearseError(file, NOT_SPEECH)
         raise RehearseError(file, "no speech was heard (the recording is silent)")
     if speech_s < vcfg["min_speech_s"]:
+        if sounding(samples, vcfg.get("sound_dbfs", -45.0), outside=speech):  # a blip of "speech" in noise or music
+            raise RehearseError(file, NOT_SPEECH)
         raise RehearseError(file, f"only {speech_s:.1f} s of speech heard; need at least {vcfg['min_speech_s']:g} s")
     return speech, speech_s

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from rehearse.commands import filters
-from rehearse.errors import RehearseError
 
 NAME = "export"
 
@@ -52,13 +51,15 @@ def run(args: argparse.Namespace) -> int:
         writer.writeheader()
         writer.writerows(table)
         return 0
+    import io
+
+    from rehearse.files import write_atomic
+
     path = Path(args.csv)
-    try:
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=header)
-            writer.writeheader()
-            writer.writerows(table)
-    except OSError as exc:
-        raise RehearseError(str(path), f"cannot write the CSV file ({exc.strerror or exc})") from None
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=header)
+    writer.writeheader()
+    writer.writerows(table)
+    write_atomic(path, text.getvalue(), "CSV file")  # through a temporary file; a FIFO or device is refused
     print(f"{len(table)} session{'s' if len(table) != 1 else ''} written to {path}")
     return 0

@@ -20,12 +20,13 @@ from rehearse.speech.model import ModelSpec
 from rehearse.speech.words import norm
 
 
-def intelligible(words: list[Word], speech_s: float, config: dict, unsure: list[Span] = ()) -> bool:
+def intelligible(words: list[Word], speech_s: float, config: dict, unsure: list[Span] = (), loops: bool = False) -> bool:
     """False for what Whisper cannot understand: fewer than `min_intelligible_words_per_s` words per
     second of voice activity that are not filled pauses, that Whisper was at least
     `intelligible_min_probability` sure of and that it wrote without its temperature fallback going
-    past `unsure_temperature`; or one word over and over; or a text that compresses like a
-    decoding loop. Real answers give 2-3 such words a second."""
+    past `unsure_temperature`; or one word over and over; or, with `loops` (a decoding without
+    Whisper's own fallback, which catches loops), a text that compresses like a decoding loop.
+    Real answers give 2-3 such words a second."""
     tcfg = config["transcription"]
     rate_min = tcfg.get("min_intelligible_words_per_s", 0.0)
     if not rate_min or speech_s <= 0:
@@ -36,7 +37,7 @@ def intelligible(words: list[Word], speech_s: float, config: dict, unsure: list[
             and not any(u.start_s <= (w.start_s + w.end_s) / 2 <= u.end_s for u in unsure)]
     if len(content) >= 10 and Counter(norm(w.text) for w in content).most_common(1)[0][1] > 0.5 * len(content):
         return False
-    if looping(words, tcfg.get("max_compression_ratio", 0.0)):
+    if loops and looping(words, tcfg.get("max_compression_ratio", 0.0)):
         return False
     return len(sure) >= rate_min * speech_s
 
@@ -78,5 +79,5 @@ def probe(whisper, spec: ModelSpec, samples: np.ndarray, speech: list[Span], con
     quick = {**settings, "block_s": None, "progress": None}
     heard_text = whisper_words.transcribe(whisper, spec, samples[:end], regions, prompt=None, **quick, hotwords=None,
                                           temperature=0.0, beam_size=1, max_new_tokens=tcfg.get("probe_max_tokens"))
-    if not intelligible(heard_text.words, heard, config):
+    if not intelligible(heard_text.words, heard, config, loops=True):
         raise RehearseError(file, NOT_SPEECH)
