@@ -438,6 +438,8 @@ def connect(path: Path | None = None, readonly: bool = False) -> sqlite3.Connect
                                             f"({exc.strerror or exc}; {paths.ENV} sets another)") from None
         path = paths.history_db()
     path = Path(path)
+    if readonly and path.exists() and os.access(path.parent, os.W_OK) and os.access(path, os.W_OK):
+        readonly = False  # writable: opened as for a write, so an old schema is migrated, a damaged file mended
     if readonly:
         if not path.exists():
             return _empty()
