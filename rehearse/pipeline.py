@@ -53,9 +53,11 @@ def analyze(
     lp: str | None = None,
     hotwords: str | None = None,
     question: Question | str | None = None,
+    progress: Callable[[float, float], None] | None = None,
 ) -> Report:
     """Analyse one recorded answer from its file. `question`: the question answered, when known
-    (shown in the report; its content words are the answer's topic terms, not repetitive wording)."""
+    (shown in the report; its content words are the answer's topic terms, not repetitive wording).
+    `progress(done_s, total_s)` follows the transcription, the slow part (`rehearse serve`'s upload bar)."""
     path = Path(path)
     lap = Laps()
     check_lp(rubric_name, lp)  # an unknown principle or model fails before the slow part
@@ -63,7 +65,8 @@ def analyze(
     samples = audio.decode(path)
     lap("decode")
     return analyze_samples(samples, str(path), model=model, rubric_name=rubric_name, min_pause_s=min_pause_s,
-                           prompt=prompt, lp=lp, hotwords=hotwords, timings=lap.timings, question=question)
+                           prompt=prompt, lp=lp, hotwords=hotwords, timings=lap.timings, question=question,
+                           progress=progress)
 
 
 def check_lp(rubric_name: str, lp: str | None) -> None:
@@ -96,6 +99,7 @@ def analyze_samples(
     transcriber: Callable | None = None,
     setup: dict | None = None,
     precomputed: dict | None = None,
+    progress: Callable[[float, float], None] | None = None,
 ) -> Report:
     """Analyse one answer from 16 kHz mono samples; `file` names it in errors and the report.
 
@@ -118,7 +122,8 @@ def analyze_samples(
     lap("vad")
     whisper = whisper_model.get_model(spec)
     lap("load_model")
-    text = transcribe_speech(samples, speech, spec, whisper, prompt=prompt, hotwords=hotwords, transcriber=transcriber)
+    text = transcribe_speech(samples, speech, spec, whisper, prompt=prompt, hotwords=hotwords, transcriber=transcriber,
+                             progress=progress)
     if not text.words:
         raise RehearseError(file, "no speech was heard (no words recognised)")
     lap("transcribe")
