@@ -35,10 +35,10 @@ ANSWER = [["S", "Last winter our mobile app crashed for many users right after a
           ["A", "I rolled back the release and read the crash reports from the new version."],
           ["A", "The crashes came from a memory leak in the image cache, so I rewrote the cache and added a load test."],
           ["R", "The crash rate fell to almost zero and the next release shipped on time."]]
-KEY_WORDS = ("winter", "crash", "release", "cache", "zero")
+KEY_WORDS = ("crash", "release", "stable", "version", "cache")
 # Chromium's fake capture device starts playing its file when the page asks for the microphone, and
 # the first audio reaches the page about 1.5 s later: the answer starts after this much silence.
-LEAD_S = 2.5
+LEAD_S = 3.0
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--use-fake-ui-for-media-stream",
                  "--use-fake-device-for-media-stream"]
@@ -208,7 +208,7 @@ def test_practise_in_the_browser_end_to_end(watched, server, answer, tmp_path):
     assert page.inner_text("#record .question-text") == QUESTION
     # the running figures come from the streaming transcriber while the answer plays
     page.wait_for_function("() => +document.getElementById('words').textContent >= 10", timeout=60000)
-    assert page.locator("#meter").evaluate("m => m.value") > -60
+    page.wait_for_function("() => document.getElementById('meter').value > -40", timeout=10000)  # the voice's level
     assert page.locator("#silent").is_hidden()
     shoot(page, tmp_path, "serve-practise.png")
     total = LEAD_S + answer["seconds"]
@@ -226,6 +226,11 @@ def test_practise_in_the_browser_end_to_end(watched, server, answer, tmp_path):
     src = page.locator("audio.recording").get_attribute("src")
     assert src == f"/audio/{session}"
     assert page.evaluate("async (src) => (await fetch(src)).status", src) == 200
+    word = page.locator(".transcript .w").nth(20)
+    t = float(word.get_attribute("data-t"))
+    word.click()  # click-to-seek: the served WAV must be seekable (range requests)
+    page.wait_for_function(f"() => document.querySelector('audio.recording').currentTime >= {t - 0.3}", timeout=10000)
+    page.evaluate("() => document.querySelector('audio.recording').pause()")
     shoot(page, tmp_path, "serve-report.png")
     stored = {s["id"]: s for s in progress_sessions()}
     assert stored[session]["source"] == "practice"
@@ -252,7 +257,7 @@ def test_closed_page_keeps_the_recording(watched, server, answer):
     w = watched()
     page = w.open("/")
     page.fill("#own", "Tell me about a time you closed the tab.")
-    record(page, LEAD_S + 6)
+    record(page, LEAD_S + 4)
     shown = page.inner_text("#elapsed")
     page.close()
     folders = [f for f in session_folders(server.home) if f not in before]
@@ -279,7 +284,7 @@ def test_server_killed_mid_answer(browser, server, answer):
     try:
         page = w.open("/")
         page.fill("#own", "Tell me about a time the server went down.")
-        record(page, LEAD_S + 7)
+        record(page, LEAD_S + 4)
         second.proc.kill()
         second.proc.wait()
         page.wait_for_selector("#message:not([hidden])", timeout=20000)
@@ -301,6 +306,30 @@ def test_server_killed_mid_answer(browser, server, answer):
     finally:
         w.context.close()
         stop_server(second)
+
+
+def test_silence_is_warned_and_kept(playwright, server, tmp_path):
+    """A microphone that delivers only silence: the warning while recording, then a message saying
+    there was no speech and what was kept."""
+    silent = tmp_path / "silence.wav"
+    subprocess.run([require_tool("sox", "sox"), "-n", "-r", "16000", "-b", "16", "-c", "1", str(silent), "trim", "0", "30"],
+                   check=True)
+    b = playwright.chromium.launch(executable_path=require_tool("chromium", "chromium"),
+                                   args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={silent}%noloop"])
+    try:
+        w = Watched(b, server)
+        page = w.open("/")
+        page.fill("#own", QUESTION)
+        record(page, 2)
+        page.wait_for_selector("#silent:not([hidden])", timeout=20000)
+        page.click("#stop")
+        page.wait_for_selector("#message:not([hidden])", timeout=60000)
+        text = page.inner_text("#message")
+        assert "no speech" in text and "kept in the session folder" in text, text
+        assert page.locator("#copy").is_visible()  # and the page's own copy
+        assert w.errors == []
+    finally:
+        b.close()
 
 
 def test_microphone_problems_get_a_message(playwright, server):
@@ -438,8 +467,9 @@ def test_security(server, answer):
 
 def test_history_page(watched, server, answer, tmp_path):
     """Sessions from the command line and the browser in one history: filter, compare two, export CSV, delete."""
-    for question in ("Tell me about a time you chose a database.", "Tell me about a time you missed a deadline."):
-        run = rehearse("analyze", str(answer["wav"]), "--question", question)
+    for question, lp in (("Tell me about a time you chose a database.", "Dive Deep"),
+                         ("Tell me about a time you missed a deadline.", "Deliver Results")):
+        run = rehearse("analyze", str(answer["wav"]), "--question", question, "--lp", lp)
         assert run.code == 0, run.err
     everything = progress_sessions()
     cli = everything[-1]
@@ -459,6 +489,16 @@ def test_history_page(watched, server, answer, tmp_path):
         page.click("#export")
     exported = list(csv.DictReader(open(download.value.path(), encoding="utf-8")))
     assert len(exported) == shown and all("chose a database" in r["question"] for r in exported)
+
+    page = w.open("/history")
+    page.select_option("select[name=principle]", "Dive Deep")
+    page.click(".filters button[type=submit]")
+    page.wait_for_url("**/history?*principle=Dive*")
+    assert page.locator(".sessions-table tbody tr").count() == sum("Dive Deep" in s["principles"] for s in everything)
+    assert "chose a database" in page.inner_text(".sessions-table")
+    page.click(f".sessions-table a[href='/report/{everything[-2]['id']}']")
+    page.wait_for_url(f"**/report/{everything[-2]['id']}")
+    assert "chose a database" in page.inner_text(".question")
 
     page = w.open("/history")
     page.locator("input.pick").nth(0).check()

@@ -86,6 +86,10 @@
     }
     state.question = q;
     document.querySelectorAll(".question-text").forEach(function (el) { el.textContent = q.text; });
+    var meta = (q.principles || []).slice();
+    if (q.levels && q.levels.length) meta.push(q.levels.join(", "));
+    meta.push("aim for about " + clock(q.target_s));
+    document.querySelectorAll(".question-meta").forEach(function (el) { el.textContent = meta.join(" · "); });
     var prep = parseFloat($("prep").value) || 0;
     if (prep <= 0) { record(); return; }
     show("prepare");
