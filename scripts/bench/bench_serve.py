@@ -124,12 +124,17 @@ def main() -> None:
                     shown = one_run(browser, url, seconds, args.shot if i == 0 else None)
                     reports = sorted((home / "sessions").glob("*/report.json"), key=lambda f: f.stat().st_mtime)
                     report = json.loads(reports[-1].read_text())
+                    for _ in range(300):  # the server writes report.html after showing the report: let it finish
+                        if (reports[-1].parent / "report.html").exists():
+                            break
+                        time.sleep(0.2)
+                    time.sleep(2)
                     t = report["timings_s"]
                     runs.append(shown)
                     print(f"run {i + 1}: report page shown {shown:.2f} s after Stop (server's own stop-to-report "
                           f"{t['stop_to_report']:.2f} s, last words {t['stop_to_last_words']:.2f} s); recorded "
                           f"{report['duration_s']:.1f} s, {t['streamed_audio_s']:.1f} s transcribed before the stop, "
-                          f"{len(report['words'])} words; server RSS now {rss_mb(proc.pid):.0f} MB", flush=True)
+                          f"{len(report['words'])} words; server RSS once idle again {rss_mb(proc.pid):.0f} MB", flush=True)
                 browser.close()
             after = rss_mb(proc.pid)
         finally:
@@ -137,7 +142,7 @@ def main() -> None:
             proc.wait(timeout=30)
     median = statistics.median(runs)
     print(f"median Stop -> report shown: {median:.2f} s (target <= 2.0 s: {'OK' if median <= 2.0 else 'OVER'}); "
-          f"idle RSS {idle:.0f} MB ({'OK' if idle <= 400 else 'OVER'}), after the runs {after:.0f} MB; "
+          f"idle RSS {idle:.0f} MB before any answer ({'OK' if idle <= 400 else 'OVER'}), {after:.0f} MB idle after the runs; "
           f"load after: {os.getloadavg()[0]:.2f}")
 
 
