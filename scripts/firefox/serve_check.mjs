@@ -1,7 +1,8 @@
 // `rehearse serve` in Firefox: Debian's firefox-esr, driven over WebDriver BiDi by puppeteer-core (no browser
 // download). Firefox's fake microphone (a 1 kHz tone) goes through the same path as a real one:
 // getUserMedia -> AudioWorklet -> WebSocket -> the server's session WAV. A tone is not speech, so the page
-// must end with the server's "no speech" message and the recording kept; Upload and History must load.
+// must end with the server's "no speech" message and the recording kept. Then a bundled sample is uploaded
+// and its report page (the --html renderer's, its inline player allowed by hash) and History must show.
 // Any console error fails the check.
 //
 //   apt-get install firefox-esr
@@ -36,10 +37,19 @@ try {
   const said = await page.$eval("#message", (e) => e.textContent);
   console.log("after Stop:", said);
   if (!/no speech/.test(said) || !/kept in the session folder/.test(said)) fail("expected the no-speech message");
-  for (const path of ["/upload", "/history"]) {
-    await page.goto(url + path);
-    console.log(path + ":", (await page.$eval("h1", (h) => h.textContent)).trim());
-  }
+  // an answer uploaded, then its report (the renderer's page, its inline player allowed by hash)
+  await page.goto(url + "/upload");
+  const input = await page.$("#file");
+  await input.uploadFile(new URL("../../audio/we_answer.wav", import.meta.url).pathname);
+  await page.waitForFunction(() => location.pathname.startsWith("/report/"), {timeout: 180000});
+  const words = await page.$$eval(".transcript .w", (els) => els.length);
+  const audio = await page.$eval("audio.recording", (a) => a.getAttribute("src"));
+  console.log("report:", page.url(), words, "words, recording", audio);
+  if (words < 50 || !audio) fail("the report page is incomplete");
+  await page.goto(url + "/history");
+  const rows = await page.$$eval(".sessions-table tbody tr", (els) => els.length);
+  console.log("/history:", rows, "session(s)");
+  if (rows < 1) fail("the history page lists no session");
 } finally {
   await browser.close();
 }
