@@ -53,9 +53,11 @@ def analyze(
     lp: str | None = None,
     hotwords: str | None = None,
     question: Question | str | None = None,
+    progress: Callable[[float, float], None] | None = None,
 ) -> Report:
     """Analyse one recorded answer from its file. `question`: the question answered, when known
-    (shown in the report; its content words are the answer's topic terms, not repetitive wording)."""
+    (shown in the report; its content words are the answer's topic terms, not repetitive wording).
+    `progress(done_s, total_s)` follows the transcription, the slow part (`rehearse serve`'s upload bar)."""
     from rehearse.files import display
 
     lap = Laps()
@@ -65,7 +67,7 @@ def analyze(
     lap("decode")
     report = analyze_samples(decoded.samples, display(path), model=model, rubric_name=rubric_name,
                              min_pause_s=min_pause_s, prompt=prompt, lp=lp, hotwords=hotwords, timings=lap.timings,
-                             question=question)
+                             question=question, progress=progress)
     return with_decoding(report, decoded)
 
 
@@ -107,6 +109,7 @@ def analyze_samples(
     transcriber: Callable | None = None,
     setup: dict | None = None,
     precomputed: dict | None = None,
+    progress: Callable[[float, float], None] | None = None,
 ) -> Report:
     """Analyse one answer from 16 kHz mono samples; `file` names it in errors and the report.
 
@@ -130,7 +133,7 @@ def analyze_samples(
     whisper = whisper_model.get_model(spec)
     lap("load_model")
     text = transcribe_speech(samples, speech, spec, whisper, prompt=prompt, hotwords=hotwords, transcriber=transcriber,
-                                 file=file if transcriber is None else None)
+                             file=file if transcriber is None else None, progress=progress)
     if not text.words:
         raise RehearseError(file, "no speech was heard (no words recognised)")
     lap("transcribe")

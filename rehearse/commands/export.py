@@ -19,33 +19,15 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return parser
 
 
-def rows(sessions) -> tuple[list[str], list[dict]]:
-    """One CSV row per session: every stored column; principles joined with ' | ', shares as share_<section>."""
-    labels: list[str] = []
-    for s in sessions:
-        labels += [k for k in s.shares if k not in labels]
-    out = []
-    for s in sessions:
-        data = s.model_dump(mode="json")
-        shares = data.pop("shares")
-        data["principles"] = " | ".join(data["principles"])
-        data.update({f"share_{k}": shares.get(k) for k in labels})
-        out.append(data)
-    header = list(out[0]) if out else []
-    return header, out
-
-
 def run(args: argparse.Namespace) -> int:
     from rehearse.history.progress import select
-    from rehearse.models import Session
+    from rehearse.history.store import csv_rows
 
     chosen = filters.values(args)
     if chosen["last"] is None and not filters.filtered(args):
         chosen["last"] = 10**9  # export everything unless asked otherwise
     sessions, _ = select(**chosen)
-    header, table = rows(sessions)
-    if not header:
-        header = [k for k in Session.model_fields if k != "shares"]
+    header, table = csv_rows(sessions)
     if args.csv == "-":
         writer = csv.DictWriter(sys.stdout, fieldnames=header)
         writer.writeheader()

@@ -757,3 +757,20 @@ def save_quietly(report: Report, source: str) -> int | None:
     except RehearseError as exc:
         _warn(f"{exc.subject}: not saved to history: {exc.problem}")
         return None
+
+
+def csv_rows(sessions: list[Session]) -> tuple[list[str], list[dict]]:
+    """The header and one CSV row per session (`rehearse export`, the History page's export): every stored
+    column; principles joined with ' | ', shares as share_<section>."""
+    labels: list[str] = []
+    for s in sessions:
+        labels += [k for k in s.shares if k not in labels]
+    out = []
+    for s in sessions:
+        data = s.model_dump(mode="json")
+        shares = data.pop("shares")
+        data["principles"] = " | ".join(data["principles"])
+        data.update({f"share_{k}": shares.get(k) for k in labels})
+        out.append(data)
+    header = list(out[0]) if out else [k for k in Session.model_fields if k != "shares"]
+    return header, out

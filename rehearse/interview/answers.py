@@ -85,7 +85,7 @@ def analyze_interview(
     min_pause_s: float | None = None,
     lp: str | None = None,
     splits: list[float] | None = None,
-    progress: bool = False,
+    progress: bool | object = False,
 ) -> InterviewReport:
     path = Path(path)
     file = str(path)
@@ -95,7 +95,9 @@ def analyze_interview(
     spec = whisper_model.resolve_model(model)
     lap = pipeline.Laps()
 
-    bar = _Progress(progress)
+    # progress: True for a bar on the terminal, or an object with stage(name, total), update(done, total)
+    # and stop() (how `rehearse serve` follows an uploaded interview)
+    bar = progress if hasattr(progress, "stage") else _Progress(bool(progress))
     try:
         samples = audio.decode(path)
         duration = len(samples) / SR

@@ -50,10 +50,18 @@ def _asset(name: str) -> str:
     return _env().loader.get_source(_env(), name)[0]
 
 
-def _page(template: str, title: str, **context: Any) -> str:
+def stylesheet() -> str:
+    """The report's CSS (inlined in every page; `rehearse serve` also serves it to its own pages)."""
+    return _asset("report.css")
+
+
+def _page(template: str, title: str, frame: dict | None = None, **context: Any) -> str:
+    """`frame` is given when `rehearse serve` shows the page: its navigation ("nav"), markup above the
+    report ("top"), its stylesheet ("css") and scripts ("scripts"), its Content-Security-Policy
+    ("csp"), the footer line ("footer") and, on the progress page, per-session actions ("actions")."""
     made = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
-    return _env().get_template(template).render(title=title, css=_asset("report.css"), js=_asset("player.js"),
-                                                version=__version__, made=made, **context)
+    return _env().get_template(template).render(title=title, css=stylesheet(), js=_asset("player.js"),
+                                                version=__version__, made=made, frame=frame, **context)
 
 
 def _rubric_of(report: Report) -> dict[str, Any]:
@@ -102,11 +110,12 @@ def _answer_view(report: Report, audio_uri: str | None, anchor: str, heading: st
     }
 
 
-def render_answer_page(report: Report, audio_uri: str | None = None) -> str:
-    """One answer as a complete HTML page. `audio_uri` (see `rehearse.report.embed.audio_data_uri`) embeds the
-    recording: clicking a word, marker, section or finding then plays from there."""
+def render_answer_page(report: Report, audio_uri: str | None = None, frame: dict | None = None) -> str:
+    """One answer as a complete HTML page. `audio_uri` (see `rehearse.report.embed.audio_data_uri`, or the
+    URL `rehearse serve` plays it from) gives the recording: clicking a word, marker, section or finding
+    then plays from there. `frame`: see `_page`."""
     title = f"rehearse · {report.question.text if report.question else Path(report.file).name}"
-    return _page("answer.html.j2", title, a=_answer_view(report, audio_uri, "answer", None))
+    return _page("answer.html.j2", title, frame, a=_answer_view(report, audio_uri, "answer", None))
 
 
 def _summary_rows(summary: dict) -> list[tuple[str, Any]]:
@@ -131,7 +140,8 @@ def _summary_rows(summary: dict) -> list[tuple[str, Any]]:
     return rows
 
 
-def render_interview_page(answers: list[tuple[str, Report]], summary: dict, audio_uris: list[str | None] | None = None) -> str:
+def render_interview_page(answers: list[tuple[str, Report]], summary: dict, audio_uris: list[str | None] | None = None,
+                          frame: dict | None = None) -> str:
     """A mock interview: the summary block, a table of the answers, then one section per answer
     (its question as heading). `summary` is shown key by key; `audio_uris`, one per answer, embeds recordings."""
     uris = audio_uris or [None] * len(answers)
@@ -141,7 +151,7 @@ def render_interview_page(answers: list[tuple[str, Report]], summary: dict, audi
     for n, ((question, report), uri) in enumerate(zip(answers, uris), 1):
         views.append(_answer_view(report, uri, f"answer-{n}", f"Answer {n}", question or None))
     length = rubric.load("star").get("length", {})
-    return _page("interview.html.j2", "rehearse · mock interview", answers=views, questions=[q for q, _ in answers],
+    return _page("interview.html.j2", "rehearse · mock interview", frame, answers=views, questions=[q for q, _ in answers],
                  summary_rows=_summary_rows(summary), length=length)
 
 
@@ -162,7 +172,7 @@ def _question_label(session: dict) -> str:
     return str(question)
 
 
-def render_progress_page(sessions: list[dict]) -> str:
+def render_progress_page(sessions: list[dict], frame: dict | None = None) -> str:
     """Trend charts (inline SVG) over sessions, oldest first, each with its target band from the rubrics,
     and a table of the sessions. Each dict has at least id, created_at (ISO), duration_s,
     words_per_minute, fillers_per_minute, action_share, action_dominant."""
@@ -180,7 +190,7 @@ def render_progress_page(sessions: list[dict]) -> str:
     charts = [trend_chart(key, title, unit, ordered, bands[key][0], fmt, bands[key][1]) for key, title, unit, fmt in PROGRESS_METRICS]
     if any(s.get("structure_score") is not None for s in ordered):
         charts.append(trend_chart("structure_score", "Structure score", "/100", ordered, None))
-    return _page("progress.html.j2", "rehearse · progress", charts=charts, sessions=ordered)
+    return _page("progress.html.j2", "rehearse · progress", frame, charts=charts, sessions=ordered)
 
 
 def check_writable(path: str | Path) -> Path:
