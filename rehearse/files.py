@@ -67,7 +67,7 @@ def check_input(path: str | os.PathLike, what: str = "audio file") -> Path:
     """A regular, readable, non-empty file, or a one-line error naming the real problem."""
     text = os.fspath(path)
     if text in ("", b""):
-        raise RehearseError(f"(empty {what} name)", f"no file given: the name is empty")
+        raise RehearseError(f"(empty {what} name)", "no file given: the name is empty")
     path = Path(text)
     try:
         st = os.stat(path)  # follows symlinks

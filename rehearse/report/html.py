@@ -10,9 +10,7 @@ The markup lives in `rehearse/report/templates/` (Jinja2, autoescaped); the geom
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import webbrowser
 from datetime import UTC, datetime
 from functools import lru_cache
