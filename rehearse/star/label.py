@@ -203,12 +203,14 @@ def time_sections(labelled: list[StarSentence], rubric: dict[str, Any]) -> list[
 
 def verdict_confidence(share: float, ranges: dict[str, tuple[float, float]] | None, labelled: list[StarSentence],
                        rubric: dict[str, Any]) -> StarConfidence:
-    """Borderline when the verdict section's share range straddles the threshold, or the share is
-    within `borderline_margin` of it; otherwise the verdict the share gives."""
+    """The verdict section's share range (the labeller's, widened to at least `borderline_margin`
+    either side of the share: sentence times are not exact either) gives borderline when it
+    straddles the threshold; otherwise the verdict the share gives."""
     verdict = rubric["verdict"]
     threshold, margin = float(verdict["min_share"]), float(verdict.get("borderline_margin", 0.0))
     low, high = ranges[verdict["section"]] if ranges else (share, share)
-    borderline = (low < threshold <= high) or abs(share - threshold) < margin
+    low, high = max(min(low, share - margin), 0.0), min(max(high, share + margin), 1.0)
+    borderline = low < threshold <= high
     low_cut = float(verdict.get("low_confidence", 0.6))
     return StarConfidence(
         verdict="borderline" if borderline else ("dominant" if share >= threshold else "not_dominant"),
