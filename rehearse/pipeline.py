@@ -186,6 +186,7 @@ def analyze_transcribed(
 
     min_pause = config["pauses"]["min_pause_s"] if min_pause_s is None else min_pause_s
     star = score_star(text.sentences, star_rubric, lp=lp)
+    lap("star")
     delivery = analyze_delivery(text, config, lexicon, min_pause, sections=star.sections, samples=samples,
                                 heard=heard, hear=hear)
     lap("analysis")

@@ -21,6 +21,7 @@ from rehearse import __version__, rubric
 from rehearse.clock import clock
 from rehearse.errors import RehearseError
 from rehearse.models import Report
+from rehearse.report.terminal import share_range
 from rehearse.report.timeline import (
     answer_timeline,
     colour_slots,
@@ -39,6 +40,7 @@ def _env():
     env.filters["clock"] = lambda s: clock(s) if s is not None else "–"
     env.filters["stamp"] = stamp
     env.filters["pct"] = lambda v: f"{v:.0%}" if v is not None else "–"
+    env.filters["pct_range"] = share_range
     env.filters["label"] = lambda s: str(s).replace("_", " ")
     env.filters["num"] = lambda v, fmt="%.0f": fmt % v if isinstance(v, (int, float)) else "–"
     return env
