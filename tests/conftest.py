@@ -22,6 +22,7 @@ AUDIO = ROOT / "audio"
 MICROPHONE_FILES = {"test_practice_mic.py", "test_practice_retry.py"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """With `--dist loadgroup` (pyproject.toml), each test file runs whole on one worker (its
     module fixtures are built once), and the microphone files all on the same one."""
