@@ -49,6 +49,10 @@ class Transcription(BaseModel):
     dropped_words: list[Word] = Field(
         default_factory=list, description="words outside any voice activity (hallucinations)"
     )
+    unsure: list[Span] = Field(
+        default_factory=list, description="stretches Whisper could decode only after its temperature fallback "
+                                          "went past `unsure_temperature` (it could not understand them)"
+    )
 
 
 PauseBand = Literal["brief", "medium", "long"]
@@ -167,6 +171,11 @@ class Delivery(BaseModel):
     top_fillers: list[FillerCount] = Field(default_factory=list)
 
 
+class FeatureWeight(BaseModel):
+    name: str
+    weight: float
+
+
 class StarSentence(Span):
     index: int
     text: str
@@ -176,6 +185,9 @@ class StarSentence(Span):
     cues_by_section: dict[str, list[str]] = Field(default_factory=dict, description="every cue that fired, by section")
     owned_end_s: float | None = Field(default=None, description="end of the time this sentence owns (next sentence's start)")
     order_note: str | None = Field(default=None, description="set when the order constraint overrode the best cue score")
+    confidence: float | None = Field(default=None, description="posterior probability of the label (trained labeller)")
+    runner_up: str | None = Field(default=None, description="the next most likely label (trained labeller)")
+    features: list[FeatureWeight] = Field(default_factory=list, description="features that pushed the label over the runner-up most (negative: towards the runner-up), in log-odds")
 
 
 class Evidence(Span):
@@ -234,6 +246,24 @@ class StarSection(BaseModel):
     sentences: list[int]
 
 
+class ShareRange(BaseModel):
+    low: float
+    high: float
+
+
+class StarConfidence(BaseModel):
+    """How sure the verdict is: the range of the verdict section's share under the labeller's
+    uncertainty, and whether that range (or a share close to the threshold) makes it borderline."""
+
+    verdict: Literal["dominant", "not_dominant", "borderline"]
+    borderline: bool
+    share_low: float = Field(description="low end of the verdict section's share (the rubric's range_quantile of sampled label paths)")
+    share_high: float = Field(description="high end of the verdict section's share")
+    section_ranges: dict[str, ShareRange] = Field(default_factory=dict)
+    low_confidence_sentences: list[int] = Field(default_factory=list, description="indices of sentences labelled with less than the rubric's `low_confidence`")
+    method: Literal["trained", "rules"] = "rules"
+
+
 class StarResult(BaseModel):
     rubric: str
     sections: list[StarSection]
@@ -243,6 +273,7 @@ class StarResult(BaseModel):
     dominance_threshold: float
     missing: list[SectionLabel]
     span_s: float = Field(default=0.0, description="first sentence start to last sentence end")
+    confidence: StarConfidence | None = Field(default=None, description="borderline or not, and the share ranges")
     findings: list[Finding] = Field(default_factory=list)
     principles: list[PrincipleEvidence] = Field(default_factory=list)
     asked_principle: AskedPrinciple | None = None
@@ -287,6 +318,9 @@ class Report(BaseModel):
     tips: list[str]
     timings_s: dict[str, float] = Field(default_factory=dict)
     voice: Voice | None = Field(default=None, description="pitch, loudness and repetitive wording")
+    undecodable_s: float = Field(default=0.0, description="seconds of the file that could not be decoded (damaged); "
+                                                          "the rest was analysed, the damaged stretches as silence")
+    undecodable: list[Span] = Field(default_factory=list, description="where the damaged stretches are, when known")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from rehearse.audio.vad import find_speech
 from rehearse.delivery import acoustic
 from rehearse.delivery.analyze import analyze_delivery
 from rehearse.errors import RehearseError
-from rehearse.models import Question, Report, Transcription
+from rehearse.models import Question, Report, Span, Transcription
 from rehearse.speech import model as whisper_model
 from rehearse.speech import relisten
 from rehearse.speech.transcript import transcribe_speech
@@ -53,17 +53,30 @@ def analyze(
     lp: str | None = None,
     hotwords: str | None = None,
     question: Question | str | None = None,
+    progress: Callable[[float, float], None] | None = None,
 ) -> Report:
     """Analyse one recorded answer from its file. `question`: the question answered, when known
-    (shown in the report; its content words are the answer's topic terms, not repetitive wording)."""
-    path = Path(path)
+    (shown in the report; its content words are the answer's topic terms, not repetitive wording).
+    `progress(done_s, total_s)` follows the transcription, the slow part (`rehearse serve`'s upload bar)."""
+    from rehearse.files import display
+
     lap = Laps()
     check_lp(rubric_name, lp)  # an unknown principle or model fails before the slow part
     whisper_model.resolve_model(model)
-    samples = audio.decode(path)
+    decoded = audio.decode_file(path)
     lap("decode")
-    return analyze_samples(samples, str(path), model=model, rubric_name=rubric_name, min_pause_s=min_pause_s,
-                           prompt=prompt, lp=lp, hotwords=hotwords, timings=lap.timings, question=question)
+    report = analyze_samples(decoded.samples, display(path), model=model, rubric_name=rubric_name,
+                             min_pause_s=min_pause_s, prompt=prompt, lp=lp, hotwords=hotwords, timings=lap.timings,
+                             question=question, progress=progress)
+    return with_decoding(report, decoded)
+
+
+def with_decoding(report: Report, decoded: audio.Decoded) -> Report:
+    """The report with what could not be decoded from its file (a damaged recording)."""
+    if not decoded.undecodable_s:
+        return report
+    return report.model_copy(update={"undecodable_s": decoded.undecodable_s,
+                                     "undecodable": [Span(start_s=a, end_s=b) for a, b in decoded.gaps]})
 
 
 def check_lp(rubric_name: str, lp: str | None) -> None:
@@ -96,6 +109,7 @@ def analyze_samples(
     transcriber: Callable | None = None,
     setup: dict | None = None,
     precomputed: dict | None = None,
+    progress: Callable[[float, float], None] | None = None,
 ) -> Report:
     """Analyse one answer from 16 kHz mono samples; `file` names it in errors and the report.
 
@@ -118,7 +132,8 @@ def analyze_samples(
     lap("vad")
     whisper = whisper_model.get_model(spec)
     lap("load_model")
-    text = transcribe_speech(samples, speech, spec, whisper, prompt=prompt, hotwords=hotwords, transcriber=transcriber)
+    text = transcribe_speech(samples, speech, spec, whisper, prompt=prompt, hotwords=hotwords, transcriber=transcriber,
+                             file=file if transcriber is None else None, progress=progress)
     if not text.words:
         raise RehearseError(file, "no speech was heard (no words recognised)")
     lap("transcribe")
@@ -171,6 +186,7 @@ def analyze_transcribed(
 
     min_pause = config["pauses"]["min_pause_s"] if min_pause_s is None else min_pause_s
     star = score_star(text.sentences, star_rubric, lp=lp)
+    lap("star")
     delivery = analyze_delivery(text, config, lexicon, min_pause, sections=star.sections, samples=samples,
                                 heard=heard, hear=hear)
     lap("analysis")

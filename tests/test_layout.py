@@ -12,7 +12,7 @@ PACKAGE = Path(rehearse.__file__).resolve().parent
 
 # Lowest first: a module may import from its own layer and the layers before it.
 LAYERS = [
-    {"errors", "models", "rubric", "paths", "clock"},
+    {"errors", "models", "rubric", "paths", "clock", "files"},
     {"audio"},
     {"speech"},
     {"delivery"},

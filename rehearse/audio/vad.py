@@ -87,6 +87,25 @@ class SilenceCut:
         return (sample + shift) / self.rate
 
 
+NOT_SPEECH = "no speech heard (the recording holds noise / music)"
+
+
+def sounding(samples: np.ndarray, dbfs: float, outside: list[Span] = ()) -> bool:
+    """True when the loudest tenth of the recording (50-ms frames), leaving out the `outside`
+    regions (the speech found), is above `dbfs`: there is sound in it, not silence."""
+    if outside:
+        keep = np.ones(len(samples), dtype=bool)
+        for r in outside:
+            keep[int(r.start_s * SAMPLE_RATE): int(r.end_s * SAMPLE_RATE)] = False
+        samples = samples[keep]
+        if len(samples) < SAMPLE_RATE // 2:
+            return False
+    n = SAMPLE_RATE // 20
+    frames = samples[: len(samples) // n * n].reshape(-1, n) if len(samples) >= n else samples.reshape(1, -1)
+    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
+    return 20 * np.log10(max(float(np.percentile(rms, 90)), 1e-9)) > dbfs
+
+
 def find_speech(samples: np.ndarray, file: str, threshold: float | None = None) -> tuple[list[Span], float]:
     """Voice-activity regions and seconds of speech; bad input (silence, too little speech) fails.
     `threshold` overrides the rubric's (interview mode hears a phone-line voice with a lower one)."""
@@ -96,7 +115,11 @@ def find_speech(samples: np.ndarray, file: str, threshold: float | None = None) 
                             block_s=vcfg.get("block_s"))
     speech_s = sum(r.end_s - r.start_s for r in speech)
     if not speech:
+        if sounding(samples, vcfg.get("sound_dbfs", -45.0)):
+            raise RehearseError(file, NOT_SPEECH)
         raise RehearseError(file, "no speech was heard (the recording is silent)")
     if speech_s < vcfg["min_speech_s"]:
+        if sounding(samples, vcfg.get("sound_dbfs", -45.0), outside=speech):  # a blip of "speech" in noise or music
+            raise RehearseError(file, NOT_SPEECH)
         raise RehearseError(file, f"only {speech_s:.1f} s of speech heard; need at least {vcfg['min_speech_s']:g} s")
     return speech, speech_s

@@ -40,6 +40,8 @@ def _layout(path: Path) -> tuple[int, int, int, int, int]:
             cid, clen = chunk[:4], struct.unpack("<I", chunk[4:])[0]
             if cid == b"fmt ":
                 body = fh.read(clen)
+                if len(body) < 16:
+                    raise RehearseError(str(path), "WAV format chunk is too short")
                 tag, channels, rate, _, _, bits = struct.unpack("<HHIIHH", body[:16])
                 if tag != 1 or bits != 16:
                     raise RehearseError(str(path), "only 16-bit PCM WAV can be read here")
@@ -51,7 +53,7 @@ def _layout(path: Path) -> tuple[int, int, int, int, int]:
                     raise RehearseError(str(path), "WAV data chunk before its format chunk")
                 offset = fh.tell()
                 available = size - offset
-                available -= available % (fmt[0] * fmt[2])
+                available -= available % max(1, fmt[0] * fmt[2])  # a header saying 0 channels is refused by the caller
                 return (*fmt, offset, available)
             else:
                 fh.seek(clen + clen % 2, 1)
@@ -115,3 +117,16 @@ def repair(path: str | Path) -> bool:
         fh.seek(offset - 4)
         fh.write(struct.pack("<I", available))
     return True
+
+
+def mended(path: str | Path):
+    """The file as a seekable stream whose header gives the sizes the data really has (a WAV
+    whose header lags its data, at any rate and channel count), for a decoder that trusts headers."""
+    import io
+
+    path = Path(path)
+    _, _, _, offset, available = _layout(path)
+    data = bytearray(path.read_bytes())
+    data[4:8] = struct.pack("<I", min(0xFFFFFFFF, offset - 8 + available))
+    data[offset - 4 : offset] = struct.pack("<I", min(0xFFFFFFFF, available))
+    return io.BytesIO(bytes(data))

@@ -13,6 +13,7 @@ COMMANDS = (
     "export",
     "delete",
     "practice",
+    "serve",
     "questions",
     "devices",
     "doctor",

@@ -40,9 +40,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    import math
     from pathlib import Path
 
-    if args.min_pause is not None and args.min_pause <= 0:
+    if args.file == "":
+        raise RehearseError("analyze", "no file given: the name is empty")
+    if args.min_pause is not None and not (math.isfinite(args.min_pause) and args.min_pause > 0):
         raise RehearseError("--min-pause", "must be a positive number of seconds")
     from rehearse.report.html import check_page_options
 
@@ -61,6 +64,21 @@ def run(args: argparse.Namespace) -> int:
     question = _question(args.question, args.lp)
     report = analyze(args.file, model=args.model, rubric_name=args.rubric, min_pause_s=args.min_pause, prompt=args.prompt,
                      lp=args.lp, question=question)
+    saved = None
+    if not args.no_save:  # saved first: a page that cannot be written or a closed stdout loses nothing
+        from rehearse.history.store import save_quietly
+
+        saved = save_quietly(report, "analyze")
+    html_error = None
+    if args.html:  # the page before the terminal report: a reader closing stdout early does not lose it
+        try:
+            write_html(report, args)
+        except RehearseError as exc:
+            html_error = exc
+    if report.undecodable_s:
+        from rehearse.report.terminal import damage_line
+
+        print(f"rehearse: note: {report.file}: {damage_line(report)}", file=sys.stderr)
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
@@ -71,14 +89,12 @@ def run(args: argparse.Namespace) -> int:
             from rehearse.report.explain import render_explain
 
             render_explain(report)
-    if args.html:
-        write_html(report, args)
-    if not args.no_save:
-        from rehearse.history.store import save_quietly
-
-        saved = save_quietly(report, "analyze")
-        if saved is not None and not args.json:
-            print(f"Saved as session {saved} (rehearse progress shows your trends; --no-save skips saving).")
+    if saved is not None and not args.json:
+        print(f"Saved as session {saved} (rehearse progress shows your trends; --no-save skips saving).")
+    if html_error is not None:
+        raise RehearseError(html_error.subject, html_error.problem + (f" (the analysis is saved as session {saved}: "
+                                                                      f"rehearse show {saved} --html writes it again)"
+                                                                      if saved is not None else ""))
     return 0
 
 
@@ -126,6 +142,12 @@ def _interview(args: argparse.Namespace, splits: list[float] | None) -> int:
 
     report = analyze_interview(args.file, model=args.model, rubric_name=args.rubric, min_pause_s=args.min_pause,
                                lp=args.lp, splits=splits, progress=True)
+    ids = []
+    if not args.no_save:  # saved first: nothing is lost if the page or stdout fails
+        from rehearse.history.store import save_quietly
+
+        ids = [save_quietly(a.report, "interview") for a in report.answers if a.report is not None]
+        ids = [i for i in ids if i is not None]
     if args.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
@@ -146,13 +168,8 @@ def _interview(args: argparse.Namespace, splits: list[float] | None) -> int:
         page = write_page(args.html, render_interview_page([(a.question, a.report) for a in answers], summary, uris,
                                                            followups))
         announce(page, args.open)
-    if not args.no_save:
-        from rehearse.history.store import save_quietly
-
-        ids = [save_quietly(a.report, "interview") for a in report.answers if a.report is not None]
-        ids = [i for i in ids if i is not None]
-        if ids and not args.json:
-            print(f"Saved {len(ids)} answers as sessions {ids[0]}–{ids[-1]} (--no-save skips saving).")
+    if ids and not args.json:
+        print(f"Saved {len(ids)} answers as sessions {ids[0]}–{ids[-1]} (--no-save skips saving).")
     return 0
 
 
@@ -193,10 +210,18 @@ def _folder(args: argparse.Namespace) -> int:
         task = bar.add_task("files", total=total)
         items = analyze_folder(folder, options, force=args.force, jobs=args.jobs,
                                on_done=lambda item: bar.advance(task))
+    ids = []
+    if not args.no_save:  # every analysed answer is kept, as for one file; saved before printing
+        from rehearse.interview.batch import save_items
+
+        ids = save_items(items)
     if args.json:
         sys.stdout.write("[" + ",\n".join(item.model_dump_json(indent=2) for item in items) + "]\n")
     else:
         Console().print(results_table(items))
+    if ids and not args.json:
+        print(f"Saved {len(ids)} answer{'s' if len(ids) != 1 else ''} as session{'s' if len(ids) != 1 else ''} "
+              f"{ids[0]}{f'–{ids[-1]}' if len(ids) > 1 else ''} (--no-save skips saving).")
     failed = [item for item in items if item.status == "error"]
     for item in failed:
         print(f"rehearse: error: {item.error}", file=sys.stderr)

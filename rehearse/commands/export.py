@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from rehearse.commands import filters
-from rehearse.errors import RehearseError
 
 NAME = "export"
 
@@ -20,45 +19,29 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return parser
 
 
-def rows(sessions) -> tuple[list[str], list[dict]]:
-    """One CSV row per session: every stored column; principles joined with ' | ', shares as share_<section>."""
-    labels: list[str] = []
-    for s in sessions:
-        labels += [k for k in s.shares if k not in labels]
-    out = []
-    for s in sessions:
-        data = s.model_dump(mode="json")
-        shares = data.pop("shares")
-        data["principles"] = " | ".join(data["principles"])
-        data.update({f"share_{k}": shares.get(k) for k in labels})
-        out.append(data)
-    header = list(out[0]) if out else []
-    return header, out
-
-
 def run(args: argparse.Namespace) -> int:
     from rehearse.history.progress import select
-    from rehearse.models import Session
+    from rehearse.history.store import csv_rows
 
     chosen = filters.values(args)
     if chosen["last"] is None and not filters.filtered(args):
         chosen["last"] = 10**9  # export everything unless asked otherwise
     sessions, _ = select(**chosen)
-    header, table = rows(sessions)
-    if not header:
-        header = [k for k in Session.model_fields if k != "shares"]
+    header, table = csv_rows(sessions)
     if args.csv == "-":
         writer = csv.DictWriter(sys.stdout, fieldnames=header)
         writer.writeheader()
         writer.writerows(table)
         return 0
+    import io
+
+    from rehearse.files import write_atomic
+
     path = Path(args.csv)
-    try:
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=header)
-            writer.writeheader()
-            writer.writerows(table)
-    except OSError as exc:
-        raise RehearseError(str(path), f"cannot write the CSV file ({exc.strerror or exc})") from None
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=header)
+    writer.writeheader()
+    writer.writerows(table)
+    write_atomic(path, text.getvalue(), "CSV file")  # through a temporary file; a FIFO or device is refused
     print(f"{len(table)} session{'s' if len(table) != 1 else ''} written to {path}")
     return 0

@@ -7,8 +7,8 @@ import argparse
 from rehearse.errors import RehearseError
 
 
-def add(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--last", metavar="N", help="the N most recent sessions (default 20 unless a date range is given)")
+def add(parser: argparse.ArgumentParser, default: str = "20 unless a date range is given") -> None:
+    parser.add_argument("--last", metavar="N", help=f"the N most recent sessions (default: {default})")
     parser.add_argument("--since", metavar="DATE", help="from this date: YYYY-MM-DD, YYYY-MM-DDTHH:MM, or 7d / 2w ago")
     parser.add_argument("--until", metavar="DATE", help="up to this date (a bare date includes the whole day)")
     parser.add_argument("--principle", metavar="NAME", help='only questions probing this Leadership Principle, e.g. "Ownership"')
@@ -19,7 +19,7 @@ def add(parser: argparse.ArgumentParser) -> None:
 def values(args: argparse.Namespace) -> dict:
     last = None
     if args.last is not None:
-        if not str(args.last).isdigit() or int(args.last) < 1:
+        if not str(args.last).isascii() or not str(args.last).isdigit() or int(args.last) < 1:
             raise RehearseError(f"--last {args.last}", "must be a whole number of sessions, at least 1")
         last = int(args.last)
     return {"last": last, "since": args.since, "until": args.until, "principle": args.principle,

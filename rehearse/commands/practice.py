@@ -41,23 +41,6 @@ def _check(args) -> None:
         raise RehearseError("--prep", "must be zero or more seconds")
 
 
-def _session_dir(question) -> Path:
-    from rehearse.paths import sessions_dir
-
-    stem = time.strftime("%Y%m%d-%H%M%S") + "-" + (question.id or "own-question")
-    base = sessions_dir()
-    for n in range(1000):
-        folder = base / (stem if n == 0 else f"{stem}-{n}")
-        try:
-            folder.mkdir()
-            return folder
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise RehearseError(str(folder), f"cannot create the session folder ({exc.strerror or exc})") from None
-    raise RehearseError(str(base), "too many sessions started this second")
-
-
 def _prepare(seconds: float, console, interactive: bool) -> None:
     """Countdown before recording; Enter starts early when stdin is a terminal."""
     from rich.live import Live
@@ -82,18 +65,15 @@ def _prepare(seconds: float, console, interactive: bool) -> None:
 
 def attempt(question, args, settings, setup, source_factory, console, interactive: bool):
     """One recorded answer to `question`: the Report, or None if the user stopped with SIGTERM."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from rehearse import rubric
-    from rehearse.pipeline import analyze_samples, precompute
     from rehearse.practice.live_view import LiveView, question_panel
     from rehearse.practice.recorder import record
+    from rehearse.practice.session import analyse_recording, session_folder
     from rehearse.practice.session_wav import SessionWav
     from rehearse.practice.streaming import AudioBuffer, StreamingTranscriber
-    from rehearse.speech.model import get_model
 
     source = source_factory()  # resolves the device: a bad --device fails before anything is created
-    folder = _session_dir(question)
+    folder = session_folder(question)
     (folder / "question.json").write_text(question.model_dump_json(indent=2) + "\n")
     wav_path = folder / "answer.wav"
     console.print(question_panel(question))
@@ -132,32 +112,10 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
         print(f"rehearse: warning: {rec.error}", file=sys.stderr)
     if rec.seconds == 0:
         raise RehearseError(str(wav_path), "nothing was recorded (the microphone delivered no audio)")
-    streamed_s = streaming.committed / 16000
     try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # voice activity and pitch do not need the words: worked out while the last ones are transcribed
-            ahead = pool.submit(precompute, buffer.view(), str(wav_path))
-            streaming.finish()
-            finished = time.perf_counter()
-            precomputed = ahead.result()
-        get_model(setup["spec"])
-        report = analyze_samples(buffer.view(), str(wav_path), setup=setup, lp=(question.principles or [None])[0],
-                                 transcriber=streaming.transcriber(), question=question, precomputed=precomputed)
+        return analyse_recording(rec, streaming, buffer, wav_path, question, setup)
     except RehearseError as exc:
         raise RehearseError(str(wav_path), f"{exc.problem} (the recording is kept there)") from None
-    report.timings_s["stop_to_report"] = round(time.perf_counter() - rec.stopped_at, 3)
-    report.timings_s["streamed_audio_s"] = round(streamed_s, 3)
-    report.timings_s["stop_to_last_words"] = round(finished - rec.stopped_at, 3)
-    if os.environ.get("REHEARSE_DEBUG"):
-        print(f"rehearse: debug: stretches (start, end, seconds to transcribe): {streaming.chunks}", file=sys.stderr)
-    report.question = question
-    report.audio_path = str(wav_path)
-    try:
-        (folder / "report.json").write_text(report.model_dump_json(indent=2) + "\n")
-    except OSError as exc:
-        print(f"rehearse: warning: {folder / 'report.json'}: cannot save the report ({exc.strerror or exc})",
-              file=sys.stderr)
-    return report
 
 
 def _keep(report, folder: Path, args) -> None:

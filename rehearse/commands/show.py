@@ -30,7 +30,14 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         write_html(history.get_report(session_id), args)
     if args.json:  # as stored, even if this version of rehearse could not read it back into a Report
-        sys.stdout.write(json.dumps(json.loads(history.get_report_json(session_id)), indent=2) + "\n")
+        try:
+            stored = json.loads(history.get_report_json(session_id))
+        except ValueError:
+            from rehearse.errors import RehearseError
+
+            raise RehearseError(f"session {session_id}", "its stored report is damaged (not JSON) and cannot be shown; "
+                                                         f"rehearse delete {session_id} removes it") from None
+        sys.stdout.write(json.dumps(stored, indent=2) + "\n")
         return 0
     report = history.get_report(session_id)
     from rich.console import Console

@@ -205,9 +205,11 @@ def summarize(sessions: list[Session], filters: dict[str, Any] | None = None) ->
 
 
 def select(last: int | None = None, since: str | None = None, until: str | None = None, principle: str | None = None,
-           question: str | None = None, source: str | None = None, db=None) -> tuple[list[Session], dict[str, Any]]:
-    """Sessions chosen by the command-line filters (dates as typed: YYYY-MM-DD, ISO time, 7d, 2w)."""
-    if last is None and since is None and until is None:
+           question: str | None = None, source: str | None = None, db=None,
+           every: bool = False) -> tuple[list[Session], dict[str, Any]]:
+    """Sessions chosen by the command-line filters (dates as typed: YYYY-MM-DD, ISO time, 7d, 2w);
+    without --last or dates the last 20 (the rubric's `default_last`), or all of them with `every`."""
+    if last is None and since is None and until is None and not every:
         last = int(rubric.load("progress")["trend"].get("default_last", 20))
     since_dt = history.parse_when(since) if since else None
     until_dt = history.parse_when(until, end_of_day=True) if until else None

@@ -89,7 +89,7 @@ def analyze_interview(
     min_pause_s: float | None = None,
     lp: str | None = None,
     splits: list[float] | None = None,
-    progress: bool = False,
+    progress: bool | object = False,
 ) -> InterviewReport:
     path = Path(path)
     file = str(path)
@@ -99,7 +99,9 @@ def analyze_interview(
     spec = whisper_model.resolve_model(model)
     lap = pipeline.Laps()
 
-    bar = _Progress(progress)
+    # progress: True for a bar on the terminal, or an object with stage(name, total), update(done, total)
+    # and stop() (how `rehearse serve` follows an uploaded interview)
+    bar = progress if hasattr(progress, "stage") else _Progress(bool(progress))
     try:
         samples = audio.decode(path)
         duration = len(samples) / SR
@@ -117,7 +119,8 @@ def analyze_interview(
         whisper = whisper_model.get_model(spec)
         lap("load_model")
         bar.stage("transcribing", duration)
-        text = transcribe_speech(samples, speech, spec, whisper, progress=bar.update if progress else None)
+        text = transcribe_speech(samples, speech, spec, whisper, progress=bar.update if progress else None,
+                                 file=str(file))
         if len(text.words) < bad["min_words_per_speech_s"] * speech_s:
             raise RehearseError(file, f"mostly music or noise: {len(text.words)} words recognised in {speech_s:.0f} s "
                                       "of sound; nothing to split into questions and answers")

@@ -56,8 +56,12 @@ def _init_worker(threads: int) -> None:
 
 
 def analyze_one(file: str, options: dict) -> BatchItem:
-    """Analyse one file (in a worker) and cache the result; bad input becomes an error item."""
+    """Analyse one file (in a worker) and cache the result; bad input, and any failure at all,
+    becomes an error item: one file never takes the batch down."""
+    from rehearse.files import display
+
     path = Path(file)
+    name = display(file)
     try:
         if options.get("interview"):
             from rehearse.interview.answers import analyze_interview
@@ -74,11 +78,19 @@ def analyze_one(file: str, options: dict) -> BatchItem:
                                             min_pause_s=options.get("min_pause"), prompt=options.get("prompt"),
                                             lp=options.get("lp")))
     except RehearseError as exc:
-        return BatchItem(file=file, status="error", error=str(exc))
-    target = cache_path(path, options)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(item.model_dump_json())
-    os.replace(tmp, target)
+        return BatchItem(file=name, status="error", error=str(exc))
+    except MemoryError:
+        return BatchItem(file=name, status="error", error=f"{name}: not enough memory to analyse it")
+    except Exception as exc:  # a bug: reported on this file's row, the others go on
+        return BatchItem(file=name, status="error", error=f"{name}: internal error: {type(exc).__name__}: {exc}")
+    item = item.model_copy(update={"file": name})
+    try:
+        target = cache_path(path, options)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(item.model_dump_json())
+        os.replace(tmp, target)
+    except OSError:
+        pass  # the cache is an optimisation: a full disk only means this file is analysed again next time
     return item
 
 
@@ -90,7 +102,11 @@ def analyze_folder(folder: Path, options: dict, force: bool = False, jobs: int |
     results: dict[str, BatchItem] = {}
     todo = []
     for f in files:
-        cached = cache_path(f, options)
+        try:
+            cached = cache_path(f, options)
+        except OSError:  # gone or unreadable since the folder was listed: its row says why
+            todo.append(str(f))
+            continue
         if cached.is_file() and not force:
             try:
                 item = BatchItem.model_validate_json(cached.read_text())
@@ -105,20 +121,64 @@ def analyze_folder(folder: Path, options: dict, force: bool = False, jobs: int |
         cores = whisper_model.cores()
         jobs = max(1, min(jobs or cores, len(todo)))
         threads = max(1, cores // jobs)
+
+        def done(f: str, item: BatchItem) -> None:
+            results[f] = item
+            if on_done:
+                on_done(item)
+
         if jobs == 1:
             _init_worker(threads)
             for f in todo:
-                results[f] = analyze_one(f, options)
-                if on_done:
-                    on_done(results[f])
+                done(f, analyze_one(f, options))
         else:
-            with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(threads,)) as pool:
-                futures = {pool.submit(analyze_one, f, options): f for f in todo}
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    if on_done:
-                        on_done(results[futures[future]])
+            left = _in_pool(todo, options, jobs, threads, done)
+            for f in left:  # a worker died under them (killed, out of memory): each again in a process of its own
+                again = _in_pool([f], options, 1, cores, done)
+                if again:
+                    from rehearse.files import display
+
+                    done(f, BatchItem(file=display(f), status="error",
+                                      error=f"{display(f)}: the analysis process died (killed by a signal or out of "
+                                            "memory); the other files were analysed"))
     return [results[str(f)] for f in files]
+
+
+def _in_pool(todo: list[str], options: dict, jobs: int, threads: int,
+             done: Callable[[str, BatchItem], None]) -> list[str]:
+    """Analyse `todo` in a pool of worker processes; returns the files whose worker died (a worker
+    killed by a signal breaks the whole pool: every file not finished by then is returned)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    left = []
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(threads,)) as pool:
+        futures = {pool.submit(analyze_one, f, options): f for f in todo}
+        for future in as_completed(futures):
+            try:
+                item = future.result()
+            except BrokenProcessPool:
+                left.append(futures[future])
+                continue
+            done(futures[future], item)
+    return sorted(left, key=todo.index)
+
+
+def save_items(items: list[BatchItem]) -> list[int]:
+    """Save every answer analysed now (not those shown from the cache: they were saved when
+    analysed) to the history; returns the session ids."""
+    from rehearse.history.store import save_quietly
+
+    ids = []
+    for item in items:
+        if item.status != "analysed":
+            continue
+        reports = [item.report] if item.report is not None else \
+            [a.report for a in (item.interview.answers if item.interview else []) if a.report is not None]
+        for report in reports:
+            saved = save_quietly(report, "interview" if item.interview is not None else "analyze")
+            if saved is not None:
+                ids.append(saved)
+    return ids
 
 
 def results_table(items: list[BatchItem]):

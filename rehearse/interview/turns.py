@@ -6,6 +6,7 @@ small talk, closing); or the turns given by hand (`--splits`)."""
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -241,14 +242,15 @@ def _runs(units: list[Unit]) -> list[list[Unit]]:
 
 
 def parse_time(value: str) -> float:
-    """"2:31", "1:02:03" or "151.5" seconds."""
+    """"2:31", "1:02:03" or "151.5" seconds; minutes and seconds after a colon are under 60."""
     value = value.strip()
+    bad = RehearseError("--splits", f"not a time: {value!r} (use m:ss, h:mm:ss or seconds)")
     try:
         parts = [float(p) for p in value.split(":")]
     except ValueError:
-        raise RehearseError("--splits", f"not a time: {value!r} (use m:ss, h:mm:ss or seconds)") from None
-    if len(parts) > 3 or any(p < 0 for p in parts):
-        raise RehearseError("--splits", f"not a time: {value!r} (use m:ss, h:mm:ss or seconds)")
+        raise bad from None
+    if len(parts) > 3 or any(not math.isfinite(p) or p < 0 for p in parts) or any(p >= 60 for p in parts[1:]):
+        raise bad
     seconds = 0.0
     for p in parts:
         seconds = seconds * 60 + p

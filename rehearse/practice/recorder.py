@@ -94,8 +94,10 @@ def _enter_pressed() -> bool:
 def record(source, wav: SessionWav, buffer: AudioBuffer, settings: dict, *, max_seconds: float | None = None,
            stop_after_silence: float | None = None, view=None,
            streaming: StreamingTranscriber | None = None, filled_pauses: set[str] | None = None,
-           warn=None, on_start=None) -> Recording:
-    """Record from `source` (MicSource or ArraySource) into `wav` and `buffer` until told to stop.
+           warn=None, on_start=None, enter_stops: bool = True) -> Recording:
+    """Record from `source` (MicSource, ArraySource, or the blocks a web page sends `rehearse serve`)
+    into `wav` and `buffer` until told to stop. `enter_stops=False` leaves the terminal alone (a
+    server recording for a page must not stop when someone presses Enter in the server's terminal).
 
     `view`, when given, is shown the `LiveState` as it changes (`start(state)`, `update(state)`,
     `stop()`; `rehearse.practice.live_view.LiveView` draws it on the terminal).
@@ -149,7 +151,7 @@ def record(source, wav: SessionWav, buffer: AudioBuffer, settings: dict, *, max_
                     reason = "max-seconds"
                 elif stop_after_silence is not None and voice_heard and quiet_run >= stop_after_silence:
                     reason = "silence"
-                elif _enter_pressed():
+                elif enter_stops and _enter_pressed():
                     reason = "enter"
                 elif not source.alive(float(cap["stall_s"])):
                     reason = "microphone lost" if getattr(source, "name", "") != "array" else "input ended"

@@ -10,8 +10,27 @@ from rehearse.models import Report, StarSentence
 from rehearse.report.terminal import COLOURS
 
 
+def _weight(name: str, weight: float) -> str:
+    return f"{name} {weight:+.1f}"
+
+
 def why(s: StarSentence) -> str:
-    """The cues behind the label, then the runner-up section, in plain words."""
+    """The features (trained labeller) or cues (rules) behind the label, then the runner-up
+    section and how sure the label is, in plain words."""
+    if s.features:
+        runner = s.runner_up or "the next label"
+        pro = [f for f in s.features if f.weight > 0]
+        con = [f for f in s.features if f.weight < 0]
+        parts = [f"{s.confidence:.0%} sure" if s.confidence is not None else ""]
+        if pro:
+            parts.append(f"{s.label} over {runner}: " + ", ".join(_weight(f.name, f.weight) for f in pro))
+        if con:
+            parts.append(f"for {runner}: " + ", ".join(_weight(f.name, -f.weight) for f in con))
+        if s.cues:
+            parts.append("cues: " + ", ".join(s.cues))
+        if s.order_note:
+            parts.append(s.order_note)
+        return "; ".join(p for p in parts if p)
     parts = [", ".join(s.cues) if s.cues else "no cue: position in the answer and its neighbours"]
     others = sorted(((v, k) for k, v in s.scores.items() if k != s.label), reverse=True)
     if others:

@@ -10,9 +10,7 @@ The markup lives in `rehearse/report/templates/` (Jinja2, autoescaped); the geom
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import webbrowser
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -23,6 +21,7 @@ from rehearse import __version__, rubric
 from rehearse.clock import clock
 from rehearse.errors import RehearseError
 from rehearse.models import Report
+from rehearse.report.terminal import share_range
 from rehearse.report.timeline import (
     answer_timeline,
     colour_slots,
@@ -41,6 +40,7 @@ def _env():
     env.filters["clock"] = lambda s: clock(s) if s is not None else "–"
     env.filters["stamp"] = stamp
     env.filters["pct"] = lambda v: f"{v:.0%}" if v is not None else "–"
+    env.filters["pct_range"] = share_range
     env.filters["label"] = lambda s: str(s).replace("_", " ")
     env.filters["num"] = lambda v, fmt="%.0f": fmt % v if isinstance(v, (int, float)) else "–"
     return env
@@ -50,10 +50,18 @@ def _asset(name: str) -> str:
     return _env().loader.get_source(_env(), name)[0]
 
 
-def _page(template: str, title: str, **context: Any) -> str:
+def stylesheet() -> str:
+    """The report's CSS (inlined in every page; `rehearse serve` also serves it to its own pages)."""
+    return _asset("report.css")
+
+
+def _page(template: str, title: str, frame: dict | None = None, **context: Any) -> str:
+    """`frame` is given when `rehearse serve` shows the page: its navigation ("nav"), markup above the
+    report ("top"), its stylesheet ("css") and scripts ("scripts"), its Content-Security-Policy
+    ("csp"), the footer line ("footer") and, on the progress page, per-session actions ("actions")."""
     made = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
-    return _env().get_template(template).render(title=title, css=_asset("report.css"), js=_asset("player.js"),
-                                                version=__version__, made=made, **context)
+    return _env().get_template(template).render(title=title, css=stylesheet(), js=_asset("player.js"),
+                                                version=__version__, made=made, frame=frame, **context)
 
 
 def _rubric_of(report: Report) -> dict[str, Any]:
@@ -103,11 +111,12 @@ def _answer_view(report: Report, audio_uri: str | None, anchor: str, heading: st
     }
 
 
-def render_answer_page(report: Report, audio_uri: str | None = None) -> str:
-    """One answer as a complete HTML page. `audio_uri` (see `rehearse.report.embed.audio_data_uri`) embeds the
-    recording: clicking a word, marker, section or finding then plays from there."""
+def render_answer_page(report: Report, audio_uri: str | None = None, frame: dict | None = None) -> str:
+    """One answer as a complete HTML page. `audio_uri` (see `rehearse.report.embed.audio_data_uri`, or the
+    URL `rehearse serve` plays it from) gives the recording: clicking a word, marker, section or finding
+    then plays from there. `frame`: see `_page`."""
     title = f"rehearse · {report.question.text if report.question else Path(report.file).name}"
-    return _page("answer.html.j2", title, a=_answer_view(report, audio_uri, "answer", None))
+    return _page("answer.html.j2", title, frame, a=_answer_view(report, audio_uri, "answer", None))
 
 
 def _summary_rows(summary: dict) -> list[tuple[str, Any]]:
@@ -133,7 +142,8 @@ def _summary_rows(summary: dict) -> list[tuple[str, Any]]:
 
 
 def render_interview_page(answers: list[tuple[str, Report]], summary: dict, audio_uris: list[str | None] | None = None,
-                          followups: list[list[tuple[float, str]]] | None = None) -> str:
+                          followups: list[list[tuple[float, str]]] | None = None,
+                          frame: dict | None = None) -> str:
     """A mock interview: the summary block, a table of the answers, then one section per answer
     (its question as heading). `summary` is shown key by key; `audio_uris`, one per answer, embeds recordings;
     `followups`, one list per answer of (time on the answer's timeline, question), marks the follow-up
@@ -146,7 +156,7 @@ def render_interview_page(answers: list[tuple[str, Report]], summary: dict, audi
     for n, ((question, report), uri, fus) in enumerate(zip(answers, uris, asked), 1):
         views.append(_answer_view(report, uri, f"answer-{n}", f"Answer {n}", question or None, fus))
     length = rubric.load("star").get("length", {})
-    return _page("interview.html.j2", "rehearse · mock interview", answers=views, questions=[q for q, _ in answers],
+    return _page("interview.html.j2", "rehearse · mock interview", frame, answers=views, questions=[q for q, _ in answers],
                  summary_rows=_summary_rows(summary), length=length)
 
 
@@ -167,7 +177,7 @@ def _question_label(session: dict) -> str:
     return str(question)
 
 
-def render_progress_page(sessions: list[dict]) -> str:
+def render_progress_page(sessions: list[dict], frame: dict | None = None) -> str:
     """Trend charts (inline SVG) over sessions, oldest first, each with its target band from the rubrics,
     and a table of the sessions. Each dict has at least id, created_at (ISO), duration_s,
     words_per_minute, fillers_per_minute, action_share, action_dominant."""
@@ -185,35 +195,27 @@ def render_progress_page(sessions: list[dict]) -> str:
     charts = [trend_chart(key, title, unit, ordered, bands[key][0], fmt, bands[key][1]) for key, title, unit, fmt in PROGRESS_METRICS]
     if any(s.get("structure_score") is not None for s in ordered):
         charts.append(trend_chart("structure_score", "Structure score", "/100", ordered, None))
-    return _page("progress.html.j2", "rehearse · progress", charts=charts, sessions=ordered)
+    return _page("progress.html.j2", "rehearse · progress", frame, charts=charts, sessions=ordered)
 
 
 def check_writable(path: str | Path) -> Path:
-    """Fail early, before a long analysis, when the HTML file cannot be written there."""
-    path = Path(path)
-    if path.is_dir():
+    """Fail early, before a long analysis, when the HTML file cannot be written there (a folder,
+    a FIFO or device, a missing or read-only folder); a symlink is followed, never replaced."""
+    from rehearse.files import output_target
+
+    if Path(path).is_dir():
         raise RehearseError(str(path), "is a directory; give a file name such as report.html")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise RehearseError(str(path), f"folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise RehearseError(str(path), f"folder {folder} is not writable")
-    return path
+    output_target(path, "page")
+    return Path(path)
 
 
 def write_page(path: str | Path, html: str) -> Path:
     """Write the page atomically: a failed write never leaves half a file over an older report."""
-    path = check_writable(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from rehearse.files import write_atomic
+
+    if Path(path).is_dir():
+        raise RehearseError(str(path), "is a directory; give a file name such as report.html")
+    return write_atomic(path, html, "page")
 
 
 def check_page_options(html: str | None, open_it: bool, embed_audio: bool = False) -> None:

@@ -64,10 +64,14 @@ def plot(progress: Progress, out: str | Path) -> Path:
     first, last = sessions[0].created_at[:10], sessions[-1].created_at[:10]
     fig.suptitle(f"rehearse progress: {len(sessions)} sessions, {first} to {last}", fontsize=13)
     fig.tight_layout()
+    import io
+
+    from rehearse.files import write_atomic
+
+    png = io.BytesIO()
     try:
-        fig.savefig(out, dpi=100)
-    except OSError as exc:
-        raise RehearseError(str(out), f"cannot write the chart ({exc.strerror or exc})") from None
+        fig.savefig(png, dpi=100, format="png")
     finally:
         plt.close(fig)
+    write_atomic(out, png.getvalue(), "chart")  # a FIFO or device at the path is refused, a symlink followed
     return out

@@ -114,6 +114,12 @@ def delivery_panel(report: Report) -> Panel:
     return Panel(head, title=f"rehearse · {report.file}", subtitle=report.model, expand=False)
 
 
+def share_range(low: float, high: float) -> str:
+    """'44–53 %', or '49 %' when both ends round alike."""
+    a, b = round(low * 100), round(high * 100)
+    return f"{a} %" if a == b else f"{a}–{b} %"
+
+
 def star_panel(report: Report) -> Panel:
     """The STAR time bar against the target, the section table and the verdict."""
     star = report.star
@@ -123,7 +129,11 @@ def star_panel(report: Report) -> Panel:
     bars.add_row("You", _bar([(s.label, s.share) for s in star.sections]))
     bars.add_row("Target", _bar([(s.label, s.target_share) for s in star.sections]))
     verdict = Text()
-    if star.action_dominant:
+    if star.confidence is not None and star.confidence.borderline:
+        verdict.append(f"≈ Action {share_range(star.confidence.share_low, star.confidence.share_high)}: borderline "
+                       f"(measured {star.action_share:.0%}, needs ≥ {star.dominance_threshold:.0%}; some sentences "
+                       "could be told either way).", style="bold yellow")
+    elif star.action_dominant:
         verdict.append(f"✔ Action dominated: {star.action_share:.0%} of the time (≥ {star.dominance_threshold:.0%}).", style="bold green")
     else:
         verdict.append(f"✘ Action did not dominate: {star.action_share:.0%} of the time (needs ≥ {star.dominance_threshold:.0%}).", style="bold red")
@@ -218,6 +228,15 @@ def voice_rows(report: Report, grid: Table) -> None:
 
 def render(report: Report, console: Console | None = None) -> None:
     console = console or Console()
+    if report.undecodable_s:
+        console.print(damage_line(report), style="bold yellow", highlight=False)
     for panel in (delivery_panel(report), star_panel(report), coaching_panel(report), tips_panel(report)):
         if panel is not None:
             console.print(panel)
+
+
+def damage_line(report: Report) -> str:
+    """The warning for a damaged file: how much could not be decoded, and where when known."""
+    where = ", ".join(f"{g.start_s:.1f}–{g.end_s:.1f} s" for g in report.undecodable[:3])
+    return (f"Damaged file: {report.undecodable_s:.1f} s of {report.duration_s:.0f} s could not be decoded"
+            f"{f' (at {where})' if where else ''}; the rest is analysed, the damaged part as silence.")

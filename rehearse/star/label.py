@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from rehearse import rubric as rubric_mod
-from rehearse.models import Sentence, StarResult, StarSection, StarSentence
+from rehearse.models import (
+    Sentence,
+    ShareRange,
+    StarConfidence,
+    StarResult,
+    StarSection,
+    StarSentence,
+)
 
 
 @dataclass(frozen=True)
@@ -201,15 +208,42 @@ def time_sections(labelled: list[StarSentence], rubric: dict[str, Any]) -> list[
     return result
 
 
+def verdict_confidence(share: float, ranges: dict[str, tuple[float, float]] | None, labelled: list[StarSentence],
+                       rubric: dict[str, Any]) -> StarConfidence:
+    """The verdict section's share range (the labeller's, widened to at least `borderline_margin`
+    either side of the share: sentence times are not exact either) gives borderline when it
+    straddles the threshold; otherwise the verdict the share gives."""
+    verdict = rubric["verdict"]
+    threshold, margin = float(verdict["min_share"]), float(verdict.get("borderline_margin", 0.0))
+    low, high = ranges[verdict["section"]] if ranges else (share, share)
+    low, high = max(min(low, share - margin), 0.0), min(max(high, share + margin), 1.0)
+    borderline = low < threshold <= high
+    low_cut = float(verdict.get("low_confidence", 0.6))
+    return StarConfidence(
+        verdict="borderline" if borderline else ("dominant" if share >= threshold else "not_dominant"),
+        borderline=borderline, share_low=round(low, 4), share_high=round(high, 4),
+        section_ranges={k: ShareRange(low=round(a, 4), high=round(b, 4)) for k, (a, b) in (ranges or {}).items()},
+        low_confidence_sentences=[i for i, s in enumerate(labelled) if s.confidence is not None and s.confidence < low_cut],
+        method="trained" if ranges else "rules",
+    )
+
+
 def score_star(sentences: list[Sentence], rubric: dict[str, Any], lp: str | None = None) -> StarResult:
-    """Label, time and judge the answer, then add findings, principles, follow-ups and the score."""
+    """Label (the rubric's trained model, or its cues alone), time and judge the answer, then add
+    findings, principles, follow-ups and the score."""
+    from rehearse.star import classifier, trained
     from rehearse.star.coach import coach
 
     if not sentences:
         from rehearse.errors import RehearseError
 
         raise RehearseError(rubric.get("name", "rubric"), "no sentences to score")
-    labelled = label_sentences(merge_fragments(sentences, rubric), rubric)
+    merged = merge_fragments(sentences, rubric)
+    weights = classifier.model_path(rubric)
+    if weights is not None:
+        labelled, ranges = trained.model_labels(merged, rubric, classifier.load_model(str(weights)))
+    else:
+        labelled, ranges = label_sentences(merged, rubric), None
     sections = time_sections(labelled, rubric)
     verdict = rubric["verdict"]
     dominant = next(s for s in sections if s.label == verdict["section"])
@@ -222,5 +256,6 @@ def score_star(sentences: list[Sentence], rubric: dict[str, Any], lp: str | None
         dominance_threshold=float(verdict["min_share"]),
         missing=[s.label for s in sections if not s.present],
         span_s=round(labelled[-1].end_s - labelled[0].start_s, 3),
+        confidence=verdict_confidence(dominant.share, ranges, labelled, rubric),
     )
     return coach(result, rubric, lp)

@@ -1,14 +1,30 @@
 #!/usr/bin/env python3
-"""Measure the STAR scorer against labelled answers: section shares, verdict, sentence labels.
+"""Measure the STAR labeller against labelled answers: section shares, verdict, sentence labels.
 
-Usage: python scripts/eval/eval_star.py [--corpus FILE ...] [--split tune|heldout|all] [--rubric star]
-       [--no-audio] [--renders own,slow,fast] [--external PATH] [--json OUT] [--details]
+Usage: python scripts/eval/eval_star.py [--sets tune,heldout2,...] [--modes transcript,debian,kokoro]
+       [--renders own,slow,fast] [--rubric star] [--external PATH] [--external2 PATH]
+       [--json OUT] [--details] [--prepare]
 
-Rows: corpus answers (by default scripts/corpus/star_answers.yaml and, when it exists,
-scripts/corpus/star_heldout2.yaml) grouped by split, each
-scored transcript-only (truth sentences and truth times) and end to end (audio rendered with
-scripts/corpus/render_answers.py in several voices and rates, through the real `analyze` pipeline);
-plus an external row: answers written and labelled by other people (transcript-only).
+Sets (the split was fixed before the labeller was trained; scripts/eval/train_star.py trains on
+the sets marked *trained on*, so their figures are in-sample):
+  tune              scripts/corpus/star_answers.yaml (ours)                           trained on
+  realstyle         scripts/corpus/star_realstyle.yaml (ours, real people's styles)    trained on
+  external2_tune    ../shared/eval-data/star_external2.yaml, authors trained on        trained on
+  heldout2          scripts/corpus/star_heldout2.yaml (ours)                           held out
+  realstyle_blind   scripts/corpus/star_realstyle_blind.yaml (ours)                    held out
+  external          ../shared/eval-data/star_external.yaml (18 real answers, 6 authors) held out
+  external2_heldout star_external2.yaml, the 3 authors kept out of training             held out
+Real answers are read in place and never copied.
+
+Modes: `transcript` (the truth sentences and times; written answers timed at 150 words a minute),
+`debian` and `kokoro` (end to end: each answer rendered with scripts/corpus/render_answers.py,
+Debian voices or the neural Kokoro voices, then the real `analyze` pipeline and its sentences).
+Our tune and heldout2 answers get three Debian renders (own voice and rate, slower, faster in
+other voices); every other answer one render per voice family, voices taken in turn.
+
+Figures per set and mode: share MAE (mean of the four sections), verdicts right, flattering
+verdicts (Action said to dominate when it did not), borderline verdicts and firm verdicts that
+are wrong, sentence accuracy (time overlap) and the label confusion matrix.
 
 Rendered audio goes to build/eval-star/audio/ and each file's analysis to
 build/eval-star/cache/<sha256>.json, so re-scoring never re-transcribes.
@@ -21,6 +37,7 @@ import hashlib
 import json
 import re
 import sys
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from statistics import mean
@@ -29,67 +46,105 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
+sys.path.insert(0, str(ROOT / "scripts" / "eval"))
 sys.path.insert(0, str(ROOT))
 
 import render_answers as ra  # noqa: E402
+import train_star  # noqa: E402
 
 from rehearse import rubric as rubric_mod  # noqa: E402
 from rehearse.models import Sentence, Word  # noqa: E402
 
-CORPORA = [ROOT / "scripts" / "corpus" / "star_answers.yaml", ROOT / "scripts" / "corpus" / "star_heldout2.yaml"]
+CORPUS = ROOT / "scripts" / "corpus"
 EXTERNAL = ROOT.parent / "shared" / "eval-data" / "star_external.yaml"
 BUILD = ROOT / "build" / "eval-star"
 AUDIO_DIR = BUILD / "audio"
 CACHE_DIR = BUILD / "cache"
 LABELS = ["situation", "task", "action", "result"]
-EXTERNAL_WPM = 150.0
-EXTERNAL_GAP_S = 0.4
+SETS = ["tune", "realstyle", "external2_tune", "heldout2", "realstyle_blind", "external", "external2_heldout"]
+HELD_OUT = {"heldout2", "realstyle_blind", "external", "external2_heldout"}
 
-# Each answer is rendered in its own voice and rate, and in two other voice/rate combinations.
-# The other voices rotate through this list (skipping the answer's own voice); rates scale the
-# answer's own rate, so slow and fast speakers get slower and faster still.
+# Our tune/heldout2 answers: own voice and rate, and two other voice/rate combinations.
 OTHER_VOICES = ["flite:awb", "espeak:en-gb", "flite:slt", "espeak:en-us+f3", "flite:kal",
                 "espeak:en-us", "flite:rms", "festival:slt"]
 RENDERS = {"own": None, "slow": 0.85, "fast": 1.2}
 RATE_RANGE = (0.6, 1.45)
+# One render per answer and family for the other sets, voices in turn.
+DEBIAN_VOICES = ["espeak:en-us", "flite:slt", "festival:slt", "flite:awb", "espeak:en-gb", "flite:kal",
+                 "flite:rms", "espeak:en-us+f3"]
+KOKORO_VOICES = ["kokoro:am_michael", "kokoro:af_heart", "kokoro:bm_george", "kokoro:bf_emma",
+                 "kokoro:am_adam", "kokoro:af_sarah", "kokoro:bm_lewis", "kokoro:bf_isabella"]
 
-# Failure modes labelled in the corpus -> the finding that should report them.
 MODE_FINDINGS = {
-    "context_heavy": "context_too_long",
-    "task_heavy": "context_too_long",
-    "missing_result": "no_measurable_result",
-    "generic_values": "generic_values",
-    "we_all_through": "action_told_as_we",
-    "no_lesson": "no_lesson",
-    "heroics": "heroics_without_mechanisms",
-    "hedging": "hedging",
-    "too_short": "too_short",
+    "context_heavy": "context_too_long", "task_heavy": "context_too_long", "missing_result": "no_measurable_result",
+    "generic_values": "generic_values", "we_all_through": "action_told_as_we", "no_lesson": "no_lesson",
+    "heroics": "heroics_without_mechanisms", "hedging": "hedging", "too_short": "too_short",
 }
+
+
+# ---------------------------------------------------------------- answers
+
+
+def plain(text: str) -> str:
+    """A real answer's braces, brackets and angle brackets are text, not render markup."""
+    text = re.sub(r"[{}\[\]<>]", " ", text).replace("((", "(").replace("))", ")")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def load_sets(names: list[str], external: Path, external2: Path) -> dict[str, list[dict]]:
+    def corpus(name: str) -> list[dict]:
+        return yaml.safe_load((CORPUS / name).read_text())["answers"]
+
+    def real(path: Path, keep) -> list[dict]:
+        if not path.is_file():
+            raise SystemExit(f"eval_star: no file {path}")
+        out = []
+        for a in yaml.safe_load(path.read_text())["answers"]:
+            if keep(train_star.author(a["source"])):
+                out.append({**a, "real": True, "sentences": [[e[0], plain(e[1])] for e in a["sentences"]]})
+        return out
+
+    loaders = {
+        "tune": lambda: corpus("star_answers.yaml"),
+        "heldout2": lambda: corpus("star_heldout2.yaml"),
+        "realstyle": lambda: corpus("star_realstyle.yaml"),
+        "realstyle_blind": lambda: corpus("star_realstyle_blind.yaml"),
+        "external": lambda: real(external, lambda who: True),
+        "external2_tune": lambda: real(external2, lambda who: who not in train_star.HELD_OUT_AUTHORS),
+        "external2_heldout": lambda: real(external2, lambda who: who in train_star.HELD_OUT_AUTHORS),
+    }
+    return {n: loaders[n]() for n in names}
 
 
 # ---------------------------------------------------------------- rendering
 
 
-def render_plan(answers: list[dict]) -> list[tuple[dict, str, str, float]]:
-    """(answer, tag, voice, rate) for every render of every answer."""
+def render_plan(set_name: str, answers: list[dict], family: str, tags: list[str]) -> list[tuple[dict, str, str, float]]:
+    """(answer, tag, voice, rate) for every render of every answer of one set in one voice family."""
     plan = []
     for i, answer in enumerate(answers):
-        own_voice = answer.get("voice", ra.DEFAULT_VOICE)
-        own_rate = float(answer.get("rate", 1.0))
-        others = [v for v in OTHER_VOICES if v != own_voice]
-        for k, (tag, factor) in enumerate(RENDERS.items()):
-            if factor is None:
-                plan.append((answer, tag, own_voice, own_rate))
-                continue
-            voice = others[(i * 2 + k) % len(others)]
-            rate = round(min(max(own_rate * factor, RATE_RANGE[0]), RATE_RANGE[1]), 3)
-            plan.append((answer, tag, voice, rate))
+        if family == "kokoro":
+            plan.append((answer, "kokoro", KOKORO_VOICES[i % len(KOKORO_VOICES)], 1.0))
+        elif set_name in ("tune", "heldout2"):
+            own_voice, own_rate = answer.get("voice", ra.DEFAULT_VOICE), float(answer.get("rate", 1.0))
+            others = [v for v in OTHER_VOICES if v != own_voice]
+            for k, (tag, factor) in enumerate(RENDERS.items()):
+                if tag not in tags:
+                    continue
+                if factor is None:
+                    plan.append((answer, tag, own_voice, own_rate))
+                else:
+                    rate = round(min(max(own_rate * factor, RATE_RANGE[0]), RATE_RANGE[1]), 3)
+                    plan.append((answer, tag, others[(i * 2 + k) % len(others)], rate))
+        else:
+            plan.append((answer, "deb", DEBIAN_VOICES[i % len(DEBIAN_VOICES)], 1.0))
     return plan
 
 
 def _render(job: tuple[dict, str, str, float]) -> Path:
     answer, tag, voice, rate = job
-    return ra.render_answer(answer, AUDIO_DIR, voice=voice, rate=rate, tag=tag)
+    keep = {k: v for k, v in answer.items() if k in ("id", "sentences", "gap_s", "rate")}
+    return ra.render_answer(keep, AUDIO_DIR, voice=voice, rate=rate, tag=tag)
 
 
 def render_missing(plan: list[tuple[dict, str, str, float]]) -> None:
@@ -97,8 +152,11 @@ def render_missing(plan: list[tuple[dict, str, str, float]]) -> None:
     if not todo:
         return
     print(f"rendering {len(todo)} answer(s) into {AUDIO_DIR}", file=sys.stderr)
+    kokoro = [j for j in todo if j[2].startswith("kokoro:")]
+    for path in map(_render, kokoro):  # one Kokoro process, one model load
+        print(f"  {path.name}", file=sys.stderr)
     with ProcessPoolExecutor(max_workers=2) as pool:
-        for path in pool.map(_render, todo):
+        for path in pool.map(_render, [j for j in todo if not j[2].startswith("kokoro:")]):
             print(f"  {path.name}", file=sys.stderr)
 
 
@@ -122,8 +180,7 @@ def cached_analysis(path: Path) -> dict:
     print(f"  analysing {path.name}", file=sys.stderr, flush=True)
     report = analyze(path)
     vcfg = rubric_mod.load("delivery")["vad"]
-    samples = audio.decode(path)
-    speech = vad.speech_regions(samples, vcfg["threshold"], vcfg["min_silence_ms"], vcfg["speech_pad_ms"])
+    speech = vad.speech_regions(audio.decode(path), vcfg["threshold"], vcfg["min_silence_ms"], vcfg["speech_pad_ms"])
     data = {"file": path.name, "duration_s": report.duration_s, "transcript": report.transcript,
             "words": [w.model_dump() for w in report.words],
             "sentences": [s.model_dump() for s in report.sentences],
@@ -133,58 +190,27 @@ def cached_analysis(path: Path) -> dict:
 
 
 def pipeline_sentences(data: dict) -> list[Sentence]:
-    """Sentences as the current pipeline would split the cached words (voice activity is cached
-    too, for splitting experiments)."""
+    """Sentences as the current pipeline splits the cached words."""
     from rehearse.speech import transcribe
     tcfg = rubric_mod.load("delivery")["transcription"]
-    words = [Word(**w) for w in data["words"]]
-    return transcribe.split_sentences(words, tcfg["sentence_gap_s"])
+    return transcribe.split_sentences([Word(**w) for w in data["words"]], tcfg["sentence_gap_s"])
 
 
 # ---------------------------------------------------------------- truth
 
 
 def truth_sentences(truth: dict) -> list[Sentence]:
-    sents = []
-    for s in truth["sentences"]:
-        sents.append(Sentence(index=s["index"], text=s["text"], start_s=s["start_s"], end_s=s["end_s"],
-                              word_start=0, word_end=0))
-    return sents
+    return [Sentence(index=s["index"], text=s["text"], start_s=s["start_s"], end_s=s["end_s"], word_start=0, word_end=0)
+            for s in truth["sentences"]]
 
 
-def clean_text(text: str) -> str:
-    """Script text as a transcript would read it: markup removed, filler names kept."""
-    text = re.sub(r"\[[\d.]+\]", " ", text)
-    text = re.sub(r"[{}<>]", "", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def timed_external(answer: dict) -> tuple[list[Sentence], dict]:
-    """External answers have no audio: each sentence lasts its word count at EXTERNAL_WPM."""
-    sents, truth_sents, t = [], [], 0.0
-    for i, (label, text) in enumerate(answer["sentences"]):
-        text = clean_text(text)
-        n = len(text.split())
-        dur = n / EXTERNAL_WPM * 60
-        sents.append(Sentence(index=i, text=text, start_s=round(t, 3), end_s=round(t + dur, 3), word_start=0, word_end=0))
-        truth_sents.append({"index": i, "label": ra.LABELS[label], "start_s": t, "end_s": t + dur})
-        t += dur + EXTERNAL_GAP_S
-    end = truth_sents[-1]["end_s"]
-    spans = [(s["label"], s["start_s"], s["end_s"]) for s in truth_sents]
-    shares = shares_from_spans(spans, end)
-    return sents, {"sentences": truth_sents, "section_shares": shares, "action_dominant": shares["action"] >= 0.5,
-                   "duration_s": end, "speech_start_s": 0.0, "speech_end_s": end}
-
-
-def shares_from_spans(spans: list[tuple[str, float, float]], end: float) -> dict[str, float]:
-    """The truth rule of FORMAT.md: a run of one label lasts until the next run starts."""
-    start = spans[0][1]
-    time = dict.fromkeys(LABELS, 0.0)
-    runs = [(lab, a) for i, (lab, a, _) in enumerate(spans) if i == 0 or spans[i - 1][0] != lab]
-    ends = [a for _, a in runs[1:]] + [end]
-    for (lab, a), b in zip(runs, ends):
-        time[lab] += b - a
-    return {k: v / (end - start) for k, v in time.items()}
+def timed_truth(answer: dict) -> dict:
+    """A written answer timed by word count, as scripts/eval/train_star.py times it."""
+    sents, labels = train_star.timed(answer)
+    shares = train_star.shares(sents, labels, LABELS)
+    return {"sentences": [{"index": s.index, "label": lab, "text": s.text, "start_s": s.start_s, "end_s": s.end_s}
+                          for s, lab in zip(sents, labels)],
+            "section_shares": shares, "action_dominant": shares["action"] >= 0.5}
 
 
 # ---------------------------------------------------------------- scoring
@@ -195,8 +221,7 @@ def mapped_truth(truth: dict, star_rubric: dict) -> dict:
     mapping = star_rubric.get("cue_sections", {})
     if not mapping:
         return truth
-    sections = star_rubric["sections"]
-    shares = dict.fromkeys(sections, 0.0)
+    shares = dict.fromkeys(star_rubric["sections"], 0.0)
     for label, share in truth["section_shares"].items():
         shares[mapping.get(label, label)] += share
     sents = [{**s, "label": mapping.get(s["label"], s["label"])} for s in truth["sentences"]]
@@ -205,176 +230,166 @@ def mapped_truth(truth: dict, star_rubric: dict) -> dict:
             "action_dominant": shares[verdict["section"]] >= float(verdict["min_share"])}
 
 
-def sentence_accuracy(star, truth: dict) -> float:
+def sentence_labels(star, truth: dict) -> list[str | None]:
     """For each truth sentence, the predicted label covering most of it (time overlap)."""
     pred = star.sentences
-    if not pred:
-        return 0.0
     owned = [(p.start_s, pred[i + 1].start_s if i + 1 < len(pred) else max(p.end_s, truth["sentences"][-1]["end_s"]), p.label)
              for i, p in enumerate(pred)]
-    right = 0
+    out = []
     for t in truth["sentences"]:
         cover: dict[str, float] = {}
         for a, b, lab in owned:
             ov = min(b, t["end_s"]) - max(a, t["start_s"])
             if ov > 0:
                 cover[lab] = cover.get(lab, 0.0) + ov
-        if cover and max(cover, key=cover.get) == t["label"]:
-            right += 1
-    return right / len(truth["sentences"])
+        out.append(max(cover, key=cover.get) if cover else None)
+    return out
 
 
-def score_one(sentences: list[Sentence], truth: dict, star_rubric: dict, answer: dict | None, duration_s: float) -> dict:
+def score_one(sentences: list[Sentence], truth: dict, star_rubric: dict) -> dict:
     from rehearse.star.label import score_star
 
     star = score_star(sentences, star_rubric)
     truth = mapped_truth(truth, star_rubric)
+    sections = star_rubric["sections"]
     shares = {s.label: s.share for s in star.sections}
-    mae = mean(abs(shares.get(k, 0.0) - truth["section_shares"][k]) for k in star_rubric["sections"])
+    pred = sentence_labels(star, truth)
+    conf = star.confidence
     return {
-        "mae": mae,
+        "mae": mean(abs(shares.get(k, 0.0) - truth["section_shares"][k]) for k in sections),
         "verdict_ok": star.action_dominant == truth["action_dominant"],
-        "sent_acc": sentence_accuracy(star, truth),
-        "shares": shares,
-        "truth_shares": truth["section_shares"],
-        "findings": sorted({f.id for f in getattr(star, "findings", [])}),
-        "principles": [p.name for p in getattr(star, "principles", []) if getattr(p, "shown", True)],
-        "score": getattr(getattr(star, "score", None), "total", None),
+        "flattering": star.action_dominant and not truth["action_dominant"],
+        "verdict": conf.verdict if conf else ("dominant" if star.action_dominant else "not_dominant"),
+        "range": [conf.share_low, conf.share_high] if conf else None,
+        "truth_dominant": truth["action_dominant"],
+        "pairs": [[t["label"], p] for t, p in zip(truth["sentences"], pred)],
+        "shares": shares, "truth_shares": truth["section_shares"],
+        "findings": sorted({f.id for f in star.findings}),
+        "principles": [p.name for p in star.principles if p.shown],
+        "score": star.score.total if star.score else None,
     }
 
 
 def summarise(rows: list[dict]) -> dict:
-    if not rows:
-        return {}
+    pairs = [p for r in rows for p in r["pairs"]]
+    firm = [r for r in rows if r["verdict"] != "borderline"]
     return {"n": len(rows), "mae": mean(r["mae"] for r in rows), "max_mae": max(r["mae"] for r in rows),
-            "verdict": sum(r["verdict_ok"] for r in rows), "sent_acc": mean(r["sent_acc"] for r in rows)}
+            "verdict": sum(r["verdict_ok"] for r in rows), "flattering": sum(r["flattering"] for r in rows),
+            "borderline": len(rows) - len(firm),
+            "firm_wrong": sum((r["verdict"] == "dominant") != r["truth_dominant"] for r in firm),
+            "sent_acc": sum(t == p for t, p in pairs) / len(pairs),
+            "confusion": Counter((t, p) for t, p in pairs)}
+
+
+def confusion_line(c: Counter, sections: list[str]) -> str:
+    """truth → predicted counts, row by row: 'S: 30/2/1/0' (columns in section order)."""
+    return " · ".join(f"{t[0].upper()}: " + "/".join(str(c[(t, p)]) for p in sections) for t in sections)
 
 
 def finding_stats(rows: list[tuple[dict, dict]]) -> dict[str, dict]:
-    """Per labelled failure mode: how often its finding fires on labelled vs unlabelled answers."""
     out = {}
     for mode, finding in MODE_FINDINGS.items():
-        pos = [r for a, r in rows if mode in a["failure_modes"]]
-        clean = [r for a, r in rows if not a["failure_modes"]]
-        if not pos:
-            continue
-        out[mode] = {"finding": finding, "recall": mean(finding in r["findings"] for r in pos), "n": len(pos),
-                     "false_alarm_on_strong": mean(finding in r["findings"] for r in clean) if clean else None}
+        pos = [r for a, r in rows if mode in a.get("failure_modes", [])]
+        clean = [r for a, r in rows if not a.get("failure_modes")]
+        if pos:
+            out[mode] = {"finding": finding, "recall": mean(finding in r["findings"] for r in pos), "n": len(pos),
+                         "false_alarm_on_strong": mean(finding in r["findings"] for r in clean) if clean else None}
     return out
-
-
-def principle_stats(rows: list[tuple[dict, dict]]) -> dict:
-    hits, total, extra = 0, 0, []
-    for a, r in rows:
-        labelled = set(a.get("principles", []))
-        found = set(r["principles"])
-        hits += len(labelled & found)
-        total += len(labelled)
-        extra.append(len(found - labelled))
-    return {"recall": hits / total if total else None, "extra_per_answer": mean(extra) if extra else None}
-
-
-def load_answers(files: list[Path] | None) -> list[dict]:
-    """Answers of every corpus file; each gets `row`: its split, or for a file other than the
-    main corpus, the file's name without `star_` (star_heldout2.yaml -> heldout2)."""
-    if files is None:
-        files = [f for i, f in enumerate(CORPORA) if i == 0 or f.is_file()]
-    answers, seen = [], set()
-    for f in files:
-        if not f.is_file():
-            raise SystemExit(f"eval_star: no corpus file {f}")
-        row_name = None if f.resolve() == CORPORA[0].resolve() else f.stem.removeprefix("star_")
-        for a in yaml.safe_load(f.read_text())["answers"]:
-            if a["id"] in seen:
-                raise SystemExit(f"eval_star: answer id {a['id']} appears twice")
-            seen.add(a["id"])
-            answers.append({**a, "row": row_name or a["split"]})
-    return answers
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--corpus", type=Path, nargs="+", default=None,
-                   help="answer files (default: star_answers.yaml, plus star_heldout2.yaml if it exists)")
-    p.add_argument("--split", choices=["tune", "heldout", "all"], default="all")
+    p.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, of: {', '.join(SETS)}")
+    p.add_argument("--modes", default="transcript,debian,kokoro", help="transcript, debian, kokoro")
+    p.add_argument("--renders", default=",".join(RENDERS), help="Debian renders of our tune/heldout2 answers")
     p.add_argument("--rubric", default="star")
-    p.add_argument("--no-audio", action="store_true", help="transcript-only rows (no rendering or transcription)")
-    p.add_argument("--renders", default=",".join(RENDERS), help="which renders to score end to end")
     p.add_argument("--external", type=Path, default=EXTERNAL)
-    p.add_argument("--no-external", action="store_true")
+    p.add_argument("--external2", type=Path, default=train_star.EXTERNAL2)
     p.add_argument("--json", type=Path, help="write every per-answer row here")
     p.add_argument("--details", action="store_true", help="print per-answer rows")
     p.add_argument("--prepare", action="store_true", help="only render and analyse (fill the cache), then stop")
+    p.add_argument("--rendered-only", action="store_true",
+                   help="end to end: score only the renders already analysed (the table says how many)")
     args = p.parse_args(argv)
 
+    names = [s for s in args.sets.split(",") if s]
+    if unknown := set(names) - set(SETS):
+        raise SystemExit(f"eval_star: unknown set(s) {', '.join(sorted(unknown))}")
+    modes = [m for m in args.modes.split(",") if m]
     star_rubric = rubric_mod.load(args.rubric)
-    answers = load_answers(args.corpus)
-    splits = ["tune", "heldout"] if args.split == "all" else [args.split]
-    answers = [a for a in answers if a["split"] in splits]
+    sections = star_rubric["sections"]
+    sets = load_sets(names, args.external, args.external2)
     tags = [t for t in args.renders.split(",") if t]
-    plan = [job for job in render_plan(answers) if job[1] in tags]
-    if not args.no_audio:
+
+    plans = {(s, fam): render_plan(s, answers, fam, tags) for s, answers in sets.items()
+             for fam in ("debian", "kokoro") if fam in modes}
+    if args.rendered_only:
+        def analysed(job) -> bool:
+            wav = AUDIO_DIR / f"{job[0]['id']}.{job[1]}.wav"
+            return wav.is_file() and (CACHE_DIR / f"{file_hash(wav)}.json").is_file()
+        plans = {k: [j for j in plan if analysed(j)] for k, plan in plans.items()}
+    for plan in plans.values():
         render_missing(plan)
-    elif any(not (AUDIO_DIR / f"{a['id']}.{t}.truth.json").is_file() for a, t, _, _ in plan):
-        render_missing(plan)  # truth times come from the renders; cheap without Whisper
     if args.prepare:
-        for answer, tag, _, _ in plan:
-            cached_analysis(AUDIO_DIR / f"{answer['id']}.{tag}.wav")
+        for plan in plans.values():
+            for answer, tag, _, _ in plan:
+                cached_analysis(AUDIO_DIR / f"{answer['id']}.{tag}.wav")
         return 0
 
     table: dict[tuple[str, str], list[dict]] = {}
     labelled: dict[tuple[str, str], list[tuple[dict, dict]]] = {}
     details = []
-    for answer, tag, voice, rate in plan:
-        stem = f"{answer['id']}.{tag}"
-        truth = json.loads((AUDIO_DIR / f"{stem}.truth.json").read_text())
-        modes = [("transcript", truth_sentences(truth), truth["duration_s"])]
-        if not args.no_audio:
-            data = cached_analysis(AUDIO_DIR / f"{stem}.wav")
-            modes.append(("audio", pipeline_sentences(data), data["duration_s"]))
-        for mode, sents, dur in modes:
-            row = score_one(sents, truth, star_rubric, answer, dur)
-            row.update(id=answer["id"], tag=tag, voice=voice, rate=rate, split=answer["row"], mode=mode)
-            table.setdefault((answer["row"], mode), []).append(row)
-            labelled.setdefault((answer["row"], mode), []).append((answer, row))
-            details.append(row)
-
-    if not args.no_external and args.external.is_file():
-        for answer in yaml.safe_load(args.external.read_text())["answers"]:
-            sents, truth = timed_external(answer)
-            row = score_one(sents, truth, star_rubric, answer, truth["duration_s"])
-            row.update(id=answer["id"], tag="text", split="external", mode="transcript")
-            table.setdefault(("external", "transcript"), []).append(row)
-            details.append(row)
+    for set_name, answers in sets.items():
+        if "transcript" in modes:
+            for answer in answers:
+                truth = timed_truth(answer) if answer.get("real") else None
+                if truth is None:  # our answers: the truth times of their own (first Debian) render
+                    tag = "own" if set_name in ("tune", "heldout2") else "deb"
+                    job = next(j for j in render_plan(set_name, answers, "debian", list(RENDERS))
+                               if j[0]["id"] == answer["id"] and j[1] == tag)
+                    render_missing([job])
+                    truth = json.loads((AUDIO_DIR / f"{answer['id']}.{tag}.truth.json").read_text())
+                row = score_one(truth_sentences(truth), truth, star_rubric)
+                row.update(id=answer["id"], set=set_name, mode="transcript", voice="-")
+                table.setdefault((set_name, "transcript"), []).append(row)
+                labelled.setdefault((set_name, "transcript"), []).append((answer, row))
+                details.append(row)
+        for fam in ("debian", "kokoro"):
+            if fam not in modes:
+                continue
+            for answer, tag, voice, _ in plans[(set_name, fam)]:
+                stem = f"{answer['id']}.{tag}"
+                truth = json.loads((AUDIO_DIR / f"{stem}.truth.json").read_text())
+                row = score_one(pipeline_sentences(cached_analysis(AUDIO_DIR / f"{stem}.wav")), truth, star_rubric)
+                row.update(id=answer["id"], set=set_name, mode=fam, voice=voice)
+                table.setdefault((set_name, fam), []).append(row)
+                labelled.setdefault((set_name, fam), []).append((answer, row))
+                details.append(row)
 
     if args.details:
         for r in details:
-            s = " ".join(f"{k[0].upper()}{r['shares'].get(k, 0):.2f}/{r['truth_shares'][k]:.2f}" for k in star_rubric["sections"])
-            print(f"{r['split']:8} {r['mode']:10} {r['id']:8} {r['tag']:5} mae={r['mae']:.3f} "
-                  f"verdict={'ok' if r['verdict_ok'] else 'XX'} sent={r['sent_acc']:.2f} {s} "
-                  f"score={r['score']} findings={','.join(r['findings'])}")
+            s = " ".join(f"{k[0].upper()}{r['shares'].get(k, 0):.2f}/{r['truth_shares'][k]:.2f}" for k in sections)
+            print(f"{r['set']:17} {r['mode']:10} {r['id']:8} {r['voice']:18} mae={r['mae']:.3f} "
+                  f"verdict={'ok' if r['verdict_ok'] else 'XX'} {r['verdict']} sent={mean(t == q for t, q in r['pairs']):.2f} {s}")
         print()
 
-    print(f"STAR accuracy (rubric {args.rubric}; renders: {', '.join(tags)})")
-    print("| rows | mode | answers×renders | share MAE (mean / worst) | verdict accuracy | sentence-label accuracy |")
-    print("|---|---|---|---|---|---|")
-    for (split, mode), rows in table.items():
+    print(f"STAR accuracy (rubric {args.rubric}); sets marked * were trained on (in-sample)")
+    print("| set | mode | answers×renders | share MAE (mean / worst) | verdict right | flattering | borderline | firm & wrong | sentence accuracy | confusion (truth row → predicted S/T/A/R) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for (set_name, mode), rows in table.items():
         s = summarise(rows)
-        print(f"| {split} | {'transcript-only' if mode == 'transcript' else 'end-to-end audio'} | {s['n']} | "
-              f"{s['mae']:.3f} / {s['max_mae']:.3f} | {s['verdict']}/{s['n']} ({s['verdict'] / s['n']:.0%}) | {s['sent_acc']:.1%} |")
+        mark = "" if set_name in HELD_OUT else " *"
+        print(f"| {set_name}{mark} | {mode} | {s['n']} | {s['mae']:.3f} / {s['max_mae']:.3f} | {s['verdict']}/{s['n']} "
+              f"({s['verdict'] / s['n']:.0%}) | {s['flattering']} | {s['borderline']} | {s['firm_wrong']} | "
+              f"{s['sent_acc']:.1%} | {confusion_line(s['confusion'], sections)} |")
 
     print("\nFindings against labelled failure modes (recall on labelled answers; false alarms on answers with none)")
-    print("| rows | mode | failure mode | finding | n | recall | fires on strong answers |")
+    print("| set | mode | failure mode | finding | n | recall | fires on strong answers |")
     print("|---|---|---|---|---|---|---|")
-    for (split, mode), rows in labelled.items():
+    for (set_name, mode), rows in labelled.items():
         for fm, st in finding_stats(rows).items():
             fa = "—" if st["false_alarm_on_strong"] is None else f"{st['false_alarm_on_strong']:.0%}"
-            print(f"| {split} | {mode} | {fm} | {st['finding']} | {st['n']} | {st['recall']:.0%} | {fa} |")
-    print("\nLeadership Principles (labelled principles shown; extra principles per answer)")
-    for (split, mode), rows in labelled.items():
-        st = principle_stats(rows)
-        if st["recall"] is not None:
-            print(f"  {split:8} {mode:10} recall {st['recall']:.0%}, extra {st['extra_per_answer']:.1f} per answer")
+            print(f"| {set_name} | {mode} | {fm} | {st['finding']} | {st['n']} | {st['recall']:.0%} | {fa} |")
 
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

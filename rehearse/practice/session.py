@@ -1,0 +1,55 @@
+"""One practice attempt on disk: its session folder, and its report once recording stops.
+
+Shared by `rehearse practice` (the microphone) and `rehearse serve` (the browser's microphone):
+the same folder layout (question.json, answer.wav, report.json) and the same analysis, which
+finishes the stretch still being transcribed while voice activity and pitch are worked out."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from rehearse.models import Question, Report
+
+
+def session_folder(question: Question) -> Path:
+    """A new folder under the sessions folder, named for the time and the question."""
+    from rehearse.paths import new_session_folder
+
+    return new_session_folder(question.id or "own-question")
+
+
+def analyse_recording(rec, streaming, buffer, wav_path: Path, question: Question, setup: dict) -> Report:
+    """The report of a finished recording (`rec` from `recorder.record`): the last stretch transcribed,
+    the rest analysed, report.json written beside the WAV. RehearseError when there is nothing to analyse."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rehearse.pipeline import analyze_samples, precompute
+    from rehearse.speech.model import get_model
+
+    streamed_s = streaming.committed / 16000
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # voice activity and pitch do not need the words: worked out while the last ones are transcribed
+        ahead = pool.submit(precompute, buffer.view(), str(wav_path))
+        streaming.finish()
+        finished = time.perf_counter()
+        precomputed = ahead.result()
+    get_model(setup["spec"])
+    report = analyze_samples(buffer.view(), str(wav_path), setup=setup, lp=(question.principles or [None])[0],
+                             transcriber=streaming.transcriber(), question=question, precomputed=precomputed)
+    report.timings_s["stop_to_report"] = round(time.perf_counter() - rec.stopped_at, 3)
+    report.timings_s["streamed_audio_s"] = round(streamed_s, 3)
+    report.timings_s["stop_to_last_words"] = round(finished - rec.stopped_at, 3)
+    if os.environ.get("REHEARSE_DEBUG"):
+        print(f"rehearse: debug: stretches (start, end, seconds to transcribe): {streaming.chunks}", file=sys.stderr)
+    report.question = question
+    report.audio_path = str(wav_path)
+    folder = Path(wav_path).parent
+    try:
+        (folder / "report.json").write_text(report.model_dump_json(indent=2) + "\n")
+    except OSError as exc:
+        print(f"rehearse: warning: {folder / 'report.json'}: cannot save the report ({exc.strerror or exc})",
+              file=sys.stderr)
+    return report
