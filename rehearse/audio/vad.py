@@ -106,13 +106,40 @@ def sounding(samples: np.ndarray, dbfs: float, outside: list[Span] = ()) -> bool
     return 20 * np.log10(max(float(np.percentile(rms, 90)), 1e-9)) > dbfs
 
 
-def find_speech(samples: np.ndarray, file: str, threshold: float | None = None) -> tuple[list[Span], float]:
+def widen(base: list[Span], wide: list[Span], min_gain_s: float) -> list[Span]:
+    """`base` regions, with each region of `wide` (found at a lower threshold) that adds at least
+    `min_gain_s` of speech to what `base` holds of it taken instead: a quiet or band-limited voice
+    the base threshold half missed is heard whole, while regions it only moves by a few tens of
+    milliseconds (every voice's edges) stay as they were. Both lists sorted and disjoint."""
+    out: list[Span] = []
+    for w in wide:
+        inside = [b for b in base if b.end_s > w.start_s and b.start_s < w.end_s]
+        held = sum(min(b.end_s, w.end_s) - max(b.start_s, w.start_s) for b in inside)
+        if (w.end_s - w.start_s) - held >= min_gain_s:
+            out.append(Span(start_s=min([w.start_s] + [b.start_s for b in inside]),
+                            end_s=max([w.end_s] + [b.end_s for b in inside])))
+        else:
+            out += inside
+    out.sort(key=lambda r: r.start_s)
+    merged: list[Span] = []
+    for r in out:
+        if merged and r.start_s <= merged[-1].end_s:
+            merged[-1] = Span(start_s=merged[-1].start_s, end_s=max(merged[-1].end_s, r.end_s))
+        else:
+            merged.append(r)
+    return merged
+
+
+def find_speech(samples: np.ndarray, file: str, wide: tuple[float, float] | None = None) -> tuple[list[Span], float]:
     """Voice-activity regions and seconds of speech; bad input (silence, too little speech) fails.
-    `threshold` overrides the rubric's (interview mode hears a phone-line voice with a lower one)."""
+    `wide` (threshold, min_gain_s): also look at a lower threshold and take its regions where they
+    add speech (`widen`; interview mode hears a phone-line voice that way)."""
     vcfg = rubric.load("delivery")["vad"]
-    threshold = vcfg["threshold"] if threshold is None else threshold
-    speech = speech_regions(samples, threshold, vcfg["min_silence_ms"], vcfg["speech_pad_ms"],
+    speech = speech_regions(samples, vcfg["threshold"], vcfg["min_silence_ms"], vcfg["speech_pad_ms"],
                             block_s=vcfg.get("block_s"))
+    if wide is not None and wide[0] < vcfg["threshold"]:
+        low = speech_regions(samples, wide[0], vcfg["min_silence_ms"], vcfg["speech_pad_ms"], block_s=vcfg.get("block_s"))
+        speech = widen(speech, low, wide[1])
     speech_s = sum(r.end_s - r.start_s for r in speech)
     if not speech:
         if sounding(samples, vcfg.get("sound_dbfs", -45.0)):

@@ -110,7 +110,7 @@ def analyze_interview(
         balance = channel_balance(path)
         lap("decode")
         bar.stage("finding speech")
-        speech, speech_s = find_speech(samples, file, cfg["speech"]["vad_threshold"])
+        speech, speech_s = find_speech(samples, file, (cfg["speech"]["vad_threshold"], cfg["speech"]["vad_min_gain_s"]))
         bad = cfg["bad_input"]
         if speech_s < bad["min_speech_share"] * duration:
             raise RehearseError(file, f"mostly silence or music: speech in only {speech_s / duration:.0%} of "

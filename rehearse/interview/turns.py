@@ -98,6 +98,12 @@ def question_cues(unit: Unit, cfg: dict) -> None:
     if unit.text.rstrip().endswith("?"):
         unit.cues.append("question mark")
         unit.cue_score += cfg["question_mark"]
+    elif len(unit.words) <= cfg["addressed_max_words"] and re.search(cfg["addressed"], text) \
+            and not re.search(cfg["first_person"], text):
+        # a short sentence to "you" with no "I" or "we" in it, opening like a follow-up ("Wait, you
+        # changed production directly."): a question said as a statement (Whisper wrote no "?")
+        unit.cues.append("a short sentence addressed to the listener")
+        unit.cue_score += cfg["addressed_weight"]
 
 
 def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[float, float], float] | None,
@@ -133,7 +139,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
         else:
             notes.append("stereo, but the channels do not hold one speaker each: channels not used")
     if detection == "wording":
-        separation = by_voice(samples, units, cfg["speakers"], min_score)
+        separation = by_voice(samples, units, cfg["speakers"], min_score, text.speech)
         if separation is not None and separation >= cfg["speakers"]["min_separation"]:
             detection = "voices"
         elif separation is not None and separation < 0:
@@ -144,14 +150,17 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
             notes.append(f"one voice heard (voice separation {separation:.2f} < {cfg['speakers']['min_separation']:g}): "
                          "turns found from question wording")
     if detection == "wording":
-        _turns_by_wording(units, min_score, cfg["structure"])
+        _turns_by_wording(units, min_score, cfg["structure"], ccfg["first_person"])
         for u in units:
             u.why.append("speaker: " + ("worded as a question, or leading into one" if u.speaker == "interviewer"
                                         else "not worded as a question"))
-    for run in _runs(units):  # a short interjection without question cues ("mm-hm", "okay") is no turn
+    stories = [p["pattern"] for p in cfg["structure"]["new_story"]]
+    for run in _runs(units):  # a short interjection without question cues ("mm-hm", "okay") is no turn;
+        # a short turn that asks for a story ("Now a failure.") is one
         n_words = sum(len(u.words) for u in run)
+        text = " ".join(u.text for u in run).lower().replace("\u2019", "'")
         if run[0].speaker == "interviewer" and n_words < cfg["turns"]["min_question_words"] \
-                and not any(u.cue_score >= min_score for u in run):
+                and not any(u.cue_score >= min_score for u in run) and not any(re.search(p, text) for p in stories):
             for u in run:
                 u.speaker = "candidate"
                 u.why.append("speaker: a short interjection, kept with the talk around it")
@@ -169,20 +178,33 @@ def _asked(run: list[Unit], min_score: float) -> str:
     return " ".join(u.text for u in run[first:])
 
 
-def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float) -> float | None:
+def voiced(samples: np.ndarray, start_s: float, end_s: float, speech: list | None) -> np.ndarray:
+    """The samples of a stretch where the voice activity says someone speaks (Whisper's word times
+    can run over the silence before a turn: a unit "Great." timed 47.0-48.6 s was spoken at 48.2 s);
+    the whole stretch when the voice activity holds none of it."""
+    whole = samples[int(start_s * SR): int(end_s * SR) + 1]
+    parts = [samples[int(max(r.start_s, start_s) * SR): int(min(r.end_s, end_s) * SR) + 1]
+             for r in speech or [] if r.end_s > start_s and r.start_s < end_s]
+    kept = np.concatenate(parts) if parts else whole
+    return kept if len(kept) >= SR // 4 else whole
+
+
+def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float,
+             speech: list | None = None) -> float | None:
     """Label units interviewer or candidate by voice: speaker embeddings of the units of at least
     `min_unit_s`, two clusters; shorter units join the nearer cluster. The interviewer's cluster
     is the one with more units worded as questions (or, with none, the one that talks less).
     Returns the separation of the clusters (None: too few units to tell), and labels the units
     only when it reaches `min_separation` and, below `sure_separation`, when the asking cluster
-    holds at least `min_questions_held` of the units worded as questions (one voice can split
-    into two clusters by something else: a greeting, the closing chat); such a split is
+    holds at least `min_questions_held` of the units worded as questions and talks for at most
+    `max_asker_share` of the time (one voice can split into two clusters by something else: a
+    greeting, the closing chat, the stories' sentences against the rest); such a split is
     returned as a negative separation."""
     long = [u for u in units if u.end_s - u.start_s >= cfg["min_unit_s"]]
     if len(long) < 4:
         return None
     enc = speakers.encoder()
-    emb = enc.embed([samples[int(u.start_s * SR): int(u.end_s * SR) + 1] for u in units], cfg["max_windows"])
+    emb = enc.embed([voiced(samples, u.start_s, u.end_s, speech) for u in units], cfg["max_windows"])
     is_long = np.array([u.end_s - u.start_s >= cfg["min_unit_s"] for u in units])
     weights = np.array([u.end_s - u.start_s for u in long])
     seed = np.array([u.cue_score >= min_score for u in long])
@@ -197,12 +219,14 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     worded = [u.cue_score >= min_score or u.text.rstrip().endswith("?") for u in units]
     asked = [np.mean([q for q, k in zip(worded, nearest) if k == c] or [0.0]) for c in (0, 1)]
     if asked[0] == asked[1]:
-        talk = [sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]
-        asker = int(np.argmin(talk))
+        asker = int(np.argmin([sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]))
     else:
         asker = int(np.argmax(asked))
     held = sum(q for q, k in zip(worded, nearest) if k == asker) / max(1, sum(worded))
-    if separation < cfg["sure_separation"] and (held < cfg["min_questions_held"] or asked[asker] <= asked[1 - asker]):
+    talk = [sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]
+    share = talk[asker] / max(sum(talk), 1e-9)
+    if separation < cfg["sure_separation"] and (held < cfg["min_questions_held"] or asked[asker] <= asked[1 - asker]
+                                                or share > cfg["max_asker_share"]):
         return -separation  # two clusters, but neither is the one asking: one voice split by something else
     for u, k, sim in zip(units, nearest, sims):
         u.speaker = "interviewer" if k == asker else "candidate"
@@ -210,15 +234,22 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     return separation
 
 
-def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict) -> None:
+def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_person: str) -> None:
     """One voice: the interviewer's units are those worded as questions (opening wording or a
     question mark), with closing or new-story wording, and the acknowledgements, transitions and
-    chat just before them ("Great, thanks. Next one."); everything else is the candidate's."""
+    chat just before them ("Great, thanks. Next one."); everything else is the candidate's. After
+    the closing's wording, a question about "I" or "we" ("When would I hear back?") is the
+    candidate's own."""
     def text(u: Unit) -> str:
         return u.text.lower().replace("\u2019", "'")
 
-    asks = [u.cue_score >= min_score or u.text.rstrip().endswith("?") or bool(re.search(scfg["closing"], text(u)))
-            for u in units]
+    closing = [bool(re.search(scfg["closing"], text(u))) for u in units]
+    asks = [u.cue_score >= min_score or u.text.rstrip().endswith("?") or closing[i] for i, u in enumerate(units)]
+    closed = False
+    for i, u in enumerate(units):
+        if closed and asks[i] and not closing[i] and re.search(first_person, text(u)):
+            asks[i] = False
+        closed = closed or closing[i]
     lead = [bool(re.search(scfg["ack"], text(u)) or re.search(scfg["transition"], text(u)) or re.search(scfg["chat"], text(u)))
             for u in units]
     for i, u in enumerate(units):

@@ -200,7 +200,7 @@ def _answer(server: Server, job: Job, path: Path, question: str | None) -> str:
 
 def _interview(server: Server, job: Job, path: Path, question: str | None) -> str:
     from rehearse.audio import decode as audio
-    from rehearse.interview.answers import analyze_interview
+    from rehearse.interview.answers import analyze_interview, answer_samples
     from rehearse.practice.session_wav import SessionWav
 
     report = analyze_interview(path, model=server.options.model, progress=job)
@@ -210,11 +210,11 @@ def _interview(server: Server, job: Job, path: Path, question: str | None) -> st
         if a.report is None:
             sessions.append(None)
             continue
-        # the answer's own recording: its report's times start at the answer
+        # the answer's own recording as its report heard it: its times start at the answer, the
+        # follow-up questions and remarks inside it cut out
         wav = job.folder / f"answer-{a.index}.wav"
-        start = int(a.start_s * audio.SAMPLE_RATE)
         with SessionWav(wav, fsync=False) as out:
-            stretch = samples[start: start + int(a.report.duration_s * audio.SAMPLE_RATE) + 1]
+            stretch = answer_samples(samples, a)
             out.write((np.clip(stretch, -1, 1) * 32767).astype(np.int16))
         a.report.audio_path = str(wav)
         sessions.append(server.save(a.report, "interview"))
