@@ -72,6 +72,11 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         n_words = sum(len(u.words) for u in run)
         if not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"]:
             main, why_main = True, f"a question of {n_words} words with no follow-up wording"
+        if main and state == "start" and not asks and _talk_after(runs, k) < cfg["short_reply_s"]:
+            # before the first question, a statement with new-story wording that the candidate
+            # answers in a few words is the interviewer describing the interview ("I'll ask you
+            # about a few times you led a project." - "Sounds good."), not a question
+            main = False
         if not main and state == "start" and asks and not chat:
             after = _talk_after(runs, k)
             if after >= cfg["long_reply_s"]:

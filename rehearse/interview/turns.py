@@ -156,11 +156,12 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
                                         else "not worded as a question"))
     stories = [p["pattern"] for p in cfg["structure"]["new_story"]]
     for run in _runs(units):  # a short interjection without question cues ("mm-hm", "okay") is no turn;
-        # a short turn that asks for a story ("Now a failure.") is one
+        # a short question ("Why?", "How long?") or a short turn that asks for a story ("Now a failure.") is one
         n_words = sum(len(u.words) for u in run)
         text = " ".join(u.text for u in run).lower().replace("\u2019", "'")
         if run[0].speaker == "interviewer" and n_words < cfg["turns"]["min_question_words"] \
-                and not any(u.cue_score >= min_score for u in run) and not any(re.search(p, text) for p in stories):
+                and not any(u.cue_score >= min_score or u.text.rstrip().endswith("?") for u in run) \
+                and not any(re.search(p, text) for p in stories):
             for u in run:
                 u.speaker = "candidate"
                 u.why.append("speaker: a short interjection, kept with the talk around it")
@@ -216,6 +217,11 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     sims = emb @ centres.T
     nearest = np.argmax(sims, axis=1)
     nearest[is_long] = labels
+    unsure = (sims.max(axis=1) < cfg["min_cosine"]) & ~is_long
+    sure = np.flatnonzero(~unsure)
+    for i in np.flatnonzero(unsure):  # too little voice to tell ("Okay." timed 0 s): the nearer neighbour's
+        j = min(sure, key=lambda k: max(units[k].start_s - units[i].end_s, units[i].start_s - units[k].end_s, 0.0))
+        nearest[i] = nearest[j]
     worded = [u.cue_score >= min_score or u.text.rstrip().endswith("?") for u in units]
     asked = [np.mean([q for q, k in zip(worded, nearest) if k == c] or [0.0]) for c in (0, 1)]
     if asked[0] == asked[1]:
@@ -228,9 +234,10 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     if separation < cfg["sure_separation"] and (held < cfg["min_questions_held"] or asked[asker] <= asked[1 - asker]
                                                 or share > cfg["max_asker_share"]):
         return -separation  # two clusters, but neither is the one asking: one voice split by something else
-    for u, k, sim in zip(units, nearest, sims):
+    for u, k, sim, doubt in zip(units, nearest, sims, unsure):
         u.speaker = "interviewer" if k == asker else "candidate"
-        u.why.append(f"speaker: voice {'A' if k == asker else 'B'} (cosine {sim[k]:.2f} vs {sim[1 - k]:.2f})")
+        u.why.append(f"speaker: voice {'A' if k == asker else 'B'} (cosine {sim[k]:.2f} vs {sim[1 - k]:.2f}"
+                     + (", too little voice: as the nearest unit in time)" if doubt else ")"))
     return separation
 
 
