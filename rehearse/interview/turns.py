@@ -217,7 +217,7 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     sims = emb @ centres.T
     nearest = np.argmax(sims, axis=1)
     nearest[is_long] = labels
-    unsure = (sims.max(axis=1) < cfg["min_cosine"]) & ~is_long
+    unsure = (sims.max(axis=1) < cfg["min_cosine"]) & (np.abs(sims[:, 0] - sims[:, 1]) < cfg["min_margin"]) & ~is_long
     sure = np.flatnonzero(~unsure)
     for i in np.flatnonzero(unsure):  # too little voice to tell ("Okay." timed 0 s): the nearer neighbour's
         j = min(sure, key=lambda k: max(units[k].start_s - units[i].end_s, units[i].start_s - units[k].end_s, 0.0))
