@@ -62,7 +62,9 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         follow, follow_hits = _score(text, cfg["followup"])
         asks = _asks(run, min_score)
         chat = re.search(cfg["chat"], text)
-        if state == "closing" or re.search(cfg["closing"], text):
+        # closing wording before the first main question is the interviewer describing the format
+        # ("... and some time at the end for anything you want to ask"), not the closing
+        if state == "closing" or (exchanges and re.search(cfg["closing"], text)):
             why = "after the closing" if state == "closing" else f"closing wording: {re.search(cfg['closing'], text).group(0)!r}"
             _mark(run, "closing", why)
             state, reply = "closing", None
