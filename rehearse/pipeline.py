@@ -140,13 +140,17 @@ def analyze_samples(
     return analyze_transcribed(samples, text, file, rubric_name=rubric_name, min_pause_s=min_pause_s, lp=lp,
                                timings=lap.timings, question=question,
                                computed_pitch=precomputed.get("pitch") if precomputed else None,
-                               listener=(whisper, spec))
+                               listener=(whisper, spec), heard=precomputed.get("heard") if precomputed else None)
 
 
 def precompute(samples: np.ndarray, file: str) -> dict:
-    """What `analyze_samples` needs that does not depend on the words: voice activity and the pitch
-    track. Practice runs it in a thread while the last stretch is being transcribed."""
-    return {"speech": find_speech(samples, file), "pitch": pitch.raw(samples, rubric.load("voice")["pitch"])}
+    """What `analyze_samples` needs that does not depend on the words: voice activity, the fillers
+    heard in the audio and the pitch track. Practice runs it in a thread while the last stretch is
+    being transcribed."""
+    speech = find_speech(samples, file)
+    lexicon = rubric.load("fillers")
+    heard = acoustic.listen(samples, speech[0], lexicon["acoustic"]) if "acoustic" in lexicon else None
+    return {"speech": speech, "heard": heard, "pitch": pitch.raw(samples, rubric.load("voice")["pitch"])}
 
 
 def analyze_transcribed(
@@ -160,10 +164,12 @@ def analyze_transcribed(
     question: Question | str | None = None,
     computed_pitch: tuple[np.ndarray, np.ndarray] | None = None,
     listener: tuple | None = None,
+    heard: list | None = None,
 ) -> Report:
     """Everything after transcription, for one answer: fillers heard in the audio, delivery, STAR, voice, tips.
     `listener` (the Whisper model and its spec) hears each voiced island again on its own
-    (`rehearse.speech.relisten`); without it, only the first transcription's words are used."""
+    (`rehearse.speech.relisten`); without it, only the first transcription's words are used.
+    `heard`: `acoustic.listen()` over the same voice activity, done earlier (see `precompute`)."""
     if isinstance(question, str):
         question = Question(text=question)
     lap = Laps(timings)
@@ -173,7 +179,8 @@ def analyze_transcribed(
     duration = len(samples) / audio.SAMPLE_RATE
     speech_s = sum(r.end_s - r.start_s for r in text.speech)
 
-    heard = acoustic.listen(samples, text.speech, lexicon["acoustic"]) if "acoustic" in lexicon else None
+    if heard is None and "acoustic" in lexicon:
+        heard = acoustic.listen(samples, text.speech, lexicon["acoustic"])
     lap("audio_fillers")
     hear = None
     if listener is not None and "relisten" in lexicon:

@@ -229,8 +229,24 @@ async def record_answer(websocket: WebSocket, server) -> None:
     if not connected:
         print(f"rehearse: the page recording into {folder.name} went away after {rec.seconds:.1f} s; "
               f"the answer was analysed and saved as session {session}", file=sys.stderr)
-    await asyncio.to_thread(server.keep_page, report, folder)
+    await _on_own_thread(server.keep_page, report, folder)
     server.release_memory()
+
+
+async def _on_own_thread(func, *args) -> None:
+    """`func(*args)` on a new thread (one that may change its own priority), awaited."""
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+
+    def run() -> None:
+        try:
+            func(*args)
+            loop.call_soon_threadsafe(done.set_result, None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the event loop
+            loop.call_soon_threadsafe(done.set_exception, exc)
+
+    threading.Thread(target=run, name="rehearse-keep-page", daemon=True).start()
+    await done
 
 
 async def _forward(websocket: WebSocket, outbox: asyncio.Queue) -> None:
