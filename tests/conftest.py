@@ -18,18 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 AUDIO = ROOT / "audio"
 
 
-# Test files that record from the one PulseAudio virtual microphone: never two at once.
-MICROPHONE_FILES = {"test_practice_mic.py", "test_practice_retry.py"}
-
-
-def pytest_collection_modifyitems(config, items):
-    """With `--dist loadgroup` (pyproject.toml), each test file runs whole on one worker (its
-    module fixtures are built once), and the microphone files all on the same one."""
-    for item in items:
-        name = item.path.name
-        item.add_marker(pytest.mark.xdist_group("microphone" if name in MICROPHONE_FILES else name))
-
-
 @pytest.fixture(scope="session", autouse=True)
 def rehearse_home(tmp_path_factory) -> Path:
     """Everything rehearse stores goes to a throwaway data directory, never the tester's own."""

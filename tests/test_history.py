@@ -245,7 +245,9 @@ def test_first_schema_version_is_migrated(tmp_path, analyzed):
 
 def test_newer_schema_is_refused_with_one_line(home):
     home.mkdir(parents=True)
-    with sqlite3.connect(home / "history.sqlite3") as conn:
+    with sqlite3.connect(home / "history.sqlite3") as conn:  # a history a newer rehearse wrote
+        conn.execute("CREATE TABLE sessions (id INTEGER PRIMARY KEY, created_at TEXT, report_json TEXT)")
+        conn.execute(f"PRAGMA application_id = {history.APPLICATION_ID}")
         conn.execute("PRAGMA user_version = 99")
     line = one_line_error(rehearse("history"))
     assert "newer rehearse" in line and "v99" in line

@@ -5,8 +5,10 @@ into it by paplay and transcribed by the real model."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -29,8 +31,9 @@ KEY_WORDS = ["checkout", "midnight", "logs", "failure", "customers"]
 
 
 @pytest.fixture(scope="module")
-def virtual_mic() -> str:
-    """The virtual microphone must be running: the tests fail (never skip) without it."""
+def virtual_mic():
+    """The virtual microphone must be running: the tests fail (never skip) without it. There is one
+    microphone per machine, so a second test run (or worker) waits here until this one is done."""
     pactl = require_tool("pactl", "pulseaudio-utils")
     require_tool("paplay", "pulseaudio-utils")
     how = ("start it with `bash scripts/start-virtual-mic.sh` (Debian packages pulseaudio pulseaudio-utils "
@@ -41,7 +44,9 @@ def virtual_mic() -> str:
     sinks = subprocess.run([pactl, "list", "short", "sinks"], capture_output=True, text=True, check=False).stdout
     if SINK not in sinks or f"Default Source: {SINK}.monitor" not in info.stdout:
         pytest.fail(f"the virtual microphone sink {SINK} is not set up: {how}")
-    return SINK
+    with open(Path(os.environ.get("TMPDIR", "/tmp")) / "rehearse-virtual-mic.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield SINK
 
 
 @pytest.fixture(scope="module")
@@ -323,3 +328,84 @@ def test_sigterm_saves_the_recording_and_exits(virtual_mic, spoken):
     frames, size = wav_frames(wav)
     assert size == 44 + 2 * frames and elapsed - 1.0 <= frames / 16000 <= elapsed + 3.0
     assert np.sqrt(np.mean(read_wav(wav) ** 2)) > 0.01
+
+
+# The interactive loop on a real terminal (a pseudo-terminal): preparation countdown, live view,
+# stop with Enter, the report, retry, and the new attempt against the previous one.
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+class Terminal:
+    """A process whose stdin, stdout and stderr are a pseudo-terminal."""
+
+    def __init__(self, *args: str):
+        master, slave = os.openpty()
+        env = {**os.environ, "COLUMNS": "120", "LINES": "50", "TERM": "xterm-256color"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "rehearse", *args], stdin=slave, stdout=slave,
+                                     stderr=slave, cwd=ROOT, env=env, close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.raw = b""
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            self.raw += data
+
+    @property
+    def text(self) -> str:
+        return ANSI.sub("", self.raw.decode("utf-8", "replace"))
+
+    def wait_for(self, needle: str, after: int = 0, timeout: float = 120) -> int:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            at = self.text.find(needle, after)
+            if at >= 0:
+                return at
+            if self.proc.poll() is not None:
+                time.sleep(0.3)
+                at = self.text.find(needle, after)
+                if at >= 0:
+                    return at
+                pytest.fail(f"exited {self.proc.returncode} before {needle!r}:\n{self.text[-3000:]}")
+            time.sleep(0.1)
+        self.proc.kill()
+        pytest.fail(f"no {needle!r} within {timeout} s:\n{self.text[-3000:]}")
+
+    def type(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+
+def test_retry_shows_the_new_attempt_against_the_previous_one(virtual_mic, spoken):
+    term = Terminal("practice", "--id", "deep-root-cause", "--prep", "1", "--device", DEVICE, "--max-seconds", "40")
+    term.wait_for("Walk me through the hardest bug")
+    term.wait_for("Prepare your answer")
+    mark = 0
+    for attempt in range(2):
+        mark = term.wait_for("REC", after=mark)
+        player = play(spoken, virtual_mic)
+        time.sleep(8)
+        term.type("\n")  # Enter stops recording
+        mark = term.wait_for("stopped (enter)", after=mark)
+        player.wait(timeout=30)
+        mark = term.wait_for("Try this question again?", after=mark)
+        if attempt == 0:
+            assert "against the previous one" not in term.text
+            term.type("y\n")
+        else:
+            report = term.text[mark - 6000:mark]
+            assert "This attempt against the previous one" in report
+            for measure in ("Situation time", "Action time", "Pace", "Fillers"):
+                assert measure in report, measure
+            term.type("n\n")
+    assert term.proc.wait(timeout=30) == 0, term.text[-3000:]
+    assert "Traceback" not in term.text
+    assert term.text.count("ready ") >= 2  # "ready N s after you stopped" under each report

@@ -11,26 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-from rehearse.errors import RehearseError
 from rehearse.models import Question, Report
 
 
 def session_folder(question: Question) -> Path:
     """A new folder under the sessions folder, named for the time and the question."""
-    from rehearse.paths import sessions_dir
+    from rehearse.paths import new_session_folder
 
-    stem = time.strftime("%Y%m%d-%H%M%S") + "-" + (question.id or "own-question")
-    base = sessions_dir()
-    for n in range(1000):
-        folder = base / (stem if n == 0 else f"{stem}-{n}")
-        try:
-            folder.mkdir()
-            return folder
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise RehearseError(str(folder), f"cannot create the session folder ({exc.strerror or exc})") from None
-    raise RehearseError(str(base), "too many sessions started this second")
+    return new_session_folder(question.id or "own-question")
 
 
 def analyse_recording(rec, streaming, buffer, wav_path: Path, question: Question, setup: dict) -> Report:

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from rehearse import rubric as rubric_mod
-from rehearse.models import Sentence, ShareRange, StarConfidence, StarResult, StarSection, StarSentence
+from rehearse.models import (
+    Sentence,
+    ShareRange,
+    StarConfidence,
+    StarResult,
+    StarSection,
+    StarSentence,
+)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
 from rehearse.errors import RehearseError
+from rehearse.paths import new_session_folder
 from rehearse.web.server import Server, json_error, query, server_of
+
 
 class TooLarge(Exception):
     pass
@@ -126,21 +128,6 @@ def discard(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def new_folder(tag: str) -> Path:
-    from rehearse.paths import sessions_dir
-
-    base = sessions_dir()
-    stem = time.strftime("%Y%m%d-%H%M%S") + "-" + tag
-    for n in range(1000):
-        folder = base / (stem if n == 0 else f"{stem}-{n}")
-        try:
-            folder.mkdir()
-            return folder
-        except FileExistsError:
-            continue
-    raise RehearseError(str(base), "too many uploads this second")
-
-
 async def upload(request: Request) -> JSONResponse:
     """POST /upload?kind=answer|interview[&question=TEXT], the recording as the body: 202 and a job id,
     or 413 (too large), 415 (not audio), 400 (empty)."""
@@ -149,7 +136,7 @@ async def upload(request: Request) -> JSONResponse:
     if kind not in ("answer", "interview"):
         return json_error("kind must be answer or interview", 400)
     question = query(request, "question", 1000) or None
-    folder = new_folder("upload" if kind == "answer" else "interview")
+    folder = new_session_folder("upload" if kind == "answer" else "interview")
     part = folder / "upload.part"
     try:
         size = await receive(request, part, server.max_bytes)
@@ -197,8 +184,8 @@ def analyse(server: Server, job: Job, path: Path, question: str | None) -> None:
 
 
 def _answer(server: Server, job: Job, path: Path, question: str | None) -> str:
-    from rehearse.practice import question_bank
     from rehearse.pipeline import analyze
+    from rehearse.practice import question_bank
 
     job.stage("transcribing")
     report = analyze(path, model=server.options.model, question=question_bank.choose(text=question) if question else None,
