@@ -19,6 +19,7 @@ from rehearse.models import Question, Report, Span, Transcription
 from rehearse.speech import model as whisper_model
 from rehearse.speech import relisten
 from rehearse.speech.transcript import transcribe_speech
+from rehearse.star import prepare as star_prepare
 from rehearse.star.label import score_star
 from rehearse.star.tips import choose_tips
 from rehearse.voice import pitch
@@ -125,6 +126,7 @@ def analyze_samples(
         spec = whisper_model.resolve_model(model)
     else:
         spec, rubric_name = setup["spec"], setup.get("rubric_name", rubric_name)
+    star_prepare.warm_in_background(rubric.load(rubric_name))  # compiled while Whisper transcribes
     if precomputed is not None:
         speech, speech_s = precomputed["speech"]
     else:
@@ -192,6 +194,7 @@ def analyze_transcribed(
             lap.carve("relisten", time.perf_counter() - start)
 
     min_pause = config["pauses"]["min_pause_s"] if min_pause_s is None else min_pause_s
+    star_prepare.warm(star_rubric)  # waits for the warm-up started before transcription, if still running
     star = score_star(text.sentences, star_rubric, lp=lp)
     lap("star")
     delivery = analyze_delivery(text, config, lexicon, min_pause, sections=star.sections, samples=samples,
