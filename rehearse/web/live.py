@@ -121,7 +121,7 @@ class Resampler:
 async def record_answer(websocket: WebSocket, server) -> None:
     """One answer recorded from the page; see the module docstring for the messages."""
     from rehearse.practice.recorder import record
-    from rehearse.practice.session import analyse_recording, session_folder
+    from rehearse.practice.session import analyse_recording, session_folder, warm_up
     from rehearse.practice.session_wav import SessionWav
     from rehearse.practice.streaming import AudioBuffer, StreamingTranscriber
 
@@ -153,6 +153,7 @@ async def record_answer(websocket: WebSocket, server) -> None:
     buffer = AudioBuffer()
     streaming = StreamingTranscriber(buffer, server.setup["config"], server.setup["spec"], settings["streaming"])
     streaming.start()
+    warm_up(server.setup)
     source = BrowserSource()
     loop = asyncio.get_running_loop()
     outbox: asyncio.Queue = asyncio.Queue()
