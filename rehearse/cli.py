@@ -16,8 +16,19 @@ def _modules():
     return [importlib.import_module(f"rehearse.commands.{name}") for name in COMMANDS]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line, like every other error of rehearse (the usage
+    block is what `--help` is for)."""
+
+    def error(self, message: str):
+        hint = ""
+        if "expected one argument" in message and any(a.startswith("-") and a[1:2].isdigit() for a in sys.argv[1:]):
+            hint = " (a value starting with '-' goes after '=', e.g. --splits=-5,0:02)"
+        self.exit(2, f"{self.prog}: error: {message}{hint}; see `{self.prog} --help`\n")
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
-    parser = argparse.ArgumentParser(prog="rehearse", description="Offline rehearsal coach for behavioural interview answers.")
+    parser = _Parser(prog="rehearse", description="Offline rehearsal coach for behavioural interview answers.")
     sub = parser.add_subparsers(dest="command", required=True)
     runners = {}
     for module in _modules():

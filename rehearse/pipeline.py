@@ -19,6 +19,7 @@ from rehearse.models import Question, Report, Span, Transcription
 from rehearse.speech import model as whisper_model
 from rehearse.speech import relisten
 from rehearse.speech.transcript import transcribe_speech
+from rehearse.star import prepare as star_prepare
 from rehearse.star.label import score_star
 from rehearse.star.tips import choose_tips
 from rehearse.voice import pitch
@@ -125,6 +126,7 @@ def analyze_samples(
         spec = whisper_model.resolve_model(model)
     else:
         spec, rubric_name = setup["spec"], setup.get("rubric_name", rubric_name)
+    star_prepare.warm_in_background(rubric.load(rubric_name))  # compiled while Whisper transcribes
     if precomputed is not None:
         speech, speech_s = precomputed["speech"]
     else:
@@ -140,13 +142,17 @@ def analyze_samples(
     return analyze_transcribed(samples, text, file, rubric_name=rubric_name, min_pause_s=min_pause_s, lp=lp,
                                timings=lap.timings, question=question,
                                computed_pitch=precomputed.get("pitch") if precomputed else None,
-                               listener=(whisper, spec))
+                               listener=(whisper, spec), heard=precomputed.get("heard") if precomputed else None)
 
 
 def precompute(samples: np.ndarray, file: str) -> dict:
-    """What `analyze_samples` needs that does not depend on the words: voice activity and the pitch
-    track. Practice runs it in a thread while the last stretch is being transcribed."""
-    return {"speech": find_speech(samples, file), "pitch": pitch.raw(samples, rubric.load("voice")["pitch"])}
+    """What `analyze_samples` needs that does not depend on the words: voice activity, the fillers
+    heard in the audio and the pitch track. Practice runs it in a thread while the last stretch is
+    being transcribed."""
+    speech = find_speech(samples, file)
+    lexicon = rubric.load("fillers")
+    heard = acoustic.listen(samples, speech[0], lexicon["acoustic"]) if "acoustic" in lexicon else None
+    return {"speech": speech, "heard": heard, "pitch": pitch.raw(samples, rubric.load("voice")["pitch"])}
 
 
 def analyze_transcribed(
@@ -160,10 +166,12 @@ def analyze_transcribed(
     question: Question | str | None = None,
     computed_pitch: tuple[np.ndarray, np.ndarray] | None = None,
     listener: tuple | None = None,
+    heard: list | None = None,
 ) -> Report:
     """Everything after transcription, for one answer: fillers heard in the audio, delivery, STAR, voice, tips.
     `listener` (the Whisper model and its spec) hears each voiced island again on its own
-    (`rehearse.speech.relisten`); without it, only the first transcription's words are used."""
+    (`rehearse.speech.relisten`); without it, only the first transcription's words are used.
+    `heard`: `acoustic.listen()` over the same voice activity, done earlier (see `precompute`)."""
     if isinstance(question, str):
         question = Question(text=question)
     lap = Laps(timings)
@@ -173,7 +181,8 @@ def analyze_transcribed(
     duration = len(samples) / audio.SAMPLE_RATE
     speech_s = sum(r.end_s - r.start_s for r in text.speech)
 
-    heard = acoustic.listen(samples, text.speech, lexicon["acoustic"]) if "acoustic" in lexicon else None
+    if heard is None and "acoustic" in lexicon:
+        heard = acoustic.listen(samples, text.speech, lexicon["acoustic"])
     lap("audio_fillers")
     hear = None
     if listener is not None and "relisten" in lexicon:
@@ -185,6 +194,7 @@ def analyze_transcribed(
             lap.carve("relisten", time.perf_counter() - start)
 
     min_pause = config["pauses"]["min_pause_s"] if min_pause_s is None else min_pause_s
+    star_prepare.warm(star_rubric)  # waits for the warm-up started before transcription, if still running
     star = score_star(text.sentences, star_rubric, lp=lp)
     lap("star")
     delivery = analyze_delivery(text, config, lexicon, min_pause, sections=star.sections, samples=samples,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -16,6 +17,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 AUDIO = ROOT / "audio"
+
+
+# Whisper (CTranslate2) waits for its threads passively: the suite runs two workers and their
+# subprocesses on two cores, where OpenMP's default spinning burns CPU the other worker needs.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -81,15 +87,27 @@ SAMPLES = sorted(p.name.removesuffix(".truth.json") for p in AUDIO.glob("*.truth
 
 
 @pytest.fixture(scope="session")
-def analyzed():
-    """Analyse each bundled sample once per test session with the real default model."""
+def analyzed(tmp_path_factory):
+    """Each bundled sample analysed once per test run with the real default model: the first
+    worker to need it analyses it and leaves the report (the JSON contract) for the others."""
+    from rehearse.models import Report
     from rehearse.pipeline import analyze
 
+    base = tmp_path_factory.getbasetemp()  # under xdist: <this run's folder>/popen-gwN
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "analyzed"
+    shared.mkdir(exist_ok=True)
     cache: dict[str, object] = {}
 
     def get(name: str):
         if name not in cache:
-            cache[name] = analyze(AUDIO / f"{name}.wav")
+            kept = shared / f"{name}.json"
+            with open(shared / f"{name}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if kept.exists():
+                    cache[name] = Report.model_validate_json(kept.read_text())
+                else:
+                    cache[name] = analyze(AUDIO / f"{name}.wav")
+                    kept.write_text(cache[name].model_dump_json())
         return cache[name]
 
     return get

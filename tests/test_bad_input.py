@@ -111,3 +111,17 @@ def test_bad_min_pause():
 def test_unknown_rubric():
     sample = AUDIO / f"{SAMPLES[0]}.wav"
     assert_one_line_error(rehearse("analyze", str(sample), "--rubric", "nope"), "nope", "no such rubric")
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("analyze", "answer.wav", "--splits", "-5,0:02"), "--splits=-5,0:02"),  # a negative value needs '='
+    (("analyze", "answer.wav", "--no-such-option"), "unrecognized arguments: --no-such-option"),
+    (("analyze",), "required: file"),
+    ((), "required: command"),
+    (("history", "--bogus"), "unrecognized arguments: --bogus"),
+])
+def test_argument_errors_are_one_line_with_where_to_look(args, needle):
+    run = rehearse(*args)
+    assert run.code == 2 and not run.out
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and "--help" in lines[0] and "usage:" not in run.err, run.err

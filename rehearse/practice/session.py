@@ -21,6 +21,14 @@ def session_folder(question: Question) -> Path:
     return new_session_folder(question.id or "own-question")
 
 
+def warm_up(setup: dict) -> None:
+    """Have the STAR stage compiled before the stop (in a thread, while the candidate speaks)."""
+    from rehearse import rubric
+    from rehearse.star import prepare
+
+    prepare.warm_in_background(rubric.load(setup.get("rubric_name", "star")))
+
+
 def analyse_recording(rec, streaming, buffer, wav_path: Path, question: Question, setup: dict) -> Report:
     """The report of a finished recording (`rec` from `recorder.record`): the last stretch transcribed,
     the rest analysed, report.json written beside the WAV. RehearseError when there is nothing to analyse."""

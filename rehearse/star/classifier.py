@@ -33,11 +33,17 @@ class Feature:
 
 
 def compile_features(rubric: dict[str, Any]) -> list[Feature]:
-    """The rubric's `[[features]]` (or those of the rubric it borrows cues from)."""
+    """The rubric's `[[features]]` (or those of the rubric it borrows cues from), compiled once per
+    process for the same patterns."""
     raw = rubric.get("features")
     if raw is None and rubric.get("cues_from"):
         raw = rubric_mod.load(rubric["cues_from"]).get("features", [])
-    return [Feature(f["name"], re.compile(f["pattern"], re.IGNORECASE), int(f.get("max_hits", 1))) for f in raw or []]
+    return list(_compiled_features(tuple((f["name"], f["pattern"], int(f.get("max_hits", 1))) for f in raw or [])))
+
+
+@lru_cache(maxsize=16)
+def _compiled_features(raw: tuple) -> tuple[Feature, ...]:
+    return tuple(Feature(name, re.compile(pattern, re.IGNORECASE), max_hits) for name, pattern, max_hits in raw)
 
 
 def _hits(pattern: re.Pattern, text: str, max_hits: int) -> float:
@@ -47,8 +53,10 @@ def _hits(pattern: re.Pattern, text: str, max_hits: int) -> float:
 
 
 def sentence_features(texts: list[str], positions: list[float], rule_rows: list[dict[str, float]],
-                      cues: list, features: list[Feature], sections: list[str]) -> tuple[list[str], np.ndarray]:
-    """One row of named feature values per sentence, neighbours' features included."""
+                      cues: list, features: list[Feature], sections: list[str],
+                      hits: list[list[int]] | None = None) -> tuple[list[str], np.ndarray]:
+    """One row of named feature values per sentence, neighbours' features included; `hits` (each
+    sentence's `label.cue_hits`) spares matching the cues again."""
     n = len(texts)
     own_names: list[str] = []
     own_rows = []
@@ -57,8 +65,8 @@ def sentence_features(texts: list[str], positions: list[float], rule_rows: list[
         lowered = text.lower()
         words = max(len(lowered.split()), 1)
         row = {"long sentence": math.log(words) - 2.7}
-        for cue in cues:
-            row["cue: " + cue.name] = float(bool(cue.pattern.search(lowered)))
+        for k, cue in enumerate(cues):
+            row["cue: " + cue.name] = float(bool(hits[i][k] if hits is not None else cue.pattern.search(lowered)))
         for f in features:
             row[f.name] = _hits(f.pattern, lowered, f.max_hits)
         own_names = list(row)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rehearse import rubric as rubric_mod
@@ -39,31 +40,46 @@ def _raw_cues(rubric: dict[str, Any]) -> list[dict[str, Any]]:
 
 def compile_cues(rubric: dict[str, Any]) -> list[Cue]:
     """Cues with per-section weights; `cue_sections` maps a borrowed section onto this rubric's
-    (several onto one keeps the strongest weight); cues for unknown sections are dropped."""
-    sections = set(rubric["sections"])
-    mapping = rubric.get("cue_sections", {})
+    (several onto one keeps the strongest weight); cues for unknown sections are dropped.
+    Compiled once per process for the same cues (a module-level cache keyed on their text)."""
+    raw = tuple((c["name"], c["pattern"], tuple((c.get("weights") or {c["section"]: c["weight"]}).items()), int(c.get("max_hits", 1)))
+                for c in _raw_cues(rubric))
+    return list(_compiled_cues(raw, tuple(rubric["sections"]), tuple(rubric.get("cue_sections", {}).items()),
+                               rubric.get("name", "rubric")))
+
+
+@lru_cache(maxsize=16)
+def _compiled_cues(raw: tuple, sections: tuple[str, ...], mapping: tuple, name: str) -> tuple[Cue, ...]:
+    mapping_d = dict(mapping)
     cues = []
-    for c in _raw_cues(rubric):
-        weights = c.get("weights") or {c["section"]: c["weight"]}
+    for cue_name, pattern, weights, max_hits in raw:
         mapped: dict[str, float] = {}
-        for section, weight in weights.items():
-            target = mapping.get(section, section)
+        for section, weight in weights:
+            target = mapping_d.get(section, section)
             if target in sections:
                 mapped[target] = max(mapped.get(target, -math.inf), float(weight))
         if mapped:
             try:
-                pattern = re.compile(c["pattern"], re.IGNORECASE)
+                compiled = re.compile(pattern, re.IGNORECASE)
             except re.error as exc:
                 from rehearse.errors import RehearseError
 
-                raise RehearseError(rubric.get("name", "rubric"), f"cue {c.get('name')!r} is not a valid regex ({exc})") from None
-            cues.append(Cue(c["name"], pattern, mapped, int(c.get("max_hits", 1))))
-    return cues
+                raise RehearseError(name, f"cue {cue_name!r} is not a valid regex ({exc})") from None
+            cues.append(Cue(cue_name, compiled, mapped, max_hits))
+    return tuple(cues)
 
 
-def sentence_scores(text: str, position: float, rubric: dict[str, Any], cues: list[Cue]) -> tuple[dict[str, float], dict[str, list[str]]]:
+def cue_hits(text: str, cues: list[Cue]) -> list[int]:
+    """How often each cue matches one sentence (capped at its `max_hits`; 0 or 1 when uncapped)."""
+    lowered = text.lower()
+    return [min(len(cue.pattern.findall(lowered)), cue.max_hits) if cue.max_hits > 1 else int(bool(cue.pattern.search(lowered)))
+            for cue in cues]
+
+
+def sentence_scores(text: str, position: float, rubric: dict[str, Any], cues: list[Cue],
+                    hits: list[int] | None = None) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Per-section score of one sentence (bias + position prior + matched cues) and the cues
-    that raised each section's score."""
+    that raised each section's score; `hits` (from `cue_hits`) spares matching the cues again."""
     sections = rubric["sections"]
     scores = {s: float(rubric.get("bias", {}).get(s, 0.0)) for s in sections}
     fired: dict[str, list[str]] = {s: [] for s in sections}
@@ -72,15 +88,13 @@ def sentence_scores(text: str, position: float, rubric: dict[str, Any], cues: li
         if prior:
             z = (position - prior["centre"]) / prior["width"]
             scores[s] -= prior["weight"] * 0.5 * z * z
-    lowered = text.lower()
-    for cue in cues:
-        hits = min(len(cue.pattern.findall(lowered)), cue.max_hits) if cue.max_hits > 1 else int(bool(cue.pattern.search(lowered)))
-        if not hits:
+    for cue, n in zip(cues, cue_hits(text, cues) if hits is None else hits):
+        if not n:
             continue
         for section, weight in cue.weights.items():
-            scores[section] += weight * hits
+            scores[section] += weight * n
             if weight > 0:
-                fired[section].append(cue.name if hits == 1 else f"{cue.name} ×{hits}")
+                fired[section].append(cue.name if n == 1 else f"{cue.name} ×{n}")
     return scores, fired
 
 

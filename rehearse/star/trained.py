@@ -15,7 +15,7 @@ import numpy as np
 from rehearse import rubric as rubric_mod
 from rehearse.models import Sentence, StarSentence
 from rehearse.star import classifier
-from rehearse.star.label import compile_cues, sentence_scores
+from rehearse.star.label import compile_cues, cue_hits, sentence_scores
 
 TOP_CONTRIBUTIONS = 5
 
@@ -31,24 +31,33 @@ def positions(sentences: list[Sentence]) -> tuple[list[float], np.ndarray, np.nd
     return middle, durations, np.maximum(owned, 0.0) / span
 
 
-def rule_rows(sentences: list[Sentence], rubric: dict[str, Any], cues=None) -> tuple[list[dict], list[dict]]:
+def rule_rows(sentences: list[Sentence], rubric: dict[str, Any], cues=None,
+              hits: list[list[int]] | None = None) -> tuple[list[dict], list[dict]]:
     cues = compile_cues(rubric) if cues is None else cues
     middle, _, _ = positions(sentences)
     rows, fired = [], []
-    for s, pos in zip(sentences, middle):
-        scores, cues_fired = sentence_scores(s.text, pos, rubric, cues)
+    for i, (s, pos) in enumerate(zip(sentences, middle)):
+        scores, cues_fired = sentence_scores(s.text, pos, rubric, cues, None if hits is None else hits[i])
         rows.append(scores)
         fired.append(cues_fired)
     return rows, fired
 
 
-def feature_rows(sentences: list[Sentence], rubric: dict[str, Any]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Feature names, one row per sentence, and the sentences' durations."""
+def _features(sentences: list[Sentence], rubric: dict[str, Any]) -> tuple[list[str], np.ndarray, np.ndarray, list[dict]]:
+    """Feature names, rows and durations, and the cues that fired per sentence: every cue is
+    matched once per sentence and its hits shared by the rule scores and the features."""
     cues = compile_cues(rubric)
-    rows, _ = rule_rows(sentences, rubric, cues)
+    hits = [cue_hits(s.text, cues) for s in sentences]
+    rows, fired = rule_rows(sentences, rubric, cues, hits)
     middle, durations, _ = positions(sentences)
     names, X = classifier.sentence_features([s.text for s in sentences], middle, rows, cues,
-                                            classifier.compile_features(rubric), rubric["sections"])
+                                            classifier.compile_features(rubric), rubric["sections"], hits)
+    return names, X, durations, fired
+
+
+def feature_rows(sentences: list[Sentence], rubric: dict[str, Any]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Feature names, one row per sentence, and the sentences' durations."""
+    names, X, durations, _ = _features(sentences, rubric)
     return names, X, durations
 
 
@@ -74,13 +83,13 @@ def model_labels(sentences: list[Sentence], rubric: dict[str, Any], model: class
     the section shares under the model's uncertainty."""
     sections = rubric["sections"]
     base = feature_rubric(rubric)
-    names, X, durations = feature_rows(sentences, base)
+    names, X, durations, base_fired = _features(sentences, base)
     if names != model.features:
         from rehearse.errors import RehearseError
 
         raise RehearseError(model.path, "the STAR model was trained on other features than the rubric names "
                                         "(retrain it: python scripts/eval/train_star.py)")
-    _, fired = rule_rows(sentences, rubric)
+    fired = base_fired if base is rubric else rule_rows(sentences, rubric)[1]
     _, _, owned = positions(sentences)
     mapping = rubric.get("cue_sections", {})
     mapped = [mapping.get(lab, lab) for lab in model.labels]

@@ -121,7 +121,7 @@ class Resampler:
 async def record_answer(websocket: WebSocket, server) -> None:
     """One answer recorded from the page; see the module docstring for the messages."""
     from rehearse.practice.recorder import record
-    from rehearse.practice.session import analyse_recording, session_folder
+    from rehearse.practice.session import analyse_recording, session_folder, warm_up
     from rehearse.practice.session_wav import SessionWav
     from rehearse.practice.streaming import AudioBuffer, StreamingTranscriber
 
@@ -153,6 +153,7 @@ async def record_answer(websocket: WebSocket, server) -> None:
     buffer = AudioBuffer()
     streaming = StreamingTranscriber(buffer, server.setup["config"], server.setup["spec"], settings["streaming"])
     streaming.start()
+    warm_up(server.setup)
     source = BrowserSource()
     loop = asyncio.get_running_loop()
     outbox: asyncio.Queue = asyncio.Queue()
@@ -229,8 +230,24 @@ async def record_answer(websocket: WebSocket, server) -> None:
     if not connected:
         print(f"rehearse: the page recording into {folder.name} went away after {rec.seconds:.1f} s; "
               f"the answer was analysed and saved as session {session}", file=sys.stderr)
-    await asyncio.to_thread(server.keep_page, report, folder)
+    await _on_own_thread(server.keep_page, report, folder)
     server.release_memory()
+
+
+async def _on_own_thread(func, *args) -> None:
+    """`func(*args)` on a new thread (one that may change its own priority), awaited."""
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+
+    def run() -> None:
+        try:
+            func(*args)
+            loop.call_soon_threadsafe(done.set_result, None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the event loop
+            loop.call_soon_threadsafe(done.set_exception, exc)
+
+    threading.Thread(target=run, name="rehearse-keep-page", daemon=True).start()
+    await done
 
 
 async def _forward(websocket: WebSocket, outbox: asyncio.Queue) -> None:

@@ -81,9 +81,18 @@ class Server:
         return save_quietly(report, source)
 
     def keep_page(self, report, folder: Path) -> None:
-        """The session's self-contained report.html beside its recording, as `practice` leaves it."""
+        """The session's self-contained report.html beside its recording, as `practice` leaves it.
+        Run on its own thread (`asyncio.to_thread` would lower a shared worker for good), niced: the
+        recording's embedding takes a second of CPU, and the browser is loading the report meanwhile."""
+        import os
+        import threading
+
         from rehearse.report.html import save_answer_page
 
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # Linux: this thread only
+        except (AttributeError, OSError):
+            pass
         try:
             save_answer_page(report, folder / "report.html", audio=report.audio_path)
         except (OSError, RehearseError) as exc:

@@ -87,7 +87,12 @@ def one_run(browser, url: str, seconds: float, shot: Path | None = None) -> floa
     page.click("#stop")
     page.wait_for_url("**/report/*", timeout=120000, wait_until="load")
     shown = time.perf_counter() - stop
+    nav = page.evaluate("() => { const n = performance.getEntriesByType('navigation')[0];"
+                        " return [n.responseStart, n.responseEnd, n.domContentLoadedEventEnd, n.loadEventEnd]; }")
     page.close()
+    start = shown - nav[3] / 1000
+    print(f"    page: asked for {start:.2f} s after Stop, then first byte +{nav[0] / 1000:.2f} s, whole page "
+          f"+{nav[1] / 1000:.2f} s, shown (DOMContentLoaded) +{nav[2] / 1000:.2f} s, loaded +{nav[3] / 1000:.2f} s", flush=True)
     return shown
 
 
@@ -135,6 +140,7 @@ def main() -> None:
                           f"{t['stop_to_report']:.2f} s, last words {t['stop_to_last_words']:.2f} s); recorded "
                           f"{report['duration_s']:.1f} s, {t['streamed_audio_s']:.1f} s transcribed before the stop, "
                           f"{len(report['words'])} words; server RSS once idle again {rss_mb(proc.pid):.0f} MB", flush=True)
+                    print("    server stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in t.items()), flush=True)
                 browser.close()
             after = rss_mb(proc.pid)
         finally:

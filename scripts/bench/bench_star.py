@@ -6,9 +6,12 @@ Targets (issue 19): the STAR stage <= 3 % of `rehearse analyze`'s time; a model,
 
 Each file is analysed in a fresh process by the real pipeline (Whisper included); the STAR stage
 is `timings_s["star"]` (labelling, share ranges, findings, principles, follow-ups, score) against
-the sum of all stages. The model's memory is the RSS a fresh process gains by reading the
-weights and labelling one answer (after the imports), and how often the weights are read when
-that process labels the answer ten times.
+the sum of all stages. The warm-up that `analyze` starts in a thread while Whisper transcribes
+(compiling the rubric's patterns, reading the weights: rehearse/star/prepare.py) is STAR work done
+earlier, so it is reported too, and the share with it counted as if it were not overlapped.
+The model's memory is the RSS a fresh process gains by reading the weights and labelling one
+answer (after the imports), and how often the weights are read when that process labels the
+answer ten times.
 
     python scripts/bench/bench_star.py                       # the three sample answers in audio/
     python scripts/bench/bench_star.py --file a.wav --file b.wav
@@ -28,8 +31,10 @@ ROOT = Path(__file__).resolve().parents[2]
 ANALYSE = r"""
 import json, sys
 from rehearse.pipeline import analyze
+from rehearse.star import prepare
 r = analyze(sys.argv[1])
-print(json.dumps({"timings": r.timings_s, "duration": r.duration_s, "sentences": len(r.star.sentences)}))
+print(json.dumps({"timings": r.timings_s, "duration": r.duration_s, "sentences": len(r.star.sentences),
+                  "warm": prepare.warm_s}))
 """
 
 MEMORY = r"""
@@ -64,17 +69,22 @@ def main(argv: list[str] | None = None) -> int:
     files = args.file or sorted((ROOT / "audio").glob("*.wav"))
     if not files:
         raise SystemExit("bench_star: no audio files (give --file)")
-    shares = []
-    print("| file | length | sentences | analysis | STAR stage | share |")
-    print("|---|---|---|---|---|---|")
+    shares, with_warm = [], []
+    print("| file | length | sentences | analysis | STAR stage | share | STAR warm-up (during transcription) | share, warm-up counted |")
+    print("|---|---|---|---|---|---|---|---|")
     for f in files:
         out = subprocess.run([sys.executable, "-c", ANALYSE, str(f)], capture_output=True, text=True, check=True, cwd=ROOT)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         total = sum(r["timings"].values())
         star = r["timings"]["star"]
+        warm = r["warm"] or 0.0
         shares.append(star / total)
-        print(f"| {f.name} | {r['duration']:.0f} s | {r['sentences']} | {total:.2f} s | {star * 1000:.0f} ms | {star / total:.2%} |")
-    print(f"\nSTAR stage: median {statistics.median(shares):.2%}, worst {max(shares):.2%} of the analysis time (target <= 3 %)")
+        with_warm.append((star + warm) / total)
+        print(f"| {f.name} | {r['duration']:.0f} s | {r['sentences']} | {total:.2f} s | {star * 1000:.0f} ms | {star / total:.2%} "
+              f"| {warm * 1000:.0f} ms | {(star + warm) / total:.2%} |")
+    print(f"\nSTAR stage: median {statistics.median(shares):.2%}, worst {max(shares):.2%} of the analysis time (target <= 3 %); "
+          f"counting its warm-up (patterns compiled, weights read in a thread while Whisper transcribes) as STAR "
+          f"time too: median {statistics.median(with_warm):.2%}, worst {max(with_warm):.2%}")
     out = subprocess.run([sys.executable, "-c", MEMORY], capture_output=True, text=True, check=True, cwd=ROOT)
     m = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"Model: weights {m['weights_bytes'] / 1024:.0f} kB, RSS +{m['rss_after_mb'] - m['rss_before_mb']:.1f} MB "

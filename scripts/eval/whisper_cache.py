@@ -23,12 +23,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from rehearse import rubric  # noqa: E402
-from rehearse.audio import vad  # noqa: E402
+from rehearse import rubric
 from rehearse.audio import decode as audio
-from rehearse.models import Span, Transcription  # noqa: E402
-from rehearse.speech import model as whisper_model  # noqa: E402
-from rehearse.speech import transcribe  # noqa: E402
+from rehearse.audio import vad
+from rehearse.models import Span, Transcription
+from rehearse.speech import transcribe
+from rehearse.speech.model import load_model, resolve_model
 
 FOLDER = ROOT / "build" / "eval-delivery" / "whisper"
 _real = transcribe.transcribe
@@ -78,7 +78,7 @@ def install() -> None:
 def _load_model(spec):
     global _model
     if _model is None:
-        _model = whisper_model.load_model(spec)
+        _model = load_model(spec)
     return _model
 
 
@@ -101,8 +101,8 @@ def load(path: str | Path, prompt=RUBRIC, hotwords=RUBRIC) -> Cached:
     hotwords = (config["transcription"].get("hotwords") if hotwords is RUBRIC else hotwords) or None
     samples = audio.decode(Path(path))
     v, t = config["vad"], config["transcription"]
-    speech = vad.speech_regions(samples, v["threshold"], v["min_silence_ms"], v["speech_pad_ms"])
-    spec = whisper_model.resolve_model(None)
+    speech = vad.speech_regions(samples, v["threshold"], v["min_silence_ms"], v["speech_pad_ms"], block_s=v.get("block_s"))
+    spec = resolve_model(None)
     text = cached_transcribe(
         None, spec, samples, speech, prompt=prompt, min_word_overlap=v["min_word_overlap"],
         sentence_gap_s=t["sentence_gap_s"], trailing_max_probability=t["trailing_max_probability"],
