@@ -104,6 +104,9 @@ def _rehearse_names(path: Path) -> tuple[list[str], list[tuple[int, str, str]]]:
                         continue
                 if isinstance(obj, types.ModuleType):
                     modules[alias.asname or alias.name] = obj
+    rebound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for name in rebound:  # a local variable of the same name (`trained = score_star(...)`) is not the module
+        modules.pop(name, None)
     for node in ast.walk(tree):
         if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
                 and isinstance(node.ctx, ast.Load)):
