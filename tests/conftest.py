@@ -22,6 +22,9 @@ AUDIO = ROOT / "audio"
 # Whisper (CTranslate2) waits for its threads passively: the suite runs two workers and their
 # subprocesses on two cores, where OpenMP's default spinning burns CPU the other worker needs.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# and with two workers each Whisper gets one thread: two per worker only made them wait for each other
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("REHEARSE_THREADS", "1")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -76,7 +76,11 @@ def verify_checksum(spec: ModelSpec) -> None:
 
 
 def cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    """Cores Whisper may use: those this process may run on, or fewer if REHEARSE_THREADS says so
+    (for a machine shared with other work, such as the test suite's two workers)."""
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    wanted = os.environ.get("REHEARSE_THREADS", "")
+    return max(1, min(int(wanted), available)) if wanted.isdigit() and int(wanted) > 0 else available
 
 
 def load_model(spec: ModelSpec, threads: int | None = None):
