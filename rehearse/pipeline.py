@@ -145,14 +145,17 @@ def analyze_samples(
                                listener=(whisper, spec), heard=precomputed.get("heard") if precomputed else None)
 
 
-def precompute(samples: np.ndarray, file: str) -> dict:
+def precompute(samples: np.ndarray, file: str, speech: list[Span] | None = None,
+               raw_pitch: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """What `analyze_samples` needs that does not depend on the words: voice activity, the fillers
     heard in the audio and the pitch track. Practice runs it in a thread while the last stretch is
-    being transcribed."""
-    speech = find_speech(samples, file)
+    being transcribed, with the voice activity and pitch mostly worked out while the candidate
+    spoke (`speech`, `raw_pitch`: see `rehearse.practice.lookahead`)."""
+    found = find_speech(samples, file, found=speech)
     lexicon = rubric.load("fillers")
-    heard = acoustic.listen(samples, speech[0], lexicon["acoustic"]) if "acoustic" in lexicon else None
-    return {"speech": speech, "heard": heard, "pitch": pitch.raw(samples, rubric.load("voice")["pitch"])}
+    heard = acoustic.listen(samples, found[0], lexicon["acoustic"]) if "acoustic" in lexicon else None
+    return {"speech": found, "heard": heard,
+            "pitch": raw_pitch if raw_pitch is not None else pitch.raw(samples, rubric.load("voice")["pitch"])}
 
 
 def analyze_transcribed(

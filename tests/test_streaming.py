@@ -67,3 +67,80 @@ def test_streamed_report_matches_the_truth_like_analyze(streamed, analyzed):
     # words come in time order, inside the recording
     starts = [w.start_s for w in report.words]
     assert starts == sorted(starts) and report.words[-1].end_s <= report.duration_s
+
+
+def test_voice_activity_and_pitch_worked_out_while_speaking_agree_with_one_pass():
+    """The lookahead thread takes the recording block by block as it arrives; at the stop only
+    the last block is left, and the result is what one pass over the file finds."""
+    import time
+
+    import numpy as np
+
+    from rehearse.practice.lookahead import Lookahead
+    from rehearse.voice import pitch
+
+    samples = read_wav(AUDIO / "filler_heavy.wav")  # 57 s: two blocks before the stop, then the rest
+    buffer = AudioBuffer(capacity_s=10)
+    lookahead = Lookahead(buffer, dict(rubric.load("practice")["lookahead"], poll_s=0.01))
+    lookahead.start()
+    for i in range(0, len(samples), 16000):
+        buffer.append(samples[i:i + 16000])
+        time.sleep(0.02)
+    for _ in range(3000):  # a loaded machine may be slow to get there; no time is asserted
+        if len(lookahead.frames) >= 2:  # two 20-s blocks (each to its last silence) of the 57 s
+            break
+        time.sleep(0.01)
+    before_stop = lookahead.done
+    speech, raw = lookahead.finish(samples)
+    assert 16000 * 20 <= before_stop < len(samples), before_stop
+    assert lookahead.done == len(samples)
+
+    ahead = pipeline.precompute(samples, "filler_heavy.wav", speech=speech, raw_pitch=raw)
+    whole = pipeline.precompute(samples, "filler_heavy.wav")
+    (regions, speech_s), (one_pass, one_pass_s) = ahead["speech"], whole["speech"]
+    assert speech_s == pytest.approx(one_pass_s, rel=0.02)
+    assert all(b.start_s >= a.end_s for a, b in itertools.pairwise(regions))
+    # Silero's state differs after a block edge, so a 0.1-s gap may be heard or not; the regions
+    # otherwise start and end where one pass puts them
+    near = sum(any(abs(r.start_s - o.start_s) < 0.1 for r in regions) for o in one_pass)
+    assert near >= 0.9 * len(one_pass), (regions, one_pass)
+    assert len(ahead["heard"]) == pytest.approx(len(whole["heard"]), abs=2)
+
+    times, f0 = ahead["pitch"]
+    assert np.all(np.diff(times) > 0) and times[0] < 0.1 and times[-1] > len(samples) / 16000 - 0.1
+    cfg = rubric.load("voice")["pitch"]
+    a, b = pitch.track(samples, regions, cfg, (times, f0)), pitch.track(samples, one_pass, cfg, whole["pitch"])
+    assert a.median_hz == pytest.approx(b.median_hz, abs=1.0)
+    assert len(times) == pytest.approx(len(whole["pitch"][0]), abs=5)
+
+
+def test_a_stretch_is_decoded_only_up_to_its_cut():
+    """The streaming transcriber keeps the words before its cut; Whisper stops there instead of
+    decoding another 30-s window for the words after it (which the next stretch transcribes)."""
+    from rehearse.audio import vad
+    from rehearse.speech import transcribe as whisper_words
+
+    samples = read_wav(AUDIO / "strong_answer.wav")[: 16000 * 14]
+    config = rubric.load("delivery")
+    v = config["vad"]
+    speech = vad.speech_regions(samples, v["threshold"], v["min_silence_ms"], v["speech_pad_ms"])
+    gaps = [(a.end_s, b.start_s) for a, b in itertools.pairwise(speech) if 6 < a.end_s < 11]
+    cut = (gaps[-1][0] + gaps[-1][1]) / 2  # a silence in the middle, as the transcriber cuts
+    hint, settings = whisper_words.transcription_settings(config)
+    spec = whisper_model.resolve_model(None)
+    whisper = whisper_model.get_model(spec)
+    encoded = []
+    encode = whisper.encode
+    whisper.encode = lambda features: encoded.append(1) or encode(features)
+    try:
+        whole = whisper_words.transcribe(whisper, spec, samples, speech, prompt=hint["prompt"], **settings)
+        passes_whole = len(encoded)
+        encoded.clear()
+        stopped = whisper_words.transcribe(whisper, spec, samples, speech, prompt=hint["prompt"], **settings,
+                                           until_s=cut, until_speech_s=0.25)
+    finally:
+        del whisper.encode
+    before = [w.text for w in whole.words if w.start_s < cut]
+    assert len(before) >= 10 and [w.text for w in stopped.words if w.start_s < cut] == before
+    assert len(encoded) == 1 and passes_whole >= 1, (len(encoded), passes_whole)
+    assert all(w.start_s < cut + 1.5 for w in stopped.words)  # nothing decoded from a later window

@@ -22,13 +22,22 @@ def speech_regions(samples: np.ndarray, threshold: float, min_silence_ms: int, s
         return _regions(samples, threshold, min_silence_ms, speech_pad_ms)
     spans: list[Span] = []
     for a in range(0, len(samples), block):
-        offset = a / SAMPLE_RATE
-        for r in _regions(samples[a : a + block], threshold, min_silence_ms, speech_pad_ms):
-            r = Span(start_s=r.start_s + offset, end_s=r.end_s + offset)
-            if spans and r.start_s - spans[-1].end_s < min_silence_ms / 1000:
-                spans[-1] = Span(start_s=spans[-1].start_s, end_s=r.end_s)
-            else:
-                spans.append(r)
+        spans = join(spans, _regions(samples[a : a + block], threshold, min_silence_ms, speech_pad_ms),
+                     a / SAMPLE_RATE, min_silence_ms)
+    return spans
+
+
+def join(spans: list[Span], regions: list[Span], offset_s: float, min_silence_ms: int) -> list[Span]:
+    """`spans` followed by the `regions` of the next block (times from the block's start, `offset_s`
+    into the recording); a first region that meets the last span at the block edge continues it
+    (the regions inside a block stay as Silero found them, as in a recording read in one block)."""
+    spans = list(spans)
+    for i, r in enumerate(regions):
+        r = Span(start_s=r.start_s + offset_s, end_s=r.end_s + offset_s)
+        if i == 0 and spans and r.start_s - spans[-1].end_s < min_silence_ms / 1000:
+            spans[-1] = Span(start_s=spans[-1].start_s, end_s=r.end_s)
+        else:
+            spans.append(r)
     return spans
 
 
@@ -130,13 +139,15 @@ def widen(base: list[Span], wide: list[Span], min_gain_s: float) -> list[Span]:
     return merged
 
 
-def find_speech(samples: np.ndarray, file: str, wide: tuple[float, float] | None = None) -> tuple[list[Span], float]:
+def find_speech(samples: np.ndarray, file: str, wide: tuple[float, float] | None = None,
+                found: list[Span] | None = None) -> tuple[list[Span], float]:
     """Voice-activity regions and seconds of speech; bad input (silence, too little speech) fails.
     `wide` (threshold, min_gain_s): also look at a lower threshold and take its regions where they
-    add speech (`widen`; interview mode hears a phone-line voice that way)."""
+    add speech (`widen`; interview mode hears a phone-line voice that way). `found`: the regions,
+    already worked out (practice does it block by block while the candidate speaks)."""
     vcfg = rubric.load("delivery")["vad"]
-    speech = speech_regions(samples, vcfg["threshold"], vcfg["min_silence_ms"], vcfg["speech_pad_ms"],
-                            block_s=vcfg.get("block_s"))
+    speech = found if found is not None else speech_regions(
+        samples, vcfg["threshold"], vcfg["min_silence_ms"], vcfg["speech_pad_ms"], block_s=vcfg.get("block_s"))
     if wide is not None and wide[0] < vcfg["threshold"]:
         low = speech_regions(samples, wide[0], vcfg["min_silence_ms"], vcfg["speech_pad_ms"], block_s=vcfg.get("block_s"))
         speech = widen(speech, low, wide[1])

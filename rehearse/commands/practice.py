@@ -68,7 +68,12 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     from rehearse import rubric
     from rehearse.practice.live_view import LiveView, question_panel
     from rehearse.practice.recorder import record
-    from rehearse.practice.session import analyse_recording, session_folder, warm_up
+    from rehearse.practice.session import (
+        analyse_recording,
+        look_ahead,
+        session_folder,
+        warm_up,
+    )
     from rehearse.practice.session_wav import SessionWav
     from rehearse.practice.streaming import AudioBuffer, StreamingTranscriber
 
@@ -80,6 +85,7 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     buffer = AudioBuffer()
     streaming = StreamingTranscriber(buffer, setup["config"], setup["spec"], settings["streaming"])
     streaming.start()  # loads the model while the candidate prepares
+    lookahead = look_ahead(buffer, settings)
     warm_up(setup)
     prep = 0.0 if args.no_prep else (settings["capture"]["default_prep_s"] if args.prep is None else args.prep)
     _prepare(prep, console, interactive)
@@ -103,6 +109,7 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     print(f"rehearse: stopped ({rec.stop_reason}) after {rec.seconds:.1f} s; recording saved to {wav_path}",
           file=sys.stderr, flush=True)
     if rec.stop_reason == "sigterm":
+        lookahead.cancel()
         if not streaming.cancel():  # Whisper still busy: leave now, the recording is already on disk
             sys.stderr.flush()
             os._exit(143)
@@ -114,7 +121,7 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     if rec.seconds == 0:
         raise RehearseError(str(wav_path), "nothing was recorded (the microphone delivered no audio)")
     try:
-        return analyse_recording(rec, streaming, buffer, wav_path, question, setup)
+        return analyse_recording(rec, streaming, buffer, wav_path, question, setup, lookahead)
     except RehearseError as exc:
         raise RehearseError(str(wav_path), f"{exc.problem} (the recording is kept there)") from None
 

@@ -29,18 +29,35 @@ def warm_up(setup: dict) -> None:
     prepare.warm_in_background(rubric.load(setup.get("rubric_name", "star")))
 
 
-def analyse_recording(rec, streaming, buffer, wav_path: Path, question: Question, setup: dict) -> Report:
+def look_ahead(buffer, settings: dict):
+    """Voice activity and pitch worked out while the candidate speaks (`lookahead.Lookahead`, started)."""
+    from rehearse.practice.lookahead import Lookahead
+
+    lookahead = Lookahead(buffer, settings["lookahead"])
+    lookahead.start()
+    return lookahead
+
+
+def analyse_recording(rec, streaming, buffer, wav_path: Path, question: Question, setup: dict,
+                      lookahead=None) -> Report:
     """The report of a finished recording (`rec` from `recorder.record`): the last stretch transcribed,
-    the rest analysed, report.json written beside the WAV. RehearseError when there is nothing to analyse."""
+    the rest analysed, report.json written beside the WAV. RehearseError when there is nothing to analyse.
+    `lookahead` (from `look_ahead`) holds the voice activity and pitch of all but the last block."""
     from concurrent.futures import ThreadPoolExecutor
 
     from rehearse.pipeline import analyze_samples, precompute
     from rehearse.speech.model import get_model
 
+    def ahead_of_words(samples):
+        if lookahead is None:
+            return precompute(samples, str(wav_path))
+        speech, raw_pitch = lookahead.finish(samples)
+        return precompute(samples, str(wav_path), speech=speech, raw_pitch=raw_pitch)
+
     streamed_s = streaming.committed / 16000
     with ThreadPoolExecutor(max_workers=1) as pool:
         # voice activity and pitch do not need the words: worked out while the last ones are transcribed
-        ahead = pool.submit(precompute, buffer.view(), str(wav_path))
+        ahead = pool.submit(ahead_of_words, buffer.view())
         streaming.finish()
         finished = time.perf_counter()
         precomputed = ahead.result()

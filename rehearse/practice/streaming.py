@@ -70,6 +70,7 @@ class StreamingTranscriber:
         self.poll_s = float(s["poll_s"])
         self.context_words = int(s.get("context_words", 40))
         self.final_beam_size = s.get("final_beam_size")  # the stretch the candidate waits for
+        self.until_speech_s = float(s.get("until_speech_s", 0.0))
         self.committed = 0  # samples transcribed (or skipped as silence) so far
         self.words: list[Word] = []
         self.chunks: list[tuple[float, float, float]] = []  # (start_s, end_s, seconds spent)
@@ -140,7 +141,10 @@ class StreamingTranscriber:
             hint = dict(self.hint)
             if self.words and hint["prompt"]:
                 hint["prompt"] = hint["prompt"] + " " + " ".join(w.text for w in self.words[-self.context_words:])
-            settings = dict(self.settings, beam_size=self.final_beam_size) if final and self.final_beam_size else self.settings
+            if final:
+                settings = dict(self.settings, beam_size=self.final_beam_size) if self.final_beam_size else self.settings
+            else:  # the words after the cut are transcribed again with the next stretch: not decoded now
+                settings = dict(self.settings, until_s=cut / RATE, until_speech_s=self.until_speech_s)
             text = transcribe_with_hint(self.whisper, self.spec, pending, speech, self.config, hint, settings)
             offset, limit = start / RATE, cut / RATE
             self.words += [w.model_copy(update={"start_s": round(w.start_s + offset, 3), "end_s": round(w.end_s + offset, 3)})

@@ -30,6 +30,8 @@ def transcribe(
     temperature: float | None = None,
     unsure_temperature: float | None = None,
     max_new_tokens: int | None = None,
+    until_s: float | None = None,
+    until_speech_s: float = 0.0,
 ) -> Transcription:
     """Transcribe with word times; words said over silence (hallucinations) are dropped.
 
@@ -42,10 +44,15 @@ def transcribe(
     segment is decoded. `beam_size` overrides faster-whisper's (5): 1 decodes greedily, faster;
     `temperature` (one value) turns its temperature fallback off; `max_new_tokens` caps a window.
     Windows Whisper could decode only with its fallback past `unsure_temperature` are listed in
-    `unsure` (it could not understand them).
+    `unsure` (it could not understand them). `until_s`: only the words before it are wanted (the
+    streaming transcriber's cut); decoding stops once a segment's last word reaches it, or once
+    less than `until_speech_s` of voice activity lies between that word and it: faster-whisper
+    would start its next window at that word (with word times it does, however little is left:
+    a second encoder pass for most stretches), and that window could only add words after the cut.
     """
     raw = []
     unsure: list[Span] = []
+    reached = False
     for block_start, block_end, regions in blocks(speech, len(samples) / SAMPLE_RATE, block_s):
         a, b = round(block_start * SAMPLE_RATE), round(block_end * SAMPLE_RATE)
         cut = SilenceCut(samples[a:b], regions, keep_silence_s)
@@ -67,11 +74,19 @@ def transcribe(
                                    end_s=round(block_start + cut.original_time(seg.end), 3)))
             if progress is not None:
                 progress(block_start + cut.original_time(seg.end), len(samples) / SAMPLE_RATE)
+            if until_s is not None and seg.words:
+                said = block_start + cut.original_time(seg.words[-1].end)
+                if said >= until_s or overlap(Span(start_s=said, end_s=until_s), speech) < until_speech_s:
+                    reached = True
+                    break
         del cut
+        if reached:
+            break
     words, dropped = [], []
     for word in _merge_fragments(raw):
         (words if _is_voiced(word, speech, min_word_overlap) else dropped).append(word)
-    cut = _trailing_fragment(words, trailing_max_probability)
+    # a low-confidence last phrase is a fragment only at the end of the audio
+    cut = len(words) if reached else _trailing_fragment(words, trailing_max_probability)
     words, dropped = words[:cut], dropped + words[cut:]
     sentences = split_sentences(words, sentence_gap_s)
     return Transcription(

@@ -25,7 +25,8 @@ def transcribe_with_hint(whisper, spec: ModelSpec, samples: np.ndarray, speech: 
     With `file`, a recording not understood with the hint nor in a short probe without it is
     refused as not speech (`understood.probe`) before the whole of it is decoded again."""
     tcfg = config["transcription"]
-    speech_s = sum(r.end_s - r.start_s for r in speech)
+    until = settings.get("until_s") or float("inf")  # only the words before it are wanted (streaming)
+    speech_s = sum(max(0.0, min(r.end_s, until) - r.start_s) for r in speech)
     text = whisper_words.transcribe(whisper, spec, samples, speech, prompt=hint["prompt"], **settings,
                                      hotwords=hint["hotwords"])
     if (hint["prompt"] or hint["hotwords"]) and len(text.words) < tcfg.get("min_words_per_speech_s", 0) * speech_s:

@@ -58,6 +58,18 @@ def raw(samples: np.ndarray, cfg: dict[str, Any]) -> tuple[np.ndarray, np.ndarra
     return np.asarray(pitch.xs()), np.asarray(pitch.selected_array["frequency"], dtype=np.float64)
 
 
+def raw_part(samples: np.ndarray, start: int, end: int, cfg: dict[str, Any],
+             margin_s: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """`raw` of the frames in samples[start:end], times in the whole recording; tracked with up
+    to `margin_s` of the audio either side, so the tracker's path is settled at the edges."""
+    m = int(margin_s * SAMPLE_RATE)
+    a = max(0, start - m)
+    times, f0 = raw(samples[a : min(len(samples), end + m)], cfg)
+    times = times + a / SAMPLE_RATE
+    keep = (times >= start / SAMPLE_RATE) & (times < end / SAMPLE_RATE)
+    return times[keep], f0[keep]
+
+
 def track(samples: np.ndarray, speech: list[Span], cfg: dict[str, Any],
           computed: tuple[np.ndarray, np.ndarray] | None = None) -> Track:
     """Pitch of every 10 ms frame of voiced speech inside the voice-activity regions (`computed`:

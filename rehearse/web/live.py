@@ -121,7 +121,12 @@ class Resampler:
 async def record_answer(websocket: WebSocket, server) -> None:
     """One answer recorded from the page; see the module docstring for the messages."""
     from rehearse.practice.recorder import record
-    from rehearse.practice.session import analyse_recording, session_folder, warm_up
+    from rehearse.practice.session import (
+        analyse_recording,
+        look_ahead,
+        session_folder,
+        warm_up,
+    )
     from rehearse.practice.session_wav import SessionWav
     from rehearse.practice.streaming import AudioBuffer, StreamingTranscriber
 
@@ -153,6 +158,7 @@ async def record_answer(websocket: WebSocket, server) -> None:
     buffer = AudioBuffer()
     streaming = StreamingTranscriber(buffer, server.setup["config"], server.setup["spec"], settings["streaming"])
     streaming.start()
+    lookahead = look_ahead(buffer, settings)
     warm_up(server.setup)
     source = BrowserSource()
     loop = asyncio.get_running_loop()
@@ -197,6 +203,7 @@ async def record_answer(websocket: WebSocket, server) -> None:
     try:
         rec = await recording
     except Exception as exc:  # noqa: BLE001 - the WAV holds what was written; say so
+        lookahead.cancel()
         streaming.cancel()
         await _fail(websocket, connected, f"Recording failed ({exc.__class__.__name__}: {exc}); what arrived is in "
                                           f"the session folder {folder.name}.")
@@ -205,14 +212,17 @@ async def record_answer(websocket: WebSocket, server) -> None:
         sender.cancel()
     kept = f"{rec.seconds:.1f} s of audio are kept in the session folder {folder.name}"
     if rec.error is not None and rec.seconds < 1:
+        lookahead.cancel()
         await _fail(websocket, connected, f"{rec.error.problem}; {kept}.")
         return
     if rec.seconds == 0:
+        lookahead.cancel()
         streaming.cancel()
         await _fail(websocket, connected, f"No audio arrived from the microphone, so nothing was recorded ({folder.name}).")
         return
     try:
-        report = await asyncio.to_thread(analyse_recording, rec, streaming, buffer, wav_path, question, server.setup)
+        report = await asyncio.to_thread(analyse_recording, rec, streaming, buffer, wav_path, question, server.setup,
+                                       lookahead)
     except RehearseError as exc:
         await _fail(websocket, connected, f"{exc.problem}. {kept[0].upper()}{kept[1:]}: speak for longer and try again.")
         return
