@@ -27,6 +27,39 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("REHEARSE_THREADS", "1")
 
 
+# The order in which the two xdist workers take the test files (pyproject: --dist loadfile
+# --no-loadscope-reorder; xdist's own order is by number of tests, which says nothing of their cost):
+# the longest first, so that no long file starts last and keeps one worker busy while the other has
+# finished. test_practice_mic first: most of its time is real time (speech played into the virtual
+# microphone), which the other worker's computing fills. Files not named here come last, in name order.
+# Seconds each file took on one worker of an idle 2-core machine (pytest --durations), longest first.
+LONGEST_FIRST = [
+    "test_practice_mic.py",  # 166 s, mostly waiting on real-time audio
+    "test_interview.py",  # ~120
+    "test_fuzz.py",  # ~100, one in-process driver of ~70 cases
+    "test_serve.py",  # 96, a browser and a server
+    "test_html.py",  # ~75
+    "test_analyze.py",  # ~70
+    "test_history.py",  # ~55
+    "test_star.py",  # 43
+    "test_fillers.py",  # 34
+    "test_folder_mode.py",  # 29
+    "test_streaming.py",  # 24
+    "test_star_labels.py",  # 20
+    "test_history_torture.py",  # 18
+    "test_delivery.py",  # 17
+    "test_voice.py",  # 10
+    "test_bad_input.py",  # 9
+    "test_formats.py",  # 9
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Test files in the order of LONGEST_FIRST (a stable sort: the tests of a file keep their order)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def rehearse_home(tmp_path_factory) -> Path:
     """Everything rehearse stores goes to a throwaway data directory, never the tester's own."""
