@@ -27,6 +27,39 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("REHEARSE_THREADS", "1")
 
 
+# The order in which the two xdist workers take the test files (pyproject: --dist loadfile
+# --no-loadscope-reorder; xdist's own order is by number of tests, which says nothing of their cost):
+# the longest first, so that no long file starts last and keeps one worker busy while the other has
+# finished. test_practice_mic first: most of its time is real time (speech played into the virtual
+# microphone), which the other worker's computing fills. Files not named here come last, in name order.
+# Seconds each file took on one worker of an idle 2-core machine (pytest --durations), longest first.
+LONGEST_FIRST = [
+    "test_practice_mic.py",  # 166 s, mostly waiting on real-time audio
+    "test_interview.py",  # ~120
+    "test_fuzz.py",  # ~100, one in-process driver of ~70 cases
+    "test_serve.py",  # 96, a browser and a server
+    "test_html.py",  # ~75
+    "test_analyze.py",  # ~70
+    "test_history.py",  # ~55
+    "test_star.py",  # 43
+    "test_fillers.py",  # 34
+    "test_folder_mode.py",  # 29
+    "test_streaming.py",  # 24
+    "test_star_labels.py",  # 20
+    "test_history_torture.py",  # 18
+    "test_delivery.py",  # 17
+    "test_voice.py",  # 10
+    "test_bad_input.py",  # 9
+    "test_formats.py",  # 9
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Test files in the order of LONGEST_FIRST (a stable sort: the tests of a file keep their order)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def rehearse_home(tmp_path_factory) -> Path:
     """Everything rehearse stores goes to a throwaway data directory, never the tester's own."""
@@ -159,3 +192,133 @@ def render_and_transcribe(answer: dict, out: Path) -> Transcribed:
     text = transcribe_speech(samples, speech, spec, whisper)
     return Transcribed(path, json.loads(path.with_suffix(".truth.json").read_text()), samples, text, whisper, spec)
 
+
+
+# ---- expensive artefacts made once per test run and shared by the two xdist workers -------------------
+def shared_folder(tmp_path_factory) -> Path:
+    """A folder of this test run that both workers see (under xdist: the parent of popen-gwN)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def once(tmp_path_factory):
+    """`once(key, make)`: the first worker to ask runs `make(folder)` (which writes what it makes into
+    `folder` and returns a JSON-able dict) and keeps the dict; the other worker waits on the lock and
+    reads it. A `make` that fails keeps nothing, so the next test to ask runs it again and fails too."""
+    root = shared_folder(tmp_path_factory) / "once"
+    root.mkdir(exist_ok=True)
+    cache: dict[str, dict] = {}
+
+    def get(key: str, make) -> dict:
+        if key not in cache:
+            folder, kept = root / key, root / f"{key}.json"
+            with open(root / f"{key}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if kept.exists():
+                    cache[key] = json.loads(kept.read_text())
+                else:
+                    if folder.exists():  # a make that failed earlier: start clean
+                        shutil.rmtree(folder)
+                    folder.mkdir()
+                    cache[key] = make(folder)
+                    kept.write_text(json.dumps(cache[key]))
+        return cache[key]
+
+    return get
+
+
+def cli_run(args: list[str], env: dict | None = None, timeout: float = 600) -> dict:
+    """The real command line in a subprocess, its result as a dict (for `once`)."""
+    proc = subprocess.run([sys.executable, "-m", "rehearse", *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, check=False)
+    return {"args": args, "env": env or {}, "code": proc.returncode, "out": proc.stdout, "err": proc.stderr}
+
+
+OFFLINE = {"HF_HUB_OFFLINE": "1", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
+
+
+@pytest.fixture(scope="session")
+def filler_heavy_cli(once) -> dict:
+    """`rehearse analyze audio/filler_heavy.wav --json --html PAGE --embed-audio --open`, run once with the
+    Hugging Face hub unreachable and $BROWSER a script that writes down what it is asked to open:
+    test_analyze checks its JSON contract and that it needed no network, test_html opens its page in
+    Chromium (the sample has fillers and long pauses to draw) and checks what --open handed the browser."""
+
+    def make(folder: Path) -> dict:
+        page, seen, browser = folder / "answer.html", folder / "seen.txt", folder / "browser.sh"
+        browser.write_text(f"#!/bin/sh\necho \"$1\" > {seen}\n")
+        browser.chmod(0o755)
+        run = cli_run(["analyze", str(AUDIO / "filler_heavy.wav"), "--json", "--html", str(page), "--embed-audio", "--open"],
+                      env={**OFFLINE, "BROWSER": str(browser)}, timeout=300)
+        return {**run, "name": "filler_heavy", "page": str(page), "seen": str(seen)}
+
+    return once("filler_heavy_cli", make)
+
+
+@pytest.fixture(scope="session")
+def interview_cli(once) -> dict:
+    """The mock interview of tests/test_interview.py (`interview()`) rendered once and analysed once by
+    the real command line, `analyze --interview --json --html PAGE --embed-audio`, into a history of
+    its own and with the progress bar a terminal shows: test_interview reads the JSON and the bar,
+    test_html opens the page and reads the saved sessions."""
+
+    def make(folder: Path) -> dict:
+        for tool, package in (("espeak-ng", "espeak-ng"), ("flite", "flite"), ("sox", "sox")):
+            require_tool(tool, package)
+        sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
+        import render_interviews
+        from test_interview import interview
+
+        wav = render_interviews.render_interview(interview(), folder)
+        page, home = folder / "interview.html", folder / "home"
+        run = cli_run(["analyze", str(wav), "--interview", "--json", "--html", str(page), "--embed-audio"],
+                      env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "120", "REHEARSE_HOME": str(home)})
+        return {**run, "wav": str(wav), "truth": str(wav.with_suffix(".truth.json")), "page": str(page), "home": str(home)}
+
+    return once("interview_cli", make)
+
+
+@pytest.fixture(scope="session")
+def voice_cli(once) -> dict:
+    """tests/test_voice.py's ANSWER (flat voice, fading and rising sentence ends) rendered once and
+    analysed once by the real command line, `analyze --json --html PAGE --embed-audio --no-save`:
+    test_voice checks the JSON against the truth, test_html the page's voice lane."""
+
+    def make(folder: Path) -> dict:
+        sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
+        import render_answers as ra
+        from test_voice import ANSWER
+
+        for tool in ("espeak", "sox"):
+            try:
+                ra.check_tool(tool)
+            except RuntimeError as e:
+                pytest.fail(str(e))
+        wav = ra.render_answer(ANSWER, folder)
+        page = folder / "voice.html"
+        run = cli_run(["analyze", str(wav), "--json", "--html", str(page), "--embed-audio", "--no-save"], timeout=300)
+        return {**run, "wav": str(wav), "truth": str(wav.with_suffix(".truth.json")), "page": str(page)}
+
+    return once("voice_cli", make)
+
+
+PRACTICE_WEEK = ["filler_heavy", "context_heavy", "we_answer", "strong_answer"]  # a made-up practice week
+
+
+@pytest.fixture(scope="session")
+def practised_cli(once) -> dict:
+    """The bundled recordings analysed one after another by the real command line, `analyze SAMPLE` (the
+    terminal report, saved by default) into a history of its own, then we_answer once more with
+    `--no-save --json`, then `progress --json`: run once per test run. test_history checks the history
+    and trends, test_analyze the terminal report of context_heavy."""
+
+    def make(folder: Path) -> dict:
+        env = {"REHEARSE_HOME": str(folder / "home")}
+        runs = [cli_run(["analyze", str(AUDIO / f"{name}.wav")], env, timeout=300) for name in PRACTICE_WEEK]
+        skipped = cli_run(["analyze", str(AUDIO / "we_answer.wav"), "--no-save", "--json"], env, timeout=300)
+        progress = cli_run(["progress", "--json"], env, timeout=300)
+        return {"home": env["REHEARSE_HOME"], "order": PRACTICE_WEEK, "runs": runs, "skipped": skipped,
+                "progress": progress}
+
+    return once("practised_cli", make)

@@ -109,11 +109,12 @@ def test_section_times_follow_truth(name, analyzed):
             assert section.start_s == pytest.approx(first[section.label], abs=2.0), section
 
 
-def test_json_contract_from_the_command_line():
-    name = SAMPLES[0]
-    run = rehearse("analyze", str(AUDIO / f"{name}.wav"), "--json")
-    assert run.code == 0, run.err
-    data = json.loads(run.out)
+def test_json_contract_from_the_command_line(filler_heavy_cli):
+    """`analyze SAMPLE --json` (with --html and --embed-audio: the run of conftest's filler_heavy_cli, whose
+    page test_html opens)."""
+    run, name = filler_heavy_cli, filler_heavy_cli["name"]
+    assert run["code"] == 0, run["err"]
+    data = json.loads(run["out"])
     Report.model_validate(data)
     assert isinstance(data["duration_s"], float) and data["duration_s"] == pytest.approx(load_truth(name)["duration_s"], abs=0.05)
     assert isinstance(data["transcript"], str) and len(data["transcript"].split()) > 20
@@ -128,10 +129,12 @@ def test_json_contract_from_the_command_line():
     assert isinstance(data["star"]["action_dominant"], bool)
 
 
-def test_terminal_report_reads_in_twenty_seconds():
-    run = rehearse("analyze", str(AUDIO / "context_heavy.wav"))
-    assert run.code == 0, run.err
-    out = run.out
+def test_terminal_report_reads_in_twenty_seconds(practised_cli):
+    """`analyze audio/context_heavy.wav` (the run of conftest's practised_cli, whose history test_history checks)."""
+    run = practised_cli["runs"][practised_cli["order"].index("context_heavy")]
+    assert run["args"] == ["analyze", str(AUDIO / "context_heavy.wav")]
+    assert run["code"] == 0, run["err"]
+    out = run["out"]
     for heading in ("Length", "Pace", "wpm", "Fillers", "Pauses", "STAR timing", "Target", "Top tips"):
         assert heading in out, heading
     assert "Action did not dominate" in out
@@ -139,13 +142,15 @@ def test_terminal_report_reads_in_twenty_seconds():
     assert len(out.splitlines()) < 45
 
 
-def test_no_network_needed(monkeypatch):
-    """The default model is on disk: analysis works with the hub unreachable."""
-    run_env = {"HF_HUB_OFFLINE": "1", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
-    for key, value in run_env.items():
-        monkeypatch.setenv(key, value)
-    run = rehearse("analyze", str(AUDIO / f"{SAMPLES[0]}.wav"), "--json")
-    assert run.code == 0, run.err
+def test_no_network_needed(filler_heavy_cli):
+    """The default model is on disk: analysis works with the hub unreachable (conftest's filler_heavy_cli
+    runs `analyze` with HF_HUB_OFFLINE=1 and HTTP(S)_PROXY at a closed port)."""
+    run = filler_heavy_cli
+    offline = {"HF_HUB_OFFLINE": "1", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
+    assert offline.items() <= run["env"].items()
+    assert run["args"][:2] == ["analyze", str(AUDIO / "filler_heavy.wav")]
+    assert run["code"] == 0, run["err"]
+    assert json.loads(run["out"])["transcript"]
 
 
 def test_question_by_bank_id_or_text_is_in_the_report_and_the_history(tmp_path, monkeypatch):

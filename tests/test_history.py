@@ -7,7 +7,6 @@ import csv
 import io
 import itertools
 import json
-import os
 import shutil
 import sqlite3
 import struct
@@ -18,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import AUDIO, load_truth, rehearse
+from conftest import AUDIO, PRACTICE_WEEK, load_truth, rehearse
 
 from rehearse.history import store as history
 from rehearse.history.progress import progress_sessions, select, summarize
@@ -333,29 +332,19 @@ def test_delete_keeps_the_recording_unless_asked(home, tmp_path, analyzed):
 
 
 # ---- from real recordings, through the real command line ------------------------------------------
-ORDER = ["filler_heavy", "context_heavy", "we_answer", "strong_answer"]  # a made-up practice week
+ORDER = PRACTICE_WEEK  # filler_heavy, context_heavy, we_answer, strong_answer: a made-up practice week
 
 
 @pytest.fixture(scope="module")
-def practised(tmp_path_factory):
+def practised(practised_cli):
     """The bundled recordings analysed one after another with `rehearse analyze` (saved by default),
-    then one more with --no-save."""
-    home = tmp_path_factory.mktemp("practised")
-    old = os.environ["REHEARSE_HOME"]
-    os.environ["REHEARSE_HOME"] = str(home)
-    try:
-        outputs = []
-        for name in ORDER:
-            run = rehearse("analyze", str(AUDIO / f"{name}.wav"))
-            assert run.code == 0, run.err
-            outputs.append(run.out)
-        skipped = rehearse("analyze", str(AUDIO / "we_answer.wav"), "--no-save", "--json")
-        assert skipped.code == 0, skipped.err
-        progress = rehearse("progress", "--json")
-        assert progress.code == 0, progress.err
-        yield home, outputs, json.loads(progress.out), json.loads(skipped.out)
-    finally:
-        os.environ["REHEARSE_HOME"] = old
+    then one more with --no-save (conftest's practised_cli: run once per test run, into a history of
+    its own)."""
+    assert practised_cli["order"] == ORDER
+    for run in [*practised_cli["runs"], practised_cli["skipped"], practised_cli["progress"]]:
+        assert run["code"] == 0, (run["args"], run["err"])
+    return (Path(practised_cli["home"]), [run["out"] for run in practised_cli["runs"]],
+            json.loads(practised_cli["progress"]["out"]), json.loads(practised_cli["skipped"]["out"]))
 
 
 @pytest.fixture

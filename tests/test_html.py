@@ -143,13 +143,14 @@ def check_answer(section, report: Report) -> None:
         assert ("did not dominate" in verdict) == (not report.star.action_dominant)
 
 
-def test_analyze_html_in_chromium(watched, tmp_path):
-    """The real CLI writes a page with the recording embedded; Chromium shows it, offline, and a click plays."""
-    out = tmp_path / "answer.html"
-    run = rehearse("analyze", str(AUDIO / "filler_heavy.wav"), "--json", "--html", str(out), "--embed-audio")
-    assert run.code == 0, run.err
-    assert f"wrote {out}" in run.err
-    report = Report.model_validate(json.loads(run.out))
+def test_analyze_html_in_chromium(watched, tmp_path, filler_heavy_cli):
+    """The real CLI writes a page with the recording embedded; Chromium shows it, offline, and a click plays.
+    (`analyze audio/filler_heavy.wav --json --html OUT --embed-audio`, run once per test run: conftest's
+    filler_heavy_cli, which test_analyze reads too.)"""
+    run, out = filler_heavy_cli, Path(filler_heavy_cli["page"])
+    assert run["code"] == 0, run["err"]
+    assert f"wrote {out}" in run["err"]
+    report = Report.model_validate(json.loads(run["out"]))
     assert report.fillers and report.pauses, "the sample should have fillers and long pauses to draw"
 
     w = watched()
@@ -389,16 +390,12 @@ def test_html_bad_output_path_fails_fast(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_open_uses_the_default_browser(tmp_path, monkeypatch):
-    """--open hands the page's file URI to the user's browser ($BROWSER, as Python's webbrowser reads it)."""
-    seen = tmp_path / "seen.txt"
-    fake = tmp_path / "browser.sh"
-    fake.write_text(f"#!/bin/sh\necho \"$1\" > {seen}\n")
-    fake.chmod(0o755)
-    out = tmp_path / "open.html"
-    monkeypatch.setenv("BROWSER", str(fake))
-    run = rehearse("analyze", str(AUDIO / "we_answer.wav"), "--html", str(out), "--open")
-    assert run.code == 0, run.err
+def test_open_uses_the_default_browser(filler_heavy_cli):
+    """--open hands the page's file URI to the user's browser ($BROWSER, as Python's webbrowser reads it).
+    (conftest's filler_heavy_cli runs `analyze ... --html OUT --open` with $BROWSER a script writing down its argument.)"""
+    run, out, seen = filler_heavy_cli, Path(filler_heavy_cli["page"]), Path(filler_heavy_cli["seen"])
+    assert "--open" in run["args"] and run["env"]["BROWSER"]
+    assert run["code"] == 0, run["err"]
     assert seen.read_text().strip() == out.resolve().as_uri()
     assert "<svg" in out.read_text()
 
@@ -447,15 +444,20 @@ def test_car_rubric_keeps_the_section_colours(watched, tmp_path, analyzed):
     assert w.outside() == [] and w.errors == []
 
 
-def test_show_and_progress_pages_from_the_history(watched, tmp_path):
-    """`rehearse show ID --html` and `rehearse progress --html` on a real history filled by analyze."""
-    home = tmp_path / "home"
-    env = {**os.environ, "REHEARSE_HOME": str(home)}
-    for name in ("we_answer", "strong_answer"):
-        proc = subprocess.run([sys.executable, "-m", "rehearse", "analyze", str(AUDIO / f"{name}.wav"), "--json"],
-                              capture_output=True, text=True, env=env, timeout=300, check=False)
-        assert proc.returncode == 0, proc.stderr
-    stored = json.loads(proc.stdout)
+def test_show_and_progress_pages_from_the_history(watched, tmp_path, practised_cli):
+    """`rehearse show ID --html` and `rehearse progress --html` on a real history filled by analyze (conftest's
+    practised_cli: the four bundled recordings analysed by `rehearse analyze` into a history of their own,
+    once per test run; test_history checks that history; nothing here writes to it)."""
+    env = {**os.environ, "REHEARSE_HOME": practised_cli["home"]}
+    for run in practised_cli["runs"]:
+        assert run["code"] == 0, run["err"]
+    saved = len(practised_cli["runs"])
+    assert saved >= 2
+    proc = subprocess.run([sys.executable, "-m", "rehearse", "show", "last", "--json"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    stored = json.loads(proc.stdout)  # the last answer analysed, as the history holds it
+    assert stored["file"] == practised_cli["runs"][-1]["args"][1] and stored["words"]
 
     page_path = tmp_path / "show.html"
     proc = subprocess.run([sys.executable, "-m", "rehearse", "show", "last", "--html", str(page_path), "--embed-audio"],
@@ -473,8 +475,8 @@ def test_show_and_progress_pages_from_the_history(watched, tmp_path):
                           capture_output=True, text=True, env=env, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     page = w.open(progress_path)
-    assert page.locator("svg.trend-svg[data-key='words_per_minute'] .point").count() == 2
-    assert page.locator(".sessions-table tbody tr").count() == 2
+    assert page.locator("svg.trend-svg[data-key='words_per_minute'] .point").count() == saved
+    assert page.locator(".sessions-table tbody tr").count() == saved
 
     empty = {**env, "REHEARSE_HOME": str(tmp_path / "empty")}
     proc = subprocess.run([sys.executable, "-m", "rehearse", "progress", "--html", str(tmp_path / "none.html")],
@@ -510,17 +512,16 @@ def seeks_to(page, t: float, tol: float = 0.6) -> None:
     page.wait_for_function(f"Math.abs(document.querySelector('audio.recording').currentTime - {t}) < {tol}", timeout=5000)
 
 
-def test_voice_lane_and_panel_in_chromium(watched, tmp_path):
+def test_voice_lane_and_panel_in_chromium(watched, tmp_path, voice_cli):
     """A flat-voiced answer with fading and rising sentence ends (the one tests/test_voice.py checks
     against its truth), analysed by the real CLI: the voice lane draws what the JSON holds, where it
-    happened, and a click plays from there; the side panel and the findings list say the same."""
-    from test_voice import ANSWER
-
-    wav = _render(ANSWER, tmp_path)
-    out = tmp_path / "voice.html"
-    run = rehearse("analyze", str(wav), "--json", "--html", str(out), "--embed-audio", "--no-save")
-    assert run.code == 0, run.err
-    report = Report.model_validate(json.loads(run.out))
+    happened, and a click plays from there; the side panel and the findings list say the same.
+    (`analyze ANSWER.wav --json --html OUT --embed-audio --no-save`, rendered and run once per test run:
+    conftest's voice_cli, which test_voice reads too.)"""
+    run, out = voice_cli, Path(voice_cli["page"])
+    assert run["code"] == 0, run["err"]
+    assert f"wrote {out}" in run["err"]
+    report = Report.model_validate(json.loads(run["out"]))
     v = report.voice
     assert v.monotone and v.trailing_off and v.uptalk, "the answer should have voice findings to draw"
     duration = report.duration_s
@@ -645,22 +646,15 @@ def test_report_without_voice_keeps_the_old_timeline(watched, tmp_path, analyzed
     assert w.errors == []
 
 
-def test_interview_from_the_command_line(watched, tmp_path):
-    """`analyze --interview --html --embed-audio` on a rendered mock interview: one section per answer,
-    each with its own slice of the recording, and every answer saved to the history."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts" / "corpus"))
-    import render_interviews
-    from test_interview import interview
-
-    for tool, package in (("espeak-ng", "espeak-ng"), ("flite", "flite"), ("sox", "sox")):
-        require_tool(tool, package)
-    wav = render_interviews.render_interview(interview(iid="html_iv"), tmp_path)
-    env = {**os.environ, "REHEARSE_HOME": str(tmp_path / "home")}
-    out = tmp_path / "interview.html"
-    proc = subprocess.run([sys.executable, "-m", "rehearse", "analyze", str(wav), "--interview", "--json", "--html", str(out),
-                           "--embed-audio"], capture_output=True, text=True, env=env, timeout=600, check=False)
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout)
+def test_interview_from_the_command_line(watched, interview_cli):
+    """`analyze --interview --json --html --embed-audio` on a rendered mock interview: one section per answer,
+    each with its own slice of the recording, and every answer saved to the history (a history of its
+    own). The interview of tests/test_interview.py, rendered and run once per test run: conftest's
+    interview_cli, whose JSON test_interview checks against the truth."""
+    env = {**os.environ, "REHEARSE_HOME": interview_cli["home"]}
+    out = Path(interview_cli["page"])
+    assert interview_cli["code"] == 0, interview_cli["err"]
+    result = json.loads(interview_cli["out"])
     answers = [a for a in result["answers"] if a["report"]]
     assert len(answers) >= 3
     w = watched()

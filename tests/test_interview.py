@@ -53,20 +53,19 @@ def run(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> tuple[Path, dict]:
-    for tool, package in (("espeak-ng", "espeak-ng"), ("flite", "flite"), ("sox", "sox")):
-        require_tool(tool, package)
-    out = tmp_path_factory.mktemp("interview")
-    wav = render_interviews.render_interview(interview(), out)
-    return wav, json.loads(wav.with_suffix(".truth.json").read_text())
+def rendered(interview_cli) -> tuple[Path, dict]:
+    """`interview()` rendered (once per test run: conftest's interview_cli)."""
+    wav = Path(interview_cli["wav"])
+    return wav, json.loads(Path(interview_cli["truth"]).read_text())
 
 
 @pytest.fixture(scope="module")
-def detected(rendered) -> tuple[dict, dict, subprocess.CompletedProcess]:
-    wav, truth = rendered
-    proc = run("analyze", str(wav), "--interview", "--json")
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout), truth, proc
+def detected(interview_cli, rendered) -> tuple[dict, dict, dict]:
+    """`analyze WAV --interview --json` as on a terminal (TTY_COMPATIBLE, TTY_INTERACTIVE, COLUMNS=120: the
+    progress bar on stderr), with --html and --embed-audio (test_html opens the page): run once per test run."""
+    _, truth = rendered
+    assert interview_cli["code"] == 0, interview_cli["err"]
+    return json.loads(interview_cli["out"]), truth, interview_cli
 
 
 def words(text: str) -> set[str]:
@@ -132,14 +131,12 @@ def test_interview_terminal_report(rendered):
     assert "Repeated across answers" in proc.stdout
 
 
-def test_progress_bar_shows_time_left(rendered):
-    wav, _ = rendered
-    proc = run("analyze", str(wav), "--interview", "--json",
-               env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "120"})
-    assert proc.returncode == 0, proc.stderr
-    assert "transcribing" in proc.stderr and "left" in proc.stderr
-    assert "%" in proc.stderr
-    json.loads(proc.stdout)  # the bar goes to stderr, stdout stays clean JSON
+def test_progress_bar_shows_time_left(detected):
+    _, _, proc = detected  # run with TTY_COMPATIBLE=1, TTY_INTERACTIVE=1, COLUMNS=120
+    assert proc["code"] == 0, proc["err"]
+    assert "transcribing" in proc["err"] and "left" in proc["err"]
+    assert "%" in proc["err"]
+    json.loads(proc["out"])  # the bar goes to stderr, stdout stays clean JSON
 
 
 def test_splits_by_hand(rendered, tmp_path):

@@ -50,10 +50,21 @@ def rendered(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def analysed(rendered):
+def near_json(rendered):
+    """The near-threshold answer through the real command line, `analyze --json`."""
+    run = rehearse("analyze", str(rendered["near"]), "--json")
+    assert run.code == 0, run.err
+    return json.loads(run.out)
+
+
+@pytest.fixture(scope="module")
+def analysed(rendered, near_json):
+    """Both answers analysed by the real pipeline: "lesson" in this process, "near" by the command line
+    (near_json: the same `pipeline.analyze`, whose JSON test_share_near_the_threshold... checks too)."""
+    from rehearse.models import Report
     from rehearse.pipeline import analyze
 
-    return {name: analyze(path) for name, path in rendered.items()}
+    return {"lesson": analyze(rendered["lesson"]), "near": Report.model_validate(near_json)}
 
 
 def truth(rendered, name: str) -> dict:
@@ -71,7 +82,7 @@ def test_lesson_and_consequences_are_result(analysed, rendered):
     assert star.confidence.method == "trained" and star.confidence.verdict == "not_dominant"
 
 
-def test_share_near_the_threshold_is_borderline_with_a_range(analysed, rendered):
+def test_share_near_the_threshold_is_borderline_with_a_range(analysed, rendered, near_json):
     star = analysed["near"].star
     conf = star.confidence
     assert conf.borderline and conf.verdict == "borderline", conf
@@ -86,8 +97,7 @@ def test_share_near_the_threshold_is_borderline_with_a_range(analysed, rendered)
     m = re.search(r"Action (\d+)–(\d+) %: borderline", text)
     assert m and int(m[1]) < 50 <= int(m[2]), text
 
-    run = rehearse("analyze", str(rendered["near"]), "--json")
-    data = json.loads(run.out)["star"]
+    data = near_json["star"]  # `analyze --json`
     assert data["confidence"]["verdict"] == "borderline" and "action_dominant" in data
 
 

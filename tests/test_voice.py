@@ -63,12 +63,11 @@ def render(answer: dict, out: Path) -> tuple[Path, dict]:
 
 
 @pytest.fixture(scope="module")
-def answer(tmp_path_factory):
-    """The answer analysed by the real command line, as JSON."""
-    path, truth = render(ANSWER, tmp_path_factory.mktemp("voice"))
-    run = rehearse("analyze", str(path), "--json")
-    assert run.code == 0, run.err
-    return json.loads(run.out), truth
+def answer(voice_cli):
+    """The answer analysed by the real command line, as JSON (`analyze --json --html --embed-audio --no-save`,
+    rendered and run once per test run: conftest's voice_cli, whose page test_html opens)."""
+    assert voice_cli["code"] == 0, voice_cli["err"]
+    return json.loads(voice_cli["out"]), json.loads(Path(voice_cli["truth"]).read_text())
 
 
 def covered(span: tuple[float, float], spans: list[tuple[float, float]]) -> float:
