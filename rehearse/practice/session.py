@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from rehearse.errors import RehearseError
+from rehearse.files import write_atomic
 from rehearse.models import Question, Report
 
 
@@ -72,9 +74,8 @@ def analyse_recording(rec, streaming, buffer, wav_path: Path, question: Question
     report.question = question
     report.audio_path = str(wav_path)
     folder = Path(wav_path).parent
-    try:
-        (folder / "report.json").write_text(report.model_dump_json(indent=2) + "\n")
-    except OSError as exc:
-        print(f"rehearse: warning: {folder / 'report.json'}: cannot save the report ({exc.strerror or exc})",
-              file=sys.stderr)
+    try:  # renamed into place whole: the page and `rehearse show` never read half a report
+        write_atomic(folder / "report.json", report.model_dump_json(indent=2) + "\n", "report")
+    except RehearseError as exc:
+        print(f"rehearse: warning: {exc}", file=sys.stderr)
     return report

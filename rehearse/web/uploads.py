@@ -19,6 +19,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
 from rehearse.errors import RehearseError
+from rehearse.files import write_atomic
 from rehearse.paths import new_session_folder
 from rehearse.web.server import Server, json_error, query, server_of
 
@@ -191,7 +192,7 @@ def _answer(server: Server, job: Job, path: Path, question: str | None) -> str:
     report = analyze(path, model=server.options.model, question=question_bank.choose(text=question) if question else None,
                      progress=job.update)
     report.audio_path = str(path)
-    (job.folder / "report.json").write_text(report.model_dump_json(indent=2) + "\n")
+    write_atomic(job.folder / "report.json", report.model_dump_json(indent=2) + "\n", "report")
     session = server.save(report, "analyze")
     if session is None:
         raise RehearseError(str(path), "the report could not be saved in your history")
@@ -218,6 +219,6 @@ def _interview(server: Server, job: Job, path: Path, question: str | None) -> st
             out.write((np.clip(stretch, -1, 1) * 32767).astype(np.int16))
         a.report.audio_path = str(wav)
         sessions.append(server.save(a.report, "interview"))
-    (job.folder / "interview.json").write_text(report.model_dump_json(indent=2) + "\n")
-    (job.folder / "sessions.json").write_text(json.dumps(sessions) + "\n")
+    write_atomic(job.folder / "interview.json", report.model_dump_json(indent=2) + "\n", "report")
+    write_atomic(job.folder / "sessions.json", json.dumps(sessions) + "\n", "session list")
     return f"/interview/{job.folder.name}"
