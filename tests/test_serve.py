@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import ROOT, read_wav, rehearse, require_tool
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
 import render_answers  # noqa: E402
@@ -196,8 +197,15 @@ def record(page, seconds: float) -> None:
     page.select_option("#prep", "0")
     page.click("#start")
     page.wait_for_selector("#record:not([hidden])")
-    page.wait_for_function(f"() => document.getElementById('elapsed').textContent >= '{int(seconds) // 60}:{int(seconds) % 60:02d}'",
-                           timeout=(seconds + 30) * 1000)
+    try:
+        page.wait_for_function(f"() => document.getElementById('elapsed').textContent >= '{int(seconds) // 60}:{int(seconds) % 60:02d}'",
+                               timeout=(seconds + 30) * 1000)
+    except PlaywrightTimeout:  # say what the page showed instead (once seen: the clock stuck at 0:00)
+        state = page.evaluate("() => ({elapsed: document.getElementById('elapsed').textContent,"
+                              " recording: !document.getElementById('record').hidden,"
+                              " message: document.getElementById('message').hidden ? null : document.getElementById('message').innerText,"
+                              " level: document.getElementById('level-text').textContent})")
+        raise AssertionError(f"the recording did not reach {seconds:g} s: {state}") from None
 
 
 def heard_enough(heard: str) -> bool:
