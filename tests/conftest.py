@@ -286,16 +286,9 @@ def voice_cli(once) -> dict:
     test_voice checks the JSON against the truth, test_html the page's voice lane."""
 
     def make(folder: Path) -> dict:
-        sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
-        import render_answers as ra
-        from test_voice import ANSWER
+        from test_voice import ANSWER, render
 
-        for tool in ("espeak", "sox"):
-            try:
-                ra.check_tool(tool)
-            except RuntimeError as e:
-                pytest.fail(str(e))
-        wav = ra.render_answer(ANSWER, folder)
+        wav, _ = render(ANSWER, folder)
         page = folder / "voice.html"
         run = cli_run(["analyze", str(wav), "--json", "--html", str(page), "--embed-audio", "--no-save"], timeout=300)
         return {**run, "wav": str(wav), "truth": str(wav.with_suffix(".truth.json")), "page": str(page)}
