@@ -118,7 +118,8 @@ def analyze_samples(
     transcription of the whole recording (practice passes one that reuses the stretches it
     transcribed while the candidate was still speaking). `setup` (from `setup()`) gives the model
     and rubric already resolved. `precomputed` (from `precompute()`) holds the voice activity and
-    pitch of these samples, worked out while the last words were being transcribed."""
+    pitch of these samples, worked out while the last words were being transcribed (and, from
+    practice, the voiced islands it heard again while the candidate spoke: "relistened")."""
     lap = Laps(timings)
     if setup is None:
         check_lp(rubric_name, lp)
@@ -142,7 +143,8 @@ def analyze_samples(
     return analyze_transcribed(samples, text, file, rubric_name=rubric_name, min_pause_s=min_pause_s, lp=lp,
                                timings=lap.timings, question=question,
                                computed_pitch=precomputed.get("pitch") if precomputed else None,
-                               listener=(whisper, spec), heard=precomputed.get("heard") if precomputed else None)
+                               listener=(whisper, spec), heard=precomputed.get("heard") if precomputed else None,
+                               relistened=precomputed.get("relistened") if precomputed else None)
 
 
 def precompute(samples: np.ndarray, file: str, speech: list[Span] | None = None,
@@ -170,11 +172,14 @@ def analyze_transcribed(
     computed_pitch: tuple[np.ndarray, np.ndarray] | None = None,
     listener: tuple | None = None,
     heard: list | None = None,
+    relistened: dict | None = None,
 ) -> Report:
     """Everything after transcription, for one answer: fillers heard in the audio, delivery, STAR, voice, tips.
     `listener` (the Whisper model and its spec) hears each voiced island again on its own
     (`rehearse.speech.relisten`); without it, only the first transcription's words are used.
-    `heard`: `acoustic.listen()` over the same voice activity, done earlier (see `precompute`)."""
+    `heard`: `acoustic.listen()` over the same voice activity, done earlier (see `precompute`);
+    `relistened`: islands already heard again (`relisten.hear_islands`, practice does it while the
+    candidate speaks)."""
     if isinstance(question, str):
         question = Question(text=question)
     lap = Laps(timings)
@@ -193,7 +198,7 @@ def analyze_transcribed(
 
         def hear(islands: list[acoustic.Stretch]) -> None:
             start = time.perf_counter()
-            relisten.relisten(whisper, samples, islands, lexicon["relisten"], spec.english_only)
+            relisten.relisten(whisper, samples, islands, lexicon["relisten"], spec.english_only, relistened)
             lap.carve("relisten", time.perf_counter() - start)
 
     min_pause = config["pauses"]["min_pause_s"] if min_pause_s is None else min_pause_s

@@ -144,3 +144,51 @@ def test_a_stretch_is_decoded_only_up_to_its_cut():
     assert len(before) >= 10 and [w.text for w in stopped.words if w.start_s < cut] == before
     assert len(encoded) == 1 and passes_whole >= 1, (len(encoded), passes_whole)
     assert all(w.start_s < cut + 1.5 for w in stopped.words)  # nothing decoded from a later window
+
+
+def test_voiced_islands_heard_while_speaking_change_nothing_but_the_wait():
+    """Between stretches the transcriber hears the voiced islands of the lookahead's finished blocks
+    again (the second listen); after the stop only the others are decoded, and the report is the
+    one the second listen after the stop gives."""
+    from rehearse.delivery.acoustic import Stretch
+    from rehearse.practice.lookahead import Lookahead
+    from rehearse.speech import relisten
+
+    samples = read_wav(AUDIO / "filler_heavy.wav")  # 57 s, many "uh"s: islands in every block
+    buffer = AudioBuffer(capacity_s=10)
+    settings = rubric.load("practice")
+    st = StreamingTranscriber(buffer, rubric.load("delivery"), whisper_model.resolve_model(None), settings["streaming"])
+    st.whisper = whisper_model.get_model(st.spec)
+    lookahead = Lookahead(buffer, settings["lookahead"])  # driven here step by step, not on its thread
+    st.hear_ahead(lookahead, rubric.load("fillers")["relisten"])
+    margin = int(lookahead.margin_s * 16000)
+    for i in range(0, len(samples), 16000):
+        buffer.append(samples[i:i + 16000])
+        if len(buffer) >= lookahead.done + lookahead.block + margin:
+            lookahead._add(buffer.view(0, lookahead.done + lookahead.block + margin), lookahead.done + lookahead.block)
+        if not st._step(final=False):
+            st._hear_ahead()
+    st.finish()
+    speech, raw = lookahead.finish(buffer.view())
+    pre = pipeline.precompute(buffer.view(), "filler_heavy.wav", speech=speech, raw_pitch=raw)
+    islands = [s for s in pre["heard"] if s.kind == "island"]
+    ahead = {relisten.key(s.start_s, s.end_s) for s in islands} & set(st.heard_alone)
+    assert len(ahead) >= len(islands) / 3, (len(ahead), len(islands), st.heard_alone)
+
+    decoded = []
+    hear_clips = relisten.hear_clips
+    relisten.hear_clips = lambda *a, **k: decoded.append(len(a[2])) or hear_clips(*a, **k)
+    reports = []
+    try:
+        for known in (None, dict(st.heard_alone)):
+            fresh = dict(pre, heard=[Stretch(**{**s.__dict__, "heard_as": None}) for s in pre["heard"]],
+                         relistened=known)
+            decoded.clear()
+            reports.append((pipeline.analyze_samples(buffer.view(), "filler_heavy.wav", transcriber=st.transcriber(),
+                                                     precomputed=fresh), sum(decoded)))
+    finally:
+        relisten.hear_clips = hear_clips
+    (after_stop, n_after), (with_ahead, n_ahead) = reports
+    assert n_ahead < n_after, (n_ahead, n_after)
+    assert with_ahead.model_dump(exclude={"timings_s"}) == after_stop.model_dump(exclude={"timings_s"})
+    assert any(f.kind == "filled_pause" for f in with_ahead.fillers)

@@ -85,7 +85,7 @@ def attempt(question, args, settings, setup, source_factory, console, interactiv
     buffer = AudioBuffer()
     streaming = StreamingTranscriber(buffer, setup["config"], setup["spec"], settings["streaming"])
     streaming.start()  # loads the model while the candidate prepares
-    lookahead = look_ahead(buffer, settings)
+    lookahead = look_ahead(buffer, settings, streaming)
     warm_up(setup)
     prep = 0.0 if args.no_prep else (settings["capture"]["default_prep_s"] if args.prep is None else args.prep)
     _prepare(prep, console, interactive)

@@ -3,8 +3,10 @@
 A low-priority thread takes the growing recording block by block (`[lookahead]` in
 rubrics/practice.toml): Silero's voice activity of each block, joined at the edges as
 `audio.vad.speech_regions` joins the blocks of a long file, and the pitch frames of each block,
-tracked with a margin either side. A block ends in the middle of its last silence. At the stop only the last block is left, so these no longer
-take CPU from the last words' transcription (they took a second of it for a 2-minute answer).
+tracked with a margin either side, and its voiced islands (candidate filled pauses), which the
+transcriber hears again between stretches (`streaming.StreamingTranscriber.hear_ahead`). A block
+ends in the middle of its last silence. At the stop only the last block is left, so these no
+longer take CPU from the last words' transcription (they took a second of it for a 2-minute answer).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from rehearse import rubric
 from rehearse.audio import vad
+from rehearse.delivery import acoustic
 from rehearse.models import Span
 from rehearse.voice import pitch
 
@@ -33,9 +36,11 @@ class Lookahead:
         self.poll_s = float(settings["poll_s"])
         self.vad = rubric.load("delivery")["vad"]
         self.pitch = rubric.load("voice")["pitch"]
+        self.acoustic = rubric.load("fillers").get("acoustic")
         self.done = 0  # samples whose blocks are worked out
         self.speech: list[Span] = []
         self.frames: list[tuple[np.ndarray, np.ndarray]] = []
+        self.islands: list[tuple[float, float]] = []  # voiced islands of the finished blocks (start_s, end_s)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rehearse-lookahead", daemon=True)
 
@@ -74,9 +79,24 @@ class Lookahead:
                 cut = int((gaps[-1][0] + gaps[-1][1]) / 2 * RATE)
                 regions = [r for r in regions if r.end_s * RATE <= cut]
         frames = pitch.raw_part(samples, self.done, self.done + cut, self.pitch, self.margin_s)
+        if not last and self.acoustic:
+            self.islands += self._islands(samples, cut, regions)
         self.speech = vad.join(self.speech, regions, self.done / RATE, v["min_silence_ms"])
         self.frames.append(frames)
         self.done += cut
+
+    def _islands(self, samples: np.ndarray, cut: int, regions: list[Span]) -> list[tuple[float, float]]:
+        """The block's voiced islands (`acoustic.islands`), on the recording's 10-ms frame grid, for
+        the transcriber to hear again before the stop (`relisten.hear_islands`). The analysis finds
+        the islands of the whole recording afresh; those found here with the same times are not
+        heard again then."""
+        a = self.done - self.done % acoustic.HOP
+        part = samples[a : self.done + cut]
+        shift = (self.done - a) / RATE
+        frames = acoustic.frame_features(part, [Span(start_s=r.start_s + shift, end_s=r.end_s + shift) for r in regions],
+                                         self.acoustic)
+        return [(round(s.start_s + a / RATE, 3), round(s.end_s + a / RATE, 3))
+                for s in acoustic.islands(frames, part, self.acoustic)]
 
     def finish(self, samples: np.ndarray) -> tuple[list[Span], tuple[np.ndarray, np.ndarray]]:
         """Stop the thread; the voice activity and the raw pitch (`pitch.raw`) of the whole of `samples`."""

@@ -31,11 +31,15 @@ def warm_up(setup: dict) -> None:
     prepare.warm_in_background(rubric.load(setup.get("rubric_name", "star")))
 
 
-def look_ahead(buffer, settings: dict):
-    """Voice activity and pitch worked out while the candidate speaks (`lookahead.Lookahead`, started)."""
+def look_ahead(buffer, settings: dict, streaming=None):
+    """Voice activity and pitch worked out while the candidate speaks (`lookahead.Lookahead`, started);
+    `streaming` (the transcriber) hears the voiced islands it finds again between stretches."""
+    from rehearse import rubric
     from rehearse.practice.lookahead import Lookahead
 
     lookahead = Lookahead(buffer, settings["lookahead"])
+    if streaming is not None:
+        streaming.hear_ahead(lookahead, rubric.load("fillers").get("relisten"))
     lookahead.start()
     return lookahead
 
@@ -63,6 +67,7 @@ def analyse_recording(rec, streaming, buffer, wav_path: Path, question: Question
         streaming.finish()
         finished = time.perf_counter()
         precomputed = ahead.result()
+    precomputed["relistened"] = dict(streaming.heard_alone)
     get_model(setup["spec"])
     report = analyze_samples(buffer.view(), str(wav_path), setup=setup, lp=(question.principles or [None])[0],
                              transcriber=streaming.transcriber(), question=question, precomputed=precomputed)

@@ -18,6 +18,7 @@ import numpy as np
 from rehearse.audio import vad
 from rehearse.models import Span, Transcription, Word
 from rehearse.speech import model as whisper_model
+from rehearse.speech import relisten
 from rehearse.speech.model import ModelSpec
 from rehearse.speech.sentences import split_sentences
 from rehearse.speech.transcribe import transcription_settings
@@ -67,6 +68,7 @@ class StreamingTranscriber:
         self.min_chunk = int(s["min_chunk_s"] * RATE)
         self.max_chunk = int(s["max_chunk_s"] * RATE)
         self.cut_gap_s = float(s["cut_gap_s"])
+        self.stopped_gap_s = float(s.get("stopped_gap_s", 1.0))
         self.poll_s = float(s["poll_s"])
         self.context_words = int(s.get("context_words", 40))
         self.final_beam_size = s.get("final_beam_size")  # the stretch the candidate waits for
@@ -75,6 +77,10 @@ class StreamingTranscriber:
         self.words: list[Word] = []
         self.chunks: list[tuple[float, float, float]] = []  # (start_s, end_s, seconds spent)
         self.error: BaseException | None = None
+        self.islands_from = None  # something with `.islands`, (start_s, end_s) of voiced islands: `hear_ahead`
+        self.relisten_cfg: dict | None = None
+        self.heard_alone: dict[tuple[float, float], str] = {}  # `relisten.hear_islands` of those islands
+        self._islands_heard = 0
         self._stop = threading.Event()
         self._cancelled = False
         self._lock = threading.Lock()  # held while a chunk is transcribed
@@ -94,7 +100,8 @@ class StreamingTranscriber:
                 if self._cancelled:
                     return
                 with self._lock:
-                    self._step(final=stopping)
+                    if not self._step(final=stopping) and not stopping:
+                        self._hear_ahead()
                 if stopping:
                     return
         except BaseException as exc:  # noqa: BLE001 - reported at stop; the recording itself goes on
@@ -111,7 +118,7 @@ class StreamingTranscriber:
         if not speech:
             return n - RATE if n >= self.max_chunk else None  # nothing but silence: skip it, keep the last second
         gaps = [(a.end_s, b.start_s) for a, b in itertools.pairwise(speech)]
-        if end_s - speech[-1].end_s >= max(self.cut_gap_s, 1.0):  # the speaker has stopped for now
+        if end_s - speech[-1].end_s >= max(self.cut_gap_s, self.stopped_gap_s):  # the speaker has stopped for now
             gaps.append((speech[-1].end_s, end_s))
         # a long chunk may be cut at a shorter breath rather than grow past Whisper's 30-s window
         for min_gap in (self.cut_gap_s,) if n < self.max_chunk else (self.cut_gap_s, 0.25):
@@ -121,36 +128,62 @@ class StreamingTranscriber:
                     return cut
         return None
 
-    def _step(self, final: bool) -> None:
+    def hear_ahead(self, islands_from, relisten_cfg: dict | None) -> None:
+        """Between stretches, hear the voiced islands `islands_from.islands` lists again on their own
+        (`relisten.hear_islands`, the analysis's second listen), so fewer are left after the stop."""
+        self.islands_from, self.relisten_cfg = islands_from, relisten_cfg
+
+    def _hear_ahead(self) -> None:
+        if self.islands_from is None or not self.relisten_cfg:
+            return
+        batch = int(self.relisten_cfg.get("batch", 16))
+        todo = self.islands_from.islands[self._islands_heard : self._islands_heard + batch]
+        if not todo:
+            return
+        try:
+            lo = max(0, int((todo[0][0] - 1) * RATE))  # the part of the recording they lie in
+            samples = self.buffer.view(lo, int((todo[-1][1] + 1) * RATE))
+            self.heard_alone |= relisten.hear_islands(self.whisper, samples, todo, self.relisten_cfg,
+                                                      self.spec.english_only, origin=lo)
+            self._islands_heard += len(todo)
+        except Exception:  # noqa: BLE001 - only a head start: the analysis hears them after the stop
+            self.islands_from = None
+
+    def _step(self, final: bool) -> bool:
+        """Transcribe the next stretch if one is finished (all that is left if `final`); True if it did."""
         start, total = self.committed, len(self.buffer)
         pending = self.buffer.view(start, total)
         if len(pending) < (RATE // 4 if final else self.min_chunk):
             if final:
                 self.committed = total
-            return
+            return False
         speech = self._speech(pending)
         cut = len(pending) if final else self._cut(pending, speech)
         if cut is None:
-            return
+            return False
         clock = time.perf_counter()
         if speech:
             # Whisper hears the speech after the cut too, so the stretch does not end in a silence for
-            # it to fill with a hallucinated "Thank you for watching"; words after the cut are dropped
-            # and transcribed again with the next stretch.
-            # and it reads what was said before, as it would in one long recording
+            # it to fill with a hallucinated "Thank you for watching", and it reads what was said
+            # before, as it would in one long recording
             hint = dict(self.hint)
             if self.words and hint["prompt"]:
                 hint["prompt"] = hint["prompt"] + " " + " ".join(w.text for w in self.words[-self.context_words:])
-            if final:
-                settings = dict(self.settings, beam_size=self.final_beam_size) if self.final_beam_size else self.settings
-            else:  # the words after the cut are transcribed again with the next stretch: not decoded now
-                settings = dict(self.settings, until_s=cut / RATE, until_speech_s=self.until_speech_s)
+            # Whisper stops at the cut: the words after it are transcribed again with the next stretch,
+            # and after the last stretch's final words there is nothing left to decode (faster-whisper
+            # would run another encoder pass on the trailing silence)
+            settings = dict(self.settings, until_s=cut / RATE, until_speech_s=self.until_speech_s)
+            if self.final_beam_size and (final or cut > int(speech[-1].end_s * RATE)):
+                # the last stretch, or one cut after the last voice (the speaker has stopped, and the
+                # click on Stop may come while it is decoded): the candidate may be waiting for it
+                settings["beam_size"] = self.final_beam_size
             text = transcribe_with_hint(self.whisper, self.spec, pending, speech, self.config, hint, settings)
             offset, limit = start / RATE, cut / RATE
             self.words += [w.model_copy(update={"start_s": round(w.start_s + offset, 3), "end_s": round(w.end_s + offset, 3)})
                            for w in text.words if w.start_s < limit]
         self.chunks.append((start / RATE, (start + cut) / RATE, round(time.perf_counter() - clock, 3)))
         self.committed = start + cut
+        return True
 
     def finish(self) -> None:
         """Stop watching; transcribe what is left (the last stretch) and wait for it."""

@@ -19,24 +19,48 @@ import numpy as np
 from rehearse.audio.decode import SAMPLE_RATE
 
 
-def relisten(whisper, samples: np.ndarray, islands: list, cfg: dict, english_only: bool = True) -> None:
+def relisten(whisper, samples: np.ndarray, islands: list, cfg: dict, english_only: bool = True,
+             known: dict[tuple[float, float], str] | None = None) -> None:
     """Set `heard_as` on each island (anything with `start_s`, `end_s` and `heard_as`, such as
-    `rehearse.delivery.acoustic.Stretch`): Whisper's text for the island heard alone (may be "")."""
+    `rehearse.delivery.acoustic.Stretch`): Whisper's text for the island heard alone (may be "").
+    `known` holds what was heard already (`hear_islands`, keyed by `key`): those are not decoded again."""
     if not islands or not cfg.get("encoder_s"):
         return
-    clips = [(s.start_s - cfg["pad_s"], s.end_s + cfg["pad_s"]) for s in islands]
+    known = known or {}
+    for s in islands:
+        if key(s.start_s, s.end_s) in known:
+            s.heard_as = known[key(s.start_s, s.end_s)]
+    left = [s for s in islands if key(s.start_s, s.end_s) not in known]
+    heard = hear_islands(whisper, samples, [(s.start_s, s.end_s) for s in left], cfg, english_only)
+    for s in left:
+        s.heard_as = heard[key(s.start_s, s.end_s)]
+
+
+def key(start_s: float, end_s: float) -> tuple[float, float]:
+    """An island's times as a key (islands lie on the 10-ms frame grid)."""
+    return round(start_s, 2), round(end_s, 2)
+
+
+def hear_islands(whisper, samples: np.ndarray, islands: list[tuple[float, float]], cfg: dict,
+                 english_only: bool = True, origin: int = 0) -> dict[tuple[float, float], str]:
+    """Whisper's text for each island (start, end in seconds) heard alone, by `key`: what `relisten`
+    sets as its `heard_as`. Practice hears the islands of finished blocks while the candidate speaks.
+    `samples` may be a part of the recording that starts at sample `origin`."""
+    if not islands or not cfg.get("encoder_s"):
+        return {}
+    clips = [(a - cfg["pad_s"], b + cfg["pad_s"]) for a, b in islands]
     texts = hear_clips(whisper, samples, clips, cfg["encoder_s"], int(cfg["max_tokens"]), cfg.get("prompt"),
-                       cfg["lead_s"], int(cfg.get("batch", 16)), english_only)
-    for s, text in zip(islands, texts):
-        s.heard_as = text
+                       cfg["lead_s"], int(cfg.get("batch", 16)), english_only, origin)
+    return {key(a, b): text for (a, b), text in zip(islands, texts)}
 
 
 def hear_clips(whisper, samples: np.ndarray, clips: list[tuple[float, float]], window_s: float, max_tokens: int,
                prompt: str | None = None, lead_s: float = 0.0, batch: int = 16,
-               english_only: bool = True) -> list[str]:
+               english_only: bool = True, origin: int = 0) -> list[str]:
     """Whisper's text for each clip (start, end in seconds) heard on its own: `lead_s` of silence,
     then the clip, cut or padded to a `window_s` encoder window, decoded greedily after `prompt`
-    (no earlier text), at most `max_tokens` tokens; `batch` clips at a time."""
+    (no earlier text), at most `max_tokens` tokens; `batch` clips at a time. `samples[0]` is
+    sample `origin` of the recording the clip times refer to."""
     if not clips:
         return []
     import ctranslate2
@@ -54,7 +78,7 @@ def hear_clips(whisper, samples: np.ndarray, clips: list[tuple[float, float]], w
         group = clips[k : k + batch]
         features = []
         for a, b in group:
-            piece = samples[max(0, round(a * SAMPLE_RATE)) : max(0, round(b * SAMPLE_RATE))]
+            piece = samples[max(0, round(a * SAMPLE_RATE)) - origin : max(0, round(b * SAMPLE_RATE)) - origin]
             clip = np.concatenate([lead, piece.astype(np.float32, copy=False)])[:width]
             clip = np.pad(clip, (0, width - len(clip)))
             features.append(whisper.feature_extractor(clip)[:, :frames])

@@ -158,7 +158,7 @@ async def record_answer(websocket: WebSocket, server) -> None:
     buffer = AudioBuffer()
     streaming = StreamingTranscriber(buffer, server.setup["config"], server.setup["spec"], settings["streaming"])
     streaming.start()
-    lookahead = look_ahead(buffer, settings)
+    lookahead = look_ahead(buffer, settings, streaming)
     warm_up(server.setup)
     source = BrowserSource()
     loop = asyncio.get_running_loop()
