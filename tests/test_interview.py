@@ -225,8 +225,11 @@ def test_music_says_so(tmp_path):
 def test_folder_mode_analyses_caches_and_reports(tmp_path, rehearse_home):
     folder = tmp_path / "recordings"
     folder.mkdir()
-    for name in ("strong_answer", "we_answer"):
-        shutil.copy(AUDIO / f"{name}.wav", folder / f"{name}.wav")
+    from rehearse.audio.decode import decode
+
+    shutil.copy(AUDIO / "strong_answer.wav", folder / "strong_answer.wav")
+    # 12 s of we_answer: the folder's analysis, cache and table are under test, not that answer's audio
+    write_wav(folder / "we_answer.wav", decode(AUDIO / "we_answer.wav")[:16000 * 12])
     (folder / "broken.wav").write_bytes(b"this is not audio at all")
     (folder / "notes.txt").write_text("not a recording")
     before = sorted(p.name for p in folder.iterdir())
