@@ -30,28 +30,36 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 # The order in which the two xdist workers take the test files (pyproject: --dist loadfile
 # --no-loadscope-reorder; xdist's own order is by number of tests, which says nothing of their cost):
-# the longest first, so that no long file starts last and keeps one worker busy while the other has
-# finished. test_practice_mic first: most of its time is real time (speech played into the virtual
-# microphone), which the other worker's computing fills. Files not named here come last, in name order.
-# Seconds each file took on one worker of an idle 2-core machine (pytest --durations), longest first.
+# mostly the longest first, so that no long file starts last and keeps one worker busy while the other has
+# finished, and so that the files that mostly wait on real time run beside files that compute.
+# test_practice_mic first (one worker): its time is real time (speech played into the virtual microphone).
+# test_interview and test_fuzz next (the other worker, beside it): they run two analyses at a time, using
+# the core the microphone tests leave free. Then test_html on that worker, and test_serve (a browser
+# waiting on real time) on the microphone's worker once it is done, beside test_html and what follows.
+# Files not named here come last, in name order.
+# Seconds each file took on one worker of the 2-core machine with the whole suite running (--durations).
 LONGEST_FIRST = [
-    "test_practice_mic.py",  # 166 s, mostly waiting on real-time audio
-    "test_interview.py",  # ~120
-    "test_fuzz.py",  # ~100, one in-process driver of ~70 cases
-    "test_serve.py",  # 96, a browser and a server
-    "test_html.py",  # ~75
-    "test_analyze.py",  # ~70
-    "test_history.py",  # ~55
-    "test_star.py",  # 43
-    "test_fillers.py",  # 34
-    "test_folder_mode.py",  # 29
-    "test_streaming.py",  # 24
-    "test_star_labels.py",  # 20
+    "test_practice_mic.py",  # 168, mostly waiting on real-time audio
+    "test_interview.py",  # ~58, two runs at a time
+    "test_fuzz.py",  # ~45, two in-process drivers of ~40 cases each
+    "test_html.py",  # ~77, a browser; makes conftest's practised_cli (the bundled samples, ~30 s)
+    "test_serve.py",  # 104, a browser and a server, much of it real time
+    "test_analyze.py",  # ~44
+    "test_fillers.py",  # 31
+    "test_star.py",  # 31
+    "test_history.py",  # 21
+    "test_star_labels.py",  # 18
     "test_history_torture.py",  # 18
-    "test_delivery.py",  # 17
-    "test_voice.py",  # 10
-    "test_bad_input.py",  # 9
-    "test_formats.py",  # 9
+    "test_folder_mode.py",  # 17
+    "test_streaming.py",  # 11
+    "test_bad_input.py",  # 11
+    "test_delivery.py",  # 10
+    "test_formats.py",  # 10
+    "test_render_answers.py",  # 5
+    "test_question_bank.py",  # 4
+    "test_voice.py",  # 4
+    "test_session_wav.py",  # 4
+    "test_long_recordings.py",  # 3
 ]
 
 
