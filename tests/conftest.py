@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,28 +30,36 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 # The order in which the two xdist workers take the test files (pyproject: --dist loadfile
 # --no-loadscope-reorder; xdist's own order is by number of tests, which says nothing of their cost):
-# the longest first, so that no long file starts last and keeps one worker busy while the other has
-# finished. test_practice_mic first: most of its time is real time (speech played into the virtual
-# microphone), which the other worker's computing fills. Files not named here come last, in name order.
-# Seconds each file took on one worker of an idle 2-core machine (pytest --durations), longest first.
+# mostly the longest first, so that no long file starts last and keeps one worker busy while the other has
+# finished, and so that the files that mostly wait on real time run beside files that compute.
+# test_practice_mic first (one worker): its time is real time (speech played into the virtual microphone).
+# test_interview and test_fuzz next (the other worker, beside it): they run two analyses at a time, using
+# the core the microphone tests leave free. Then test_html on that worker, and test_serve (a browser
+# waiting on real time) on the microphone's worker once it is done, beside test_html and what follows.
+# Files not named here come last, in name order.
+# Seconds each file took on one worker of the 2-core machine with the whole suite running (--durations).
 LONGEST_FIRST = [
-    "test_practice_mic.py",  # 166 s, mostly waiting on real-time audio
-    "test_interview.py",  # ~120
-    "test_fuzz.py",  # ~100, one in-process driver of ~70 cases
-    "test_serve.py",  # 96, a browser and a server
-    "test_html.py",  # ~75
-    "test_analyze.py",  # ~70
-    "test_history.py",  # ~55
-    "test_star.py",  # 43
-    "test_fillers.py",  # 34
-    "test_folder_mode.py",  # 29
-    "test_streaming.py",  # 24
-    "test_star_labels.py",  # 20
+    "test_practice_mic.py",  # 168, mostly waiting on real-time audio
+    "test_interview.py",  # ~58, two runs at a time
+    "test_fuzz.py",  # ~45, two in-process drivers of ~40 cases each
+    "test_html.py",  # ~77, a browser; makes conftest's practised_cli (the bundled samples, ~30 s)
+    "test_serve.py",  # 104, a browser and a server, much of it real time
+    "test_analyze.py",  # ~44
+    "test_fillers.py",  # 31
+    "test_star.py",  # 31
+    "test_history.py",  # 21
+    "test_star_labels.py",  # 18
     "test_history_torture.py",  # 18
-    "test_delivery.py",  # 17
-    "test_voice.py",  # 10
-    "test_bad_input.py",  # 9
-    "test_formats.py",  # 9
+    "test_folder_mode.py",  # 17
+    "test_streaming.py",  # 11
+    "test_bad_input.py",  # 11
+    "test_delivery.py",  # 10
+    "test_formats.py",  # 10
+    "test_render_answers.py",  # 5
+    "test_question_bank.py",  # 4
+    "test_voice.py",  # 4
+    "test_session_wav.py",  # 4
+    "test_long_recordings.py",  # 3
 ]
 
 
@@ -123,9 +132,11 @@ SAMPLES = sorted(p.name.removesuffix(".truth.json") for p in AUDIO.glob("*.truth
 
 
 @pytest.fixture(scope="session")
-def analyzed(tmp_path_factory):
-    """Each bundled sample analysed once per test run with the real default model: the first
-    worker to need it analyses it and leaves the report (the JSON contract) for the others."""
+def analyzed(tmp_path_factory, practised_cli):
+    """Each bundled sample analysed once per test run with the real default model, by the real command
+    line: the report `rehearse analyze SAMPLE` saved in practised_cli's history (which test_history checks
+    against the truth and test_html shows), read back as the JSON contract. A sample outside that practice
+    week is analysed in process, by the first worker to need it, and its report left for the other."""
     from rehearse.models import Report
     from rehearse.pipeline import analyze
 
@@ -136,6 +147,13 @@ def analyzed(tmp_path_factory):
 
     def get(name: str):
         if name not in cache:
+            if name in practised_cli["order"]:
+                kept = practised_cli["reports"].get(name)
+                if kept is None:
+                    run = practised_cli["runs"][practised_cli["order"].index(name)]
+                    pytest.fail(f"`rehearse analyze {name}.wav` saved no report (exit {run['code']}): {run['err'][-2000:]}")
+                cache[name] = Report.model_validate_json(Path(kept).read_text())
+                return cache[name]
             kept = shared / f"{name}.json"
             with open(shared / f"{name}.lock", "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
@@ -239,21 +257,13 @@ OFFLINE = {"HF_HUB_OFFLINE": "1", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PRO
 
 
 @pytest.fixture(scope="session")
-def filler_heavy_cli(once) -> dict:
-    """`rehearse analyze audio/filler_heavy.wav --json --html PAGE --embed-audio --open`, run once with the
-    Hugging Face hub unreachable and $BROWSER a script that writes down what it is asked to open:
-    test_analyze checks its JSON contract and that it needed no network, test_html opens its page in
-    Chromium (the sample has fillers and long pauses to draw) and checks what --open handed the browser."""
-
-    def make(folder: Path) -> dict:
-        page, seen, browser = folder / "answer.html", folder / "seen.txt", folder / "browser.sh"
-        browser.write_text(f"#!/bin/sh\necho \"$1\" > {seen}\n")
-        browser.chmod(0o755)
-        run = cli_run(["analyze", str(AUDIO / "filler_heavy.wav"), "--json", "--html", str(page), "--embed-audio", "--open"],
-                      env={**OFFLINE, "BROWSER": str(browser)}, timeout=300)
-        return {**run, "name": "filler_heavy", "page": str(page), "seen": str(seen)}
-
-    return once("filler_heavy_cli", make)
+def filler_heavy_cli(practised_cli) -> dict:
+    """`rehearse analyze audio/filler_heavy.wav --no-save --json --html PAGE --embed-audio --open`, run once
+    (conftest's practised_cli: its --no-save run, into that history, which test_history checks it stayed
+    out of) with the Hugging Face hub unreachable and $BROWSER a script that writes down what it is asked
+    to open: test_analyze checks its JSON contract and that it needed no network, test_html opens its page
+    in Chromium (the sample has fillers and long pauses to draw) and checks what --open handed the browser."""
+    return practised_cli["skipped"]
 
 
 @pytest.fixture(scope="session")
@@ -302,16 +312,33 @@ PRACTICE_WEEK = ["filler_heavy", "context_heavy", "we_answer", "strong_answer"] 
 @pytest.fixture(scope="session")
 def practised_cli(once) -> dict:
     """The bundled recordings analysed one after another by the real command line, `analyze SAMPLE` (the
-    terminal report, saved by default) into a history of its own, then we_answer once more with
-    `--no-save --json`, then `progress --json`: run once per test run. test_history checks the history
-    and trends, test_analyze the terminal report of context_heavy."""
+    terminal report, saved by default) into a history of its own, then filler_heavy once more with
+    `--no-save --json --html PAGE --embed-audio --open` (conftest's filler_heavy_cli), then `progress --json`:
+    run once per test run. test_history checks the history and trends, test_analyze the terminal report of
+    context_heavy, and the report each run saved is the `analyzed` fixture's report of that sample."""
 
     def make(folder: Path) -> dict:
-        env = {"REHEARSE_HOME": str(folder / "home")}
+        from rehearse.history import store
+
+        home = folder / "home"
+        env = {"REHEARSE_HOME": str(home)}
         runs = [cli_run(["analyze", str(AUDIO / f"{name}.wav")], env, timeout=300) for name in PRACTICE_WEEK]
-        skipped = cli_run(["analyze", str(AUDIO / "we_answer.wav"), "--no-save", "--json"], env, timeout=300)
+        page, seen, browser = folder / "answer.html", folder / "seen.txt", folder / "browser.sh"
+        browser.write_text(f"#!/bin/sh\necho \"$1\" > {seen}\n")
+        browser.chmod(0o755)
+        skipped = cli_run(["analyze", str(AUDIO / "filler_heavy.wav"), "--no-save", "--json", "--html", str(page),
+                           "--embed-audio", "--open"], env={**env, **OFFLINE, "BROWSER": str(browser)}, timeout=300)
+        skipped = {**skipped, "name": "filler_heavy", "page": str(page), "seen": str(seen)}
+        reports = {}  # each saved run's report as the history stored it, before any test reads the history
+        (folder / "reports").mkdir()
+        for name, run in zip(PRACTICE_WEEK, runs):
+            saved = re.search(r"Saved as session (\d+)\b", run["out"])
+            if run["code"] == 0 and saved:
+                kept = folder / "reports" / f"{name}.json"
+                kept.write_text(store.get_report_json(int(saved.group(1)), db=home / "history.sqlite3"))
+                reports[name] = str(kept)
         progress = cli_run(["progress", "--json"], env, timeout=300)
-        return {"home": env["REHEARSE_HOME"], "order": PRACTICE_WEEK, "runs": runs, "skipped": skipped,
-                "progress": progress}
+        return {"home": str(home), "order": PRACTICE_WEEK, "runs": runs, "skipped": skipped, "progress": progress,
+                "reports": reports}
 
     return once("practised_cli", make)

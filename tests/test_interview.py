@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -52,11 +53,48 @@ def run(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess
                           env={**os.environ, **(env or {})})
 
 
+class Ahead:
+    """This file's slow command-line runs, started before the tests that check them and run two at a
+    time: the file runs beside the microphone tests on the other worker (tests/conftest.py
+    LONGEST_FIRST), which mostly wait on real time and leave a core free. `get(key)` is the run's
+    result (or raises what it raised)."""
+
+    def __init__(self):
+        self.pool = ThreadPoolExecutor(max_workers=2)
+        self.jobs: dict = {}
+
+    def start(self, key: str, job, *args, **kwargs) -> None:
+        self.jobs[key] = self.pool.submit(job, *args, **kwargs)
+
+    def get(self, key: str):
+        return self.jobs[key].result()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ahead(tmp_path_factory, rehearse_home):
+    """The runs that need no rendered interview, started as the file begins (the mock interview's two,
+    the fallback to one answer, the stereo interview, the folder of single answers)."""
+    runs = Ahead()
+    runs.start("mock", run, "analyze", str(MOCK), "--interview", "--json", "--no-save")
+    page = tmp_path_factory.mktemp("mock-page") / "mock.html"
+    runs.start("mock_explain", lambda: (page, run("analyze", str(MOCK), "--interview", "--html", str(page), "--explain",
+                                                   "--no-save", env={"COLUMNS": "160"})))
+    runs.start("no_question", run, "analyze", str(AUDIO / "strong_answer.wav"), "--interview", "--json")
+    runs.start("stereo", stereo_run, tmp_path_factory.mktemp("stereo"))
+    runs.start("folder", folder_runs, tmp_path_factory.mktemp("folder"), rehearse_home)
+    yield runs
+    runs.pool.shutdown(wait=True, cancel_futures=True)
+
+
 @pytest.fixture(scope="module")
-def rendered(interview_cli) -> tuple[Path, dict]:
-    """`interview()` rendered (once per test run: conftest's interview_cli)."""
+def rendered(interview_cli, ahead, tmp_path_factory) -> tuple[Path, dict]:
+    """`interview()` rendered (once per test run: conftest's interview_cli); the runs on it start here."""
     wav = Path(interview_cli["wav"])
-    return wav, json.loads(Path(interview_cli["truth"]).read_text())
+    truth = json.loads(Path(interview_cli["truth"]).read_text())
+    ahead.start("terminal", run, "analyze", str(wav), "--interview", env={"COLUMNS": "120"})
+    ahead.start("splits", splits_runs, wav, truth, tmp_path_factory.mktemp("splits"))
+    ahead.start("folder_interviews", folder_interview_run, wav, tmp_path_factory.mktemp("interviews"))
+    return wav, truth
 
 
 @pytest.fixture(scope="module")
@@ -123,9 +161,8 @@ def test_interview_summary(detected):
     assert pattern["answers"] == [1, 2, 3]
 
 
-def test_interview_terminal_report(rendered):
-    wav, _ = rendered
-    proc = run("analyze", str(wav), "--interview", env={"COLUMNS": "120"})
+def test_interview_terminal_report(rendered, ahead):
+    proc = ahead.get("terminal")  # analyze WAV --interview, COLUMNS=120
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("Answer ") >= 3 and "Interview summary" in proc.stdout
     assert "Repeated across answers" in proc.stdout
@@ -139,12 +176,27 @@ def test_progress_bar_shows_time_left(detected):
     json.loads(proc["out"])  # the bar goes to stderr, stdout stays clean JSON
 
 
-def test_splits_by_hand(rendered, tmp_path):
-    wav, truth = rendered
+def split_times(truth: dict) -> list[float]:
+    """Each turn's question and answer start, a little early, as someone marking them by hand would."""
     times = []
     for turn in truth["turns"]:
         times += [turn["question_start_s"] - 0.2, turn["answer_start_s"] - 0.3]
+    return times
+
+
+def splits_runs(wav: Path, truth: dict, folder: Path):
+    """`analyze WAV --splits T,T,... --json`, then the same times in m:ss form from a file, with a comment."""
+    times = split_times(truth)
     proc = run("analyze", str(wav), "--splits", ",".join(f"{t:.2f}" for t in times), "--json")
+    lines = ["# question, answer, ..."] + [f"{int(t // 60)}:{t % 60:05.2f}" for t in times]
+    splits = folder / "splits.txt"
+    splits.write_text("\n".join(lines) + "\n")
+    return proc, run("analyze", str(wav), "--splits-file", str(splits), "--json")
+
+
+def test_splits_by_hand(rendered, ahead):
+    _, truth = rendered
+    proc, proc2 = ahead.get("splits")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["detection"] == "splits"
@@ -153,10 +205,6 @@ def test_splits_by_hand(rendered, tmp_path):
         assert abs(answer["start_s"] - turn["answer_start_s"]) <= TOLERANCE_S
         assert abs(answer["end_s"] - turn["answer_end_s"]) <= TOLERANCE_S
     # the same times in m:ss form from a file, with a comment
-    lines = ["# question, answer, ..."] + [f"{int(t // 60)}:{t % 60:05.2f}" for t in times]
-    splits = tmp_path / "splits.txt"
-    splits.write_text("\n".join(lines) + "\n")
-    proc2 = run("analyze", str(wav), "--splits-file", str(splits), "--json")
     assert proc2.returncode == 0, proc2.stderr
     assert [a["start_s"] for a in json.loads(proc2.stdout)["answers"]] == [a["start_s"] for a in report["answers"]]
 
@@ -172,10 +220,14 @@ def test_bad_splits_are_one_line_errors(rendered, tmp_path):
     assert proc.returncode == 2 and "nope.txt" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_stereo_channels_tell_speakers_apart(tmp_path):
-    wav = render_interviews.render_interview(interview(stereo=True, iid="stereo_iv"), tmp_path)
-    truth = json.loads(wav.with_suffix(".truth.json").read_text())
-    proc = run("analyze", str(wav), "--interview", "--json")
+def stereo_run(folder: Path):
+    """`interview()` rendered in stereo (a voice a channel) and analysed with --interview --json."""
+    wav = render_interviews.render_interview(interview(stereo=True, iid="stereo_iv"), folder)
+    return json.loads(wav.with_suffix(".truth.json").read_text()), run("analyze", str(wav), "--interview", "--json")
+
+
+def test_stereo_channels_tell_speakers_apart(ahead):
+    truth, proc = ahead.get("stereo")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["detection"] == "channels"
@@ -185,8 +237,8 @@ def test_stereo_channels_tell_speakers_apart(tmp_path):
         assert abs(answer["end_s"] - turn["answer_end_s"]) <= TOLERANCE_S
 
 
-def test_no_question_falls_back_to_one_answer():
-    proc = run("analyze", str(AUDIO / "strong_answer.wav"), "--interview", "--json")
+def test_no_question_falls_back_to_one_answer(ahead):
+    proc = ahead.get("no_question")  # analyze audio/strong_answer.wav --interview --json
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["detection"] == "none"
@@ -222,42 +274,58 @@ def test_music_says_so(tmp_path):
     assert "mostly" in proc.stderr or "no speech" in proc.stderr, proc.stderr
 
 
-def test_folder_mode_analyses_caches_and_reports(tmp_path, rehearse_home):
-    folder = tmp_path / "recordings"
+def folder_runs(tmp: Path, home: Path) -> dict:
+    """A folder of two answers, a broken file and a note analysed with --json, again (from the cache),
+    and once more with --force as a table; what the folder and the cache hold after the first run."""
+    folder = tmp / "recordings"
     folder.mkdir()
-    for name in ("strong_answer", "we_answer"):
-        shutil.copy(AUDIO / f"{name}.wav", folder / f"{name}.wav")
+    from rehearse.audio.decode import decode
+
+    shutil.copy(AUDIO / "strong_answer.wav", folder / "strong_answer.wav")
+    # 12 s of we_answer: the folder's analysis, cache and table are under test, not that answer's audio
+    write_wav(folder / "we_answer.wav", decode(AUDIO / "we_answer.wav")[:16000 * 12])
     (folder / "broken.wav").write_bytes(b"this is not audio at all")
     (folder / "notes.txt").write_text("not a recording")
     before = sorted(p.name for p in folder.iterdir())
-
     proc = run("analyze", str(folder) + "/", "--json")
+    after = sorted(p.name for p in folder.iterdir())
+    cached_files = len(list((home / "analyses").glob("*.json")))
+    again = run("analyze", str(folder), "--json")
+    table = run("analyze", str(folder), "--force", env={"COLUMNS": "150"})
+    return {"before": before, "proc": proc, "after": after, "cached_files": cached_files, "again": again, "table": table}
+
+
+def test_folder_mode_analyses_caches_and_reports(ahead):
+    got = ahead.get("folder")
+    proc = got["proc"]
     assert proc.returncode == 2  # one file failed: said, and the others still analysed
     items = {Path(i["file"]).name: i for i in json.loads(proc.stdout)}
     assert set(items) == {"broken.wav", "strong_answer.wav", "we_answer.wav"}
     assert items["strong_answer.wav"]["status"] == "analysed"
     assert items["strong_answer.wav"]["report"]["star"]["action_dominant"] is True
     assert items["broken.wav"]["status"] == "error" and "broken.wav" in proc.stderr
-    assert sorted(p.name for p in folder.iterdir()) == before  # nothing written next to the recordings
-    assert len(list((rehearse_home / "analyses").glob("*.json"))) >= 2
+    assert got["after"] == got["before"]  # nothing written next to the recordings
+    assert got["cached_files"] >= 2  # in the data folder's cache (rehearse_home / "analyses")
 
-    again = run("analyze", str(folder), "--json")
+    again = got["again"]  # the same folder again
     statuses = {Path(i["file"]).name: i["status"] for i in json.loads(again.stdout)}
     assert statuses == {"broken.wav": "error", "strong_answer.wav": "cached", "we_answer.wav": "cached"}
     cached = {Path(i["file"]).name: i for i in json.loads(again.stdout)}
     assert cached["we_answer.wav"]["report"] == items["we_answer.wav"]["report"]
 
-    table = run("analyze", str(folder), "--force", env={"COLUMNS": "150"})
+    table = got["table"]  # --force, as a table
     assert "strong_answer.wav" in table.stdout and "analysed" in table.stdout and "cached" not in table.stdout
     assert "error" in table.stdout
 
 
-def test_folder_mode_interviews(rendered, tmp_path):
-    wav, _ = rendered
-    folder = tmp_path / "interviews"
-    folder.mkdir()
+def folder_interview_run(wav: Path, folder: Path):
+    """A folder holding the rendered interview, analysed with --interview --json."""
     shutil.copy(wav, folder / "mock1.wav")
-    proc = run("analyze", str(folder), "--interview", "--json")
+    return run("analyze", str(folder), "--interview", "--json")
+
+
+def test_folder_mode_interviews(rendered, ahead):
+    proc = ahead.get("folder_interviews")
     assert proc.returncode == 0, proc.stderr
     (item,) = json.loads(proc.stdout)
     assert item["status"] == "analysed" and len(item["interview"]["answers"]) == 3
@@ -272,9 +340,9 @@ BOUND_S = 1.5
 
 
 @pytest.fixture(scope="module")
-def mock() -> tuple[dict, dict]:
+def mock(ahead) -> tuple[dict, dict]:
     truth = json.loads(MOCK.with_suffix(".truth.json").read_text())
-    proc = run("analyze", str(MOCK), "--interview", "--json", "--no-save")
+    proc = ahead.get("mock")  # analyze MOCK --interview --json --no-save
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout), truth
 
@@ -328,10 +396,8 @@ def test_small_talk_is_no_answer_and_the_follow_up_stays_in_its_answer(mock):
     assert all(t["why"] for t in report["turns"])
 
 
-def test_follow_ups_on_the_interview_page_and_explain(tmp_path):
-    page = tmp_path / "mock.html"
-    proc = run("analyze", str(MOCK), "--interview", "--html", str(page), "--explain", "--no-save",
-               env={"COLUMNS": "160"})
+def test_follow_ups_on_the_interview_page_and_explain(ahead):
+    page, proc = ahead.get("mock_explain")  # analyze MOCK --interview --html PAGE --explain --no-save, COLUMNS=160
     assert proc.returncode == 0, proc.stderr
     html = page.read_text()
     assert html.count('class="marker followup"') == 1 and "Follow-up at" in html
