@@ -69,3 +69,21 @@ def test_compressed_file_analyses_like_the_original(tmp_path, analyzed):
     assert compressed.pacing.words_per_minute == pytest.approx(original.pacing.words_per_minute, rel=0.05)
     shared = set(compressed.transcript.lower().split()) & set(original.transcript.lower().split())
     assert len(shared) >= 0.8 * len(set(original.transcript.lower().split()))
+
+
+def test_mp3_frames_at_another_rate_are_skipped_as_damaged(tmp_path):
+    """A damaged MP3 header can decode as a frame at another sample rate; such frames are skipped
+    and reported as damage, the rest is kept (before: 'Frame does not match AudioResampler setup',
+    the whole file refused; seen once in test_fuzz's damaged-mp3 case)."""
+    from rehearse.audio.decode import decode_file
+
+    first = transcode(SOURCE, tmp_path / "a.mp3", "libmp3lame", 16000, 1).read_bytes()
+    other = transcode(SOURCE, tmp_path / "b.mp3", "libmp3lame", 22050, 1).read_bytes()
+    mixed = tmp_path / "mixed.mp3"
+    mixed.write_bytes(first + other[len(other) // 2:])
+    decoded = decode_file(mixed)
+    original = read_wav(SOURCE)
+    assert decoded.damaged
+    assert len(decoded.samples) >= len(original) - 1600
+    n = len(original) - 16000
+    assert np.corrcoef(decoded.samples[:n], original[:n])[0, 1] > 0.9  # the first recording is all there

@@ -143,6 +143,7 @@ def _decode_stream(source, size_bytes: int) -> Decoded:
         bound = size_bytes / 1000 + 60
         buf = _Buffer(min(stated, bound) if stated and stated > 0 else min(bound, LONG_S))
         resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+        rate = stream.codec_context.sample_rate  # the stream's own: 0 when unknown
         gaps: list[tuple[float, float]] = []
         start_t: float | None = None
         damaged = False
@@ -169,9 +170,16 @@ def _decode_stream(source, size_bytes: int) -> Decoded:
                         if missing > 0.02:
                             gaps.append((round(at, 3), round(at + missing, 3)))
                             buf.add(np.zeros(int(round(missing * SAMPLE_RATE)), dtype=np.float32))
-                    skipping = False
                     frame.pts = None
-                    emit(resampler.resample(frame))
+                    if rate and frame.sample_rate != rate:  # a damaged header: not this stream's audio
+                        damaged = skipping = True
+                        continue
+                    try:
+                        emit(resampler.resample(frame))
+                    except ValueError:  # a damaged header decoded as another rate or layout: skip the frame
+                        damaged = skipping = True
+                        continue
+                    skipping = False
         except EOFError:  # the file ends early (cut off): keep what was decoded
             if buf.n == 0:
                 raise
