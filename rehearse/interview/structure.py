@@ -8,7 +8,8 @@ turn is a main question when it asks for a new story (`new_story` wording outwei
 when it is a question of some length with no follow-up wording at all ("How have you improved
 the experience for your users?"), and otherwise, when it asks something (or says something with
 enough follow-up wording: pronouns pointing back at the story, a challenge such as "wasn't
-that...", a past-tense question about the story's people and things), a follow-up inside the
+that...", a past-tense question about the story's people and things, an echo of the candidate's
+last words), a follow-up inside the
 current answer; the candidate's reply to a follow-up belongs to the same answer. Before the first
 main question, a question is a main question by its length or its reply only when the candidate
 then talks for a while (a greeting answered in a few words is small talk). Chat ("Do you need a glass of water?") and a
@@ -63,6 +64,9 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         text = _text(run)
         new, new_hits = _score(text, cfg["new_story"])
         follow, follow_hits = _score(text, cfg["followup"])
+        if state == "answer" and _echoes(run, runs[k - 1] if k else [], cfg):
+            follow += cfg["echo_weight"]
+            follow_hits.append("echoes the candidate's words")
         asks = _asks(run, min_score)
         worded = any(c.startswith("wording:") for u in run for c in u.cues)  # opens like a question ("Did you ...")
         chat = re.search(cfg["chat"], text)
@@ -116,6 +120,19 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         else:
             _mark(run, "remark", f"a remark inside answer {len(exchanges)}, no question: the answer goes on")
     return exchanges
+
+
+def _words(text: str, ignore: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9][a-z0-9,']*[a-z0-9]|[a-z0-9]", text.lower().replace("\u2019", "'"))
+            if not re.fullmatch(ignore, w)]
+
+
+def _echoes(run: list[Unit], before: list[Unit], cfg: dict) -> bool:
+    """The turn repeats the candidate's words just before it ("An hour a day, every day?" after
+    "I booked an hour a day with him"): a question about what was just said."""
+    said = {w for w in _words(" ".join(u.text for u in before), cfg["echo_ignore"])}
+    mine = _words(" ".join(u.text for u in run), cfg["echo_ignore"])
+    return bool(mine) and len(mine) <= cfg["echo_max_words"] and sum(w in said for w in mine) >= cfg["echo_share"] * len(mine)
 
 
 def _mark(run: list[Unit], role: str, why: str) -> None:
