@@ -6,9 +6,13 @@ where nothing is an answer and the candidate's own questions are kept apart. In 
 turn is a main question when it asks for a new story (`new_story` wording outweighs
 `follow-up` wording: "a time", "an example", "describe", "have you ever", "next question") or
 when it is a question of some length with no follow-up wording at all ("How have you improved
-the experience for your users?"), and otherwise, when it asks something, a follow-up inside the
-current answer; the candidate's
-reply to a follow-up belongs to the same answer. Chat ("Do you need a glass of water?") and a
+the experience for your users?"), and otherwise, when it asks something (or says something with
+enough follow-up wording: pronouns pointing back at the story, a challenge such as "wasn't
+that...", a past-tense question about the story's people and things, an echo of the candidate's
+last words), a follow-up inside the
+current answer; the candidate's reply to a follow-up belongs to the same answer. Before the first
+main question, a question is a main question by its length or its reply only when the candidate
+then talks for a while (a greeting answered in a few words is small talk). Chat ("Do you need a glass of water?") and a
 transition ("Great, thanks. Next one.") are small talk; a remark without a question
 ("Interesting.") leaves the answer going on. Word lists and weights: rubric [structure].
 """
@@ -60,7 +64,11 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         text = _text(run)
         new, new_hits = _score(text, cfg["new_story"])
         follow, follow_hits = _score(text, cfg["followup"])
+        if state == "answer" and _echoes(run, runs[k - 1] if k else [], cfg):
+            follow += cfg["echo_weight"]
+            follow_hits.append("echoes the candidate's words")
         asks = _asks(run, min_score)
+        worded = any(c.startswith("wording:") for u in run for c in u.cues)  # opens like a question ("Did you ...")
         chat = re.search(cfg["chat"], text)
         # closing wording before the first main question is the interviewer describing the format
         # ("... and some time at the end for anything you want to ask"), not the closing
@@ -72,14 +80,22 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         main = new >= cfg["min_main"] and new > follow
         why_main = f"new-story wording {new_hits} ({new:g}) over follow-up wording {follow_hits} ({follow:g})"
         n_words = sum(len(u.words) for u in run)
-        if not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"]:
+        if not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"] \
+                and (state != "start" or _talk_after(runs, k) >= cfg["long_reply_s"]):
+            # before the first main question, a long question answered in a few words is small talk
+            # ("Is the connection all right? You sound a little far away.")
             main, why_main = True, f"a question of {n_words} words with no follow-up wording"
         if main and state == "start" and not asks and _talk_after(runs, k) < cfg["short_reply_s"]:
             # before the first question, a statement with new-story wording that the candidate
             # answers in a few words is the interviewer describing the interview ("I'll ask you
             # about a few times you led a project." - "Sounds good."), not a question
             main = False
-        if not main and state == "start" and asks and not chat:
+        if not main and state == "start" and _talk_after(runs, k) >= cfg["story_reply_s"]:
+            # the candidate then tells a whole story: a question was asked, however it was worded or
+            # heard (Whisper can drop a question's words: "Let's start. So at ..." before a minute of story)
+            main, why_main = True, f"followed by {_talk_after(runs, k):.0f} s of the candidate's talk, a whole story"
+        if not main and state == "start" and asks and not chat and (follow == 0 or n_words >= cfg["min_main_words"]):
+            # a short question pointing back ("Why her?") is no first question, however long the reply
             after = _talk_after(runs, k)
             if after >= cfg["long_reply_s"]:
                 main, why_main = True, f"a question followed by {after:.0f} s of the candidate's talk"
@@ -93,7 +109,9 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
             cue = chat or re.search(cfg["transition"], text)
             _mark(run, "smalltalk", f"between questions ({'chat' if chat else 'transition'}: {cue.group(0)!r})")
             state, reply = "between", None
-        elif asks:
+        elif asks or worded or follow >= cfg["statement_followup"]:
+            if not asks and not worded:
+                follow_hits.append("said as a statement")
             _mark(run, "followup", f"asked inside answer {len(exchanges)}; follow-up wording {follow_hits} "
                                    f"({follow:g}) not outweighed by new-story wording {new_hits} ({new:g})")
             reply = []
@@ -102,6 +120,19 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         else:
             _mark(run, "remark", f"a remark inside answer {len(exchanges)}, no question: the answer goes on")
     return exchanges
+
+
+def _words(text: str, ignore: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9][a-z0-9,']*[a-z0-9]|[a-z0-9]", text.lower().replace("\u2019", "'"))
+            if not re.fullmatch(ignore, w)]
+
+
+def _echoes(run: list[Unit], before: list[Unit], cfg: dict) -> bool:
+    """The turn repeats the candidate's words just before it ("An hour a day, every day?" after
+    "I booked an hour a day with him"): a question about what was just said."""
+    said = {w for w in _words(" ".join(u.text for u in before), cfg["echo_ignore"])}
+    mine = _words(" ".join(u.text for u in run), cfg["echo_ignore"])
+    return bool(mine) and len(mine) <= cfg["echo_max_words"] and sum(w in said for w in mine) >= cfg["echo_share"] * len(mine)
 
 
 def _mark(run: list[Unit], role: str, why: str) -> None:

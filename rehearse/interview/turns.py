@@ -110,7 +110,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
                  cfg: dict) -> Turns:
     """Find who speaks each unit, then the interviewer's main questions, follow-ups, small talk
     and closing in a transcribed recording."""
-    from rehearse.interview.structure import structure
+    from rehearse.interview.structure import _echoes, structure
 
     units = make_units(text.words, cfg["units"]["gap_s"], text.speech, cfg["units"]["reach_s"])
     ccfg = cfg["cues"]
@@ -155,13 +155,16 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
             u.why.append("speaker: " + ("worded as a question, or leading into one" if u.speaker == "interviewer"
                                         else "not worded as a question"))
     stories = [p["pattern"] for p in cfg["structure"]["new_story"]]
-    for run in _runs(units):  # a short interjection without question cues ("mm-hm", "okay") is no turn;
-        # a short question ("Why?", "How long?") or a short turn that asks for a story ("Now a failure.") is one
+    runs = _runs(units)
+    for r, run in enumerate(runs):  # a short interjection without question cues ("mm-hm", "okay") is no turn;
+        # a short question ("Why?", "How long?"), a short turn that asks for a story ("Now a failure.") or
+        # that echoes the candidate's last words ("Twenty thousand?" heard as "20,000.") is one
         n_words = sum(len(u.words) for u in run)
         text = " ".join(u.text for u in run).lower().replace("\u2019", "'")
         if run[0].speaker == "interviewer" and n_words < cfg["turns"]["min_question_words"] \
                 and not any(u.cue_score >= min_score or u.text.rstrip().endswith("?") for u in run) \
-                and not any(re.search(p, text) for p in stories):
+                and not any(re.search(p, text) for p in stories) \
+                and not (r and _echoes(run, runs[r - 1], cfg["structure"])):
             for u in run:
                 u.speaker = "candidate"
                 u.why.append("speaker: a short interjection, kept with the talk around it")

@@ -30,6 +30,7 @@ Each corpus gets its own rendering folder (build/eval-interview for interviews.y
 build/eval-interview-<name> for interviews_<name>.yaml) and its own rows.
 
     python scripts/eval/eval_interview.py --split tune --files                       # tuning loop
+    python scripts/eval/eval_interview.py --split tune --files --turns --ids iv_t01   # how each unit was read
     python scripts/eval/eval_interview.py --corpus scripts/corpus/interviews_real.yaml --split heldout
     python scripts/eval/eval_interview.py --wording-only    # as if one voice: wording and pauses only
 """
@@ -211,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--split", choices=["tune", "heldout", "blind"])
     p.add_argument("--ids")
     p.add_argument("--files", action="store_true", help="per-interview and per-question details")
+    p.add_argument("--turns", action="store_true", help="with --files: every unit of the transcript, its speaker, "
+                                                       "role and how they were decided")
     p.add_argument("--tolerance", type=float, default=1.5)
     p.add_argument("--wording-only", action="store_true",
                    help="ignore voices and channels: turns from question wording and pauses only")
@@ -279,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
                       f"voice used {fig(s['voice_used'])} forced {fig(s['voice_forced'])} turn speakers "
                       f"{fig(s['turn_speakers'])}")
                 print("\n".join(s["details"]))
+                if args.turns:
+                    for u in report.turns:
+                        print(f"    {u.start_s:6.1f}-{u.end_s:6.1f} {u.speaker[:4]} {u.role or '-':10} {u.text[:70]!r}"
+                              f"  | {' / '.join(u.why)}")
     cols = ("row", "files", "main questions", "extra", f"answers ±{args.tolerance:g}s", "question text", "mean WER",
             "follow-ups", "split off", "small talk", "cand. qs", "voice used", "voice forced", "1-voice declined",
             "turn speakers", "detection")
