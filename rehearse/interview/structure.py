@@ -64,7 +64,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         text = _text(run)
         new, new_hits = _score(text, cfg["new_story"])
         follow, follow_hits = _score(text, cfg["followup"])
-        if state == "answer" and _echoes(run, runs[k - 1] if k else [], cfg):
+        if state == "answer" and echoes(run, runs[k - 1] if k else [], cfg):
             follow += cfg["echo_weight"]
             follow_hits.append("echoes the candidate's words")
         asks = _asks(run, min_score)
@@ -80,25 +80,25 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         main = new >= cfg["min_main"] and new > follow
         why_main = f"new-story wording {new_hits} ({new:g}) over follow-up wording {follow_hits} ({follow:g})"
         n_words = sum(len(u.words) for u in run)
+        after = _talk_after(runs, k)  # the candidate's talk until the interviewer's next turn
         if not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"] \
-                and (state != "start" or _talk_after(runs, k) >= cfg["long_reply_s"]):
+                and (state != "start" or after >= cfg["long_reply_s"]):
             # before the first main question, a long question answered in a few words is small talk
             # ("Is the connection all right? You sound a little far away.")
             main, why_main = True, f"a question of {n_words} words with no follow-up wording"
-        if main and state == "start" and not asks and _talk_after(runs, k) < cfg["short_reply_s"]:
+        if main and state == "start" and not asks and after < cfg["short_reply_s"]:
             # before the first question, a statement with new-story wording that the candidate
             # answers in a few words is the interviewer describing the interview ("I'll ask you
             # about a few times you led a project." - "Sounds good."), not a question
             main = False
-        if not main and state == "start" and _talk_after(runs, k) >= cfg["story_reply_s"]:
+        if not main and state == "start" and after >= cfg["story_reply_s"]:
             # the candidate then tells a whole story: a question was asked, however it was worded or
             # heard (Whisper can drop a question's words: "Let's start. So at ..." before a minute of story)
-            main, why_main = True, f"followed by {_talk_after(runs, k):.0f} s of the candidate's talk, a whole story"
-        if not main and state == "start" and asks and not chat and (follow == 0 or n_words >= cfg["min_main_words"]):
+            main, why_main = True, f"followed by {after:.0f} s of the candidate's talk, a whole story"
+        if not main and state == "start" and asks and not chat and after >= cfg["long_reply_s"] \
+                and (follow == 0 or n_words >= cfg["min_main_words"]):
             # a short question pointing back ("Why her?") is no first question, however long the reply
-            after = _talk_after(runs, k)
-            if after >= cfg["long_reply_s"]:
-                main, why_main = True, f"a question followed by {after:.0f} s of the candidate's talk"
+            main, why_main = True, f"a question followed by {after:.0f} s of the candidate's talk"
         if main:
             _question(run, min_score, why_main)
             exchanges.append(Exchange(question=run))
@@ -127,10 +127,10 @@ def _words(text: str, ignore: str) -> list[str]:
             if not re.fullmatch(ignore, w)]
 
 
-def _echoes(run: list[Unit], before: list[Unit], cfg: dict) -> bool:
+def echoes(run: list[Unit], before: list[Unit], cfg: dict) -> bool:
     """The turn repeats the candidate's words just before it ("An hour a day, every day?" after
     "I booked an hour a day with him"): a question about what was just said."""
-    said = {w for w in _words(" ".join(u.text for u in before), cfg["echo_ignore"])}
+    said = set(_words(" ".join(u.text for u in before), cfg["echo_ignore"]))
     mine = _words(" ".join(u.text for u in run), cfg["echo_ignore"])
     return bool(mine) and len(mine) <= cfg["echo_max_words"] and sum(w in said for w in mine) >= cfg["echo_share"] * len(mine)
 

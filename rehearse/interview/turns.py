@@ -110,7 +110,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
                  cfg: dict) -> Turns:
     """Find who speaks each unit, then the interviewer's main questions, follow-ups, small talk
     and closing in a transcribed recording."""
-    from rehearse.interview.structure import _echoes, structure
+    from rehearse.interview.structure import echoes, structure
 
     units = make_units(text.words, cfg["units"]["gap_s"], text.speech, cfg["units"]["reach_s"])
     ccfg = cfg["cues"]
@@ -164,7 +164,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
         if run[0].speaker == "interviewer" and n_words < cfg["turns"]["min_question_words"] \
                 and not any(u.cue_score >= min_score or u.text.rstrip().endswith("?") for u in run) \
                 and not any(re.search(p, text) for p in stories) \
-                and not (r and _echoes(run, runs[r - 1], cfg["structure"])):
+                and not (r and echoes(run, runs[r - 1], cfg["structure"])):
             for u in run:
                 u.speaker = "candidate"
                 u.why.append("speaker: a short interjection, kept with the talk around it")

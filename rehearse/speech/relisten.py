@@ -26,13 +26,10 @@ def relisten(whisper, samples: np.ndarray, islands: list, cfg: dict, english_onl
     `known` holds what was heard already (`hear_islands`, keyed by `key`): those are not decoded again."""
     if not islands or not cfg.get("encoder_s"):
         return
-    known = known or {}
+    heard = dict(known or {})
+    left = [(s.start_s, s.end_s) for s in islands if key(s.start_s, s.end_s) not in heard]
+    heard |= hear_islands(whisper, samples, left, cfg, english_only)
     for s in islands:
-        if key(s.start_s, s.end_s) in known:
-            s.heard_as = known[key(s.start_s, s.end_s)]
-    left = [s for s in islands if key(s.start_s, s.end_s) not in known]
-    heard = hear_islands(whisper, samples, [(s.start_s, s.end_s) for s in left], cfg, english_only)
-    for s in left:
         s.heard_as = heard[key(s.start_s, s.end_s)]
 
 
