@@ -594,6 +594,9 @@ class InterviewReport(BaseModel):
     candidate_questions: list[InterviewLine] = Field(default_factory=list, description="questions the candidate asked "
                                                      "in the closing")
     summary: InterviewSummary
+    undecodable_s: float = Field(default=0.0, description="seconds of the file that could not be decoded (damaged); "
+                                                          "the rest was analysed, the damaged stretches as silence")
+    undecodable: list[Span] = Field(default_factory=list, description="where the damaged stretches are, when known")
     timings_s: dict[str, float] = Field(default_factory=dict)
 
 

@@ -34,6 +34,7 @@ from rehearse.models import (
     InterviewTurn,
     Question,
     Report,
+    Span,
     Transcription,
     Word,
 )
@@ -103,7 +104,8 @@ def analyze_interview(
     # and stop() (how `rehearse serve` follows an uploaded interview)
     bar = progress if hasattr(progress, "stage") else _Progress(bool(progress))
     try:
-        samples = audio.decode(path)
+        decoded = audio.decode_file(path)
+        samples = decoded.samples
         duration = len(samples) / SR
         if splits is not None and splits[-1] >= duration:
             raise RehearseError("--splits", f"{splits[-1]:.1f} s is past the end of {file} ({duration:.1f} s)")
@@ -165,7 +167,9 @@ def analyze_interview(
                                  ("candidate_questions", ("candidate_question",)))} if turns.exchanges is not None else {}
     return InterviewReport(rehearse_version=__version__, file=file, duration_s=round(duration, 3), model=text.model,
                            detection=turns.detection, voice_separation=turns.separation, notes=notes, turns=unit_turns,
-                           answers=answers, **apart, summary=summary, timings_s=lap.timings)
+                           answers=answers, **apart, summary=summary, timings_s=lap.timings,
+                           undecodable_s=decoded.undecodable_s,
+                           undecodable=[Span(start_s=a, end_s=b) for a, b in decoded.gaps])
 
 
 def plan_answer(q: tuple, ex: Exchange, units: list[Unit], keep_s: float, speech: list | None = None) -> tuple:

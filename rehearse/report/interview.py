@@ -10,13 +10,15 @@ from rich.text import Text
 
 from rehearse.clock import clock, clock_span
 from rehearse.models import InterviewReport
-from rehearse.report.terminal import render
+from rehearse.report.terminal import damage_line, render
 
 LENGTH_STYLES = {"in_band": "green", "short": "yellow", "long": "yellow"}
 
 
 def render_interview(report: InterviewReport, console: Console | None = None, answers: bool = True) -> None:
     console = console or Console()
+    if report.undecodable_s:
+        console.print(damage_line(report), style="bold yellow", highlight=False)
     n = len(report.answers)
     if answers:
         for a in report.answers:
