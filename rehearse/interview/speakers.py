@@ -75,6 +75,21 @@ class Encoder:
             starts = starts[np.round(np.linspace(0, len(starts) - 1, max_windows)).astype(int)]
         return np.stack([feat[s: s + self.win] for s in starts])
 
+    def each_window(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every encoder window of a stretch (the model's own stride): their start times (seconds,
+        from the stretch's start) and unit-length embeddings."""
+        feat = self.log_mel(x)
+        if len(feat) < self.win:
+            return np.zeros(0), np.zeros((0, self.session.get_outputs()[0].shape[-1]), np.float32)
+        starts = np.arange(0, len(feat) - self.win + 1, self.stride)
+        out = self.session.run(None, {self.input: np.stack([feat[s: s + self.win] for s in starts])})[0]
+        out /= np.linalg.norm(out, axis=1, keepdims=True) + 1e-12
+        return starts * self.hop / SR, out
+
+    @property
+    def window_s(self) -> float:
+        return self.win * self.hop / SR
+
     def embed(self, pieces: list[np.ndarray], max_windows: int = 8, group: int = 16) -> np.ndarray:
         """One unit-length embedding per piece of 16 kHz audio; `group` pieces go through the
         encoder at a time (memory stays small however long the recording)."""

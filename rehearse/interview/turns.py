@@ -15,7 +15,7 @@ import numpy as np
 
 from rehearse.audio.decode import SAMPLE_RATE as SR
 from rehearse.errors import RehearseError
-from rehearse.interview import speakers
+from rehearse.interview import speakers, voice_changes
 from rehearse.interview.voices import pitch_rise
 from rehearse.models import Transcription, Word
 
@@ -29,6 +29,8 @@ class Unit:
     balance_db: float | None = None  # left minus right channel level
     role: str = "answer"  # smalltalk, lead, question, followup, answer, reply, remark, closing, candidate_question
     why: list[str] = field(default_factory=list)  # how the speaker and the role were decided
+    cut: bool = False  # cut out of a longer unit where the voice changed (its cues not yet found)
+    asks_inside: bool = False  # a question mark or question wording anywhere in it: worth hearing for a voice change
 
     @property
     def start_s(self) -> float:
@@ -90,6 +92,7 @@ def make_units(words: list[Word], gap_s: float, speech: list | None = None, reac
 def question_cues(unit: Unit, cfg: dict) -> None:
     text = unit.text.lower().replace("\u2019", "'")
     lead = cfg["lead_in"]
+    unit.asks_inside = "?" in text or any(re.search(r"\b" + o["pattern"], text) for o in cfg["openings"])
     for opening in cfg["openings"]:
         if re.search(lead + opening["pattern"], text):
             unit.cues.append(f"wording: {opening['pattern']}")
@@ -106,6 +109,19 @@ def question_cues(unit: Unit, cfg: dict) -> None:
         unit.cue_score += cfg["addressed_weight"]
 
 
+def _cue(unit: Unit, samples: np.ndarray, balance: Callable[[float, float], float] | None, cfg: dict) -> None:
+    """A unit's question cues: wording, question mark, rising pitch; its channel balance."""
+    ccfg = cfg["cues"]
+    question_cues(unit, ccfg)
+    rise = pitch_rise(samples[int(unit.start_s * SR): int(unit.end_s * SR) + 1], cfg["voice"])
+    if rise >= ccfg["rising_semitones"]:
+        unit.cues.append(f"rising pitch (+{rise:.1f} semitones)")
+        unit.cue_score += ccfg["rising_weight"]
+    if balance is not None:
+        unit.balance_db = balance(unit.start_s, unit.end_s)
+    unit.cut = False
+
+
 def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[float, float], float] | None,
                  cfg: dict) -> Turns:
     """Find who speaks each unit, then the interviewer's main questions, follow-ups, small talk
@@ -115,13 +131,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
     units = make_units(text.words, cfg["units"]["gap_s"], text.speech, cfg["units"]["reach_s"])
     ccfg = cfg["cues"]
     for unit in units:
-        question_cues(unit, ccfg)
-        rise = pitch_rise(samples[int(unit.start_s * SR): int(unit.end_s * SR) + 1], cfg["voice"])
-        if rise >= ccfg["rising_semitones"]:
-            unit.cues.append(f"rising pitch (+{rise:.1f} semitones)")
-            unit.cue_score += ccfg["rising_weight"]
-        if balance is not None:
-            unit.balance_db = balance(unit.start_s, unit.end_s)
+        _cue(unit, samples, balance, cfg)
     min_score = ccfg["min_question_score"]
     notes: list[str] = []
     separation = None
@@ -140,6 +150,9 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
             notes.append("stereo, but the channels do not hold one speaker each: channels not used")
     if detection == "wording":
         separation = by_voice(samples, units, cfg["speakers"], min_score, text.speech)
+        for unit in units:
+            if unit.cut:
+                _cue(unit, samples, balance, cfg)
         if separation is not None and separation >= cfg["speakers"]["min_separation"]:
             detection = "voices"
         elif separation is not None and separation < 0:
@@ -237,11 +250,34 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     if separation < cfg["sure_separation"] and (held < cfg["min_questions_held"] or asked[asker] <= asked[1 - asker]
                                                 or share > cfg["max_asker_share"]):
         return -separation  # two clusters, but neither is the one asking: one voice split by something else
+    if "cut_margin" in cfg:
+        units[:], nearest, sims, unsure = _cut_at_voice_changes(samples, units, nearest, sims, unsure, centres, cfg, speech)
     for u, k, sim, doubt in zip(units, nearest, sims, unsure):
         u.speaker = "interviewer" if k == asker else "candidate"
         u.why.append(f"speaker: voice {'A' if k == asker else 'B'} (cosine {sim[k]:.2f} vs {sim[1 - k]:.2f}"
                      + (", too little voice: as the nearest unit in time)" if doubt else ")"))
     return separation
+
+
+def _cut_at_voice_changes(samples: np.ndarray, units: list[Unit], nearest: np.ndarray, sims: np.ndarray,
+                          unsure: np.ndarray, centres: np.ndarray, cfg: dict, speech: list | None):
+    """Units cut where the voice changes inside them (`voice_changes`), each piece labelled by
+    the voice nearest its own embedding."""
+    out: list[tuple[Unit, int, np.ndarray, bool]] = []
+    for u, k, sim, doubt in zip(units, nearest, sims, unsure):
+        cuts = voice_changes.cut_points(samples, u.words, centres, cfg, speech) if u.asks_inside else []
+        if not cuts:
+            out.append((u, k, sim, doubt))
+            continue
+        edges = [0] + [c for c, _ in cuts] + [len(u.words)]
+        pieces = [Unit(u.words[a:b], cut=True) for a, b in itertools.pairwise(edges)]
+        emb = speakers.encoder().embed([voiced(samples, p.start_s, p.end_s, speech) for p in pieces], cfg["max_windows"])
+        for piece, e, (_, margin) in zip(pieces, emb, [(0, 0.0)] + cuts):
+            piece_sims = centres @ e
+            if margin:
+                piece.why.append(f"speaker: cut from the unit before where the voice changes (margin {margin:.2f})")
+            out.append((piece, int(np.argmax(piece_sims)), piece_sims, False))
+    return [o[0] for o in out], np.array([o[1] for o in out]), np.stack([o[2] for o in out]), np.array([o[3] for o in out])
 
 
 def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_person: str) -> None:
