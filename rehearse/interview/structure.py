@@ -50,7 +50,8 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
                       else "candidate after a transition, before the next question")
             elif state == "closing":
                 for u in run:
-                    asks = u.text.rstrip().endswith("?") or u.cue_score >= min_score
+                    asks = u.text.rstrip().endswith("?") or u.cue_score >= min_score \
+                        or bool(re.search(cfg["candidate_asks"], u.text.lower().replace("\u2019", "'")))
                     _mark([u], "candidate_question" if asks else "closing",
                           "the candidate asks, in the closing" if asks else "in the closing")
             elif reply is not None:
@@ -100,6 +101,8 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
             # a short question pointing back ("Why her?") is no first question, however long the reply
             main, why_main = True, f"a question followed by {after:.0f} s of the candidate's talk"
         if main:
+            if state == "answer":
+                _transition_before(runs, k, exchanges[-1], cfg)
             _question(run, min_score, why_main)
             exchanges.append(Exchange(question=run))
             state, reply = "answer", None
@@ -120,6 +123,37 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         else:
             _mark(run, "remark", f"a remark inside answer {len(exchanges)}, no question: the answer goes on")
     return exchanges
+
+
+def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: dict) -> None:
+    """Before a new main question: an interviewer's remark of some length after the answer, with at
+    most a few seconds of the candidate's talk after it ("We've got time for one more, I think." -
+    "Sure, go ahead."), is the move to the next question, not part of the answer: both are small
+    talk between questions and the answer ends before them."""
+    tail: list[list[Unit]] = []
+    j = k - 1
+    while j >= 0:
+        run = runs[j]
+        talk = sum(u.end_s - u.start_s for u in run)
+        if run[0].speaker == "candidate" and run[0].role == "answer" and talk <= cfg["short_reply_s"]:
+            tail.insert(0, run)
+        elif run[0].speaker == "interviewer" and run[0].role == "remark":
+            tail.insert(0, run)
+        else:
+            break
+        j -= 1
+    while tail and tail[0][0].speaker != "interviewer":
+        tail.pop(0)
+    if not tail or sum(len(u.words) for u in tail[0]) < cfg["transition_min_words"] or j < 0 \
+            or runs[j][0].speaker != "candidate":
+        return
+    moved = {id(u) for run in tail for u in run}
+    current.answer[:] = [u for u in current.answer if id(u) not in moved]
+    for run in tail:
+        for u in run:
+            u.role = "smalltalk"
+            u.why.append("smalltalk: between questions: the interviewer's remark after the answer and the "
+                         "candidate's short reply, right before the next question")
 
 
 def _words(text: str, ignore: str) -> list[str]:
