@@ -39,6 +39,7 @@ from rehearse.models import (
     Word,
 )
 from rehearse.speech import model as whisper_model
+from rehearse.speech.holes import fill_short_holes
 from rehearse.speech.sentences import split_sentences
 from rehearse.speech.transcript import slice_transcription, transcribe_speech
 
@@ -123,6 +124,8 @@ def analyze_interview(
         bar.stage("transcribing", duration)
         text = transcribe_speech(samples, speech, spec, whisper, progress=bar.update if progress else None,
                                  file=str(file))
+        text = fill_short_holes(text, samples, spec, whisper, cfg["speech"]["hole_min_s"],
+                                cfg["speech"]["hole_min_probability"])
         if len(text.words) < bad["min_words_per_speech_s"] * speech_s:
             raise RehearseError(file, f"mostly music or noise: {len(text.words)} words recognised in {speech_s:.0f} s "
                                       "of sound; nothing to split into questions and answers")

@@ -92,10 +92,12 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
             # answers in a few words is the interviewer describing the interview ("I'll ask you
             # about a few times you led a project." - "Sounds good."), not a question
             main = False
-        if not main and state == "start" and after >= cfg["story_reply_s"]:
-            # the candidate then tells a whole story: a question was asked, however it was worded or
-            # heard (Whisper can drop a question's words: "Let's start. So at ..." before a minute of story)
-            main, why_main = True, f"followed by {after:.0f} s of the candidate's talk, a whole story"
+        story = _story_after(runs, k, cfg["min_main_words"]) if not main and state == "start" else 0.0
+        if story >= cfg["story_reply_s"]:
+            # the candidate then tells a whole story (short questions inside it, "Which team?", do
+            # not end it): a question was asked, however it was worded or heard (Whisper can drop a
+            # question's words: "Let's start. So at ..." before a minute of story)
+            main, why_main = True, f"followed by {story:.0f} s of the candidate's talk, a whole story"
         if not main and state == "start" and asks and not chat and after >= cfg["long_reply_s"] \
                 and (follow == 0 or n_words >= cfg["min_main_words"]):
             # a short question pointing back ("Why her?") is no first question, however long the reply
@@ -135,7 +137,7 @@ def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: d
     while j >= 0:
         run = runs[j]
         talk = sum(u.end_s - u.start_s for u in run)
-        if run[0].speaker == "candidate" and run[0].role == "answer" and talk <= cfg["short_reply_s"]:
+        if run[0].speaker == "candidate" and run[0].role in ("answer", "reply") and talk <= cfg["short_reply_s"]:
             tail.insert(0, run)
         elif run[0].speaker == "interviewer" and run[0].role == "remark":
             tail.insert(0, run)
@@ -149,6 +151,8 @@ def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: d
         return
     moved = {id(u) for run in tail for u in run}
     current.answer[:] = [u for u in current.answer if id(u) not in moved]
+    for _, reply in current.followups:
+        reply[:] = [u for u in reply if id(u) not in moved]
     for run in tail:
         for u in run:
             u.role = "smalltalk"
@@ -177,9 +181,22 @@ def _mark(run: list[Unit], role: str, why: str) -> None:
 
 def _question(run: list[Unit], min_score: float, why: str) -> None:
     """A main question's run: units before its first question-worded unit are its lead-in."""
-    first = next((i for i, u in enumerate(run) if u.cue_score >= min_score), 0)
+    first = next((i for i, u in enumerate(run) if u.cue_score >= min_score),
+                 next((i for i, u in enumerate(run) if u.text.rstrip().endswith("?")), len(run) - 1))
     _mark(run[:first], "lead", "lead-in to the question")
     _mark(run[first:], "question", f"main question: {why}")
+
+
+def _story_after(runs: list[list[Unit]], k: int, max_words: int) -> float:
+    """Seconds the candidate talks after run k, until the interviewer says something of at least
+    `max_words` words (a short question inside the story does not end it)."""
+    talk = 0.0
+    for run in runs[k + 1:]:
+        if run[0].speaker == "candidate":
+            talk += sum(u.end_s - u.start_s for u in run)
+        elif sum(len(u.words) for u in run) >= max_words:
+            break
+    return talk
 
 
 def _talk_after(runs: list[list[Unit]], k: int) -> float:

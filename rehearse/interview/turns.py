@@ -244,6 +244,9 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
         asker = int(np.argmin([sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]))
     else:
         asker = int(np.argmax(asked))
+    for i in np.flatnonzero(unsure):  # a short question ("Why?") leaning to the asking voice is the asker's
+        if worded[i] and int(np.argmax(sims[i])) == asker:
+            nearest[i], unsure[i] = asker, False
     held = sum(q for q, k in zip(worded, nearest) if k == asker) / max(1, sum(worded))
     talk = [sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]
     share = talk[asker] / max(sum(talk), 1e-9)
@@ -298,11 +301,19 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
         closed = closed or closing[i]
     lead = [bool(re.search(scfg["ack"], text(u)) or re.search(scfg["transition"], text(u)) or re.search(scfg["chat"], text(u)))
             for u in units]
+    moving = [bool(re.search(scfg["transition"], text(u)) or re.search(scfg["chat"], text(u))) for u in units]
     for i, u in enumerate(units):
         u.speaker = "interviewer" if asks[i] else "candidate"
     for i in range(len(units)):
         if asks[i]:
             k = i - 1
+            reach = [j for j in range(i - 1, -1, -1) if units[i].start_s - units[j].start_s <= scfg["lead_reach_s"]
+                     and not asks[j]]
+            first = min((j for j in reach if moving[j] and all(m in reach for m in range(j, i))), default=None)
+            if first is not None:  # a move to the question and the short replies to it: the lead
+                for j in range(first, i):
+                    units[j].speaker = "interviewer"
+                k = first - 1
             while k >= 0 and lead[k] and not asks[k]:
                 units[k].speaker = "interviewer"
                 k -= 1

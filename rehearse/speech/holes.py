@@ -58,6 +58,17 @@ def fill_holes(text: Transcription, samples: np.ndarray, spec: ModelSpec, whispe
     return _fill_holes_once(unique, samples, spec, whisper, config, heard_again=gone)
 
 
+def fill_short_holes(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper, min_s: float,
+                     min_probability: float) -> Transcription:
+    """Speech Whisper skipped, down to `min_s` of it, transcribed again on its own as `fill_holes`
+    does, its words kept from a mean probability of `min_probability` (a mock interview: an
+    interviewer's "Why?" or "Were they okay with that?" between two stretches of the candidate's
+    talk, in another voice, is often left out)."""
+    config = rubric.load("delivery")
+    tcfg = {**config["transcription"], "hole_min_s": min_s, "hole_min_probability": min_probability}
+    return _fill_holes_once(text, samples, spec, whisper, {**config, "transcription": tcfg})
+
+
 def _transcribe_alone(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper, config: dict,
                       a: float, b: float) -> list:
     """Whisper's words for the speech from `a` to `b` s transcribed on its own, without the prompt,
