@@ -76,6 +76,7 @@ def ahead(tmp_path_factory, rehearse_home):
     the fallback to one answer, the stereo interview, the folder of single answers)."""
     runs = Ahead()
     runs.start("mock", run, "analyze", str(MOCK), "--interview", "--json", "--no-save")
+    runs.start("mock_women", run, "analyze", str(MOCK_WOMEN), "--interview", "--json", "--no-save")
     page = tmp_path_factory.mktemp("mock-page") / "mock.html"
     runs.start("mock_explain", lambda: (page, run("analyze", str(MOCK), "--interview", "--html", str(page), "--explain",
                                                    "--no-save", env={"COLUMNS": "160"})))
@@ -336,6 +337,11 @@ def test_folder_mode_interviews(rendered, ahead):
 # small talk, a main question with a follow-up in the middle of the answer, a transition, a second
 # question worded "What's an example of a time...", and the closing with the candidate's own question.
 MOCK = AUDIO / "interviews" / "mock_two_men.flac"
+# audio/interviews/mock_two_women.flac: two female Kokoro voices, a one-word follow-up ("Why?") in the
+# middle of the first answer, a move to the next question that the candidate answers ("We've got
+# time for one more, I think." - "Sure, go ahead."), a closing worded without "questions" and the
+# candidate's question said as a statement ("I'm curious how the team shares the on-call work.").
+MOCK_WOMEN = AUDIO / "interviews" / "mock_two_women.flac"
 BOUND_S = 1.5
 
 
@@ -403,3 +409,27 @@ def test_follow_ups_on_the_interview_page_and_explain(ahead):
     assert html.count('class="marker followup"') == 1 and "Follow-up at" in html
     assert "follow-up at" in proc.stdout and "You asked at" in proc.stdout
     assert "Turns (speakers by voices)" in proc.stdout and "followup" in proc.stdout and "smalltalk" in proc.stdout
+
+
+def test_a_one_word_follow_up_and_a_spoken_move_to_the_next_question(ahead):
+    proc = ahead.get("mock_women")  # analyze MOCK_WOMEN --interview --json --no-save
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    truth = json.loads(MOCK_WOMEN.with_suffix(".truth.json").read_text())
+    assert report["detection"] == "voices"
+    answers = report["answers"]
+    assert len(answers) == len(truth["turns"]) == 2
+    for answer, turn in zip(answers, truth["turns"]):
+        assert abs(answer["start_s"] - turn["answer_start_s"]) <= BOUND_S, (answer["start_s"], turn["answer_start_s"])
+        assert abs(answer["end_s"] - turn["answer_end_s"]) <= BOUND_S, (answer["end_s"], turn["answer_end_s"])
+    # "Why?" (half a second, which Whisper leaves out of its first pass) is a follow-up of answer 1
+    (followup,) = answers[0]["followups"]
+    asked = truth["turns"][0]["followups"][0]
+    assert abs(followup["start_s"] - asked["question_start_s"]) <= BOUND_S and "why" in words(followup["question"])
+    assert "rollback" in words(answers[0]["report"]["transcript"])
+    # the move to the next question and the candidate's "Sure, go ahead." are small talk, in no answer
+    assert not {"sure", "ahead"} & words(answers[0]["report"]["transcript"])
+    assert any("ahead" in words(x["text"]) for x in report["smalltalk"])
+    assert "convince" in words(answers[1]["question"])
+    (cq,) = report["candidate_questions"]
+    assert "curious" in words(cq["text"])
