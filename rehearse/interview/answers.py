@@ -22,7 +22,14 @@ from rehearse.audio import decode as audio
 from rehearse.audio.vad import find_speech
 from rehearse.clock import clock_hms
 from rehearse.errors import RehearseError
-from rehearse.interview.turns import Exchange, Turns, Unit, detect_turns, turns_from_splits
+from rehearse.interview.turns import (
+    Exchange,
+    Turns,
+    Unit,
+    asker_holes,
+    detect_turns,
+    turns_from_splits,
+)
 from rehearse.interview.voices import channel_balance
 from rehearse.models import (
     InterviewAnswer,
@@ -124,8 +131,6 @@ def analyze_interview(
         bar.stage("transcribing", duration)
         text = transcribe_speech(samples, speech, spec, whisper, progress=bar.update if progress else None,
                                  file=str(file))
-        text = fill_short_holes(text, samples, spec, whisper, cfg["speech"]["hole_min_s"],
-                                cfg["speech"]["hole_min_probability"])
         if len(text.words) < bad["min_words_per_speech_s"] * speech_s:
             raise RehearseError(file, f"mostly music or noise: {len(text.words)} words recognised in {speech_s:.0f} s "
                                       "of sound; nothing to split into questions and answers")
@@ -135,6 +140,13 @@ def analyze_interview(
             turns = turns_from_splits(splits, text, duration)
         else:
             turns = detect_turns(samples, text, balance, cfg)
+            if turns.voices is not None:  # short questions in the interviewer's voice Whisper left out
+                heard = fill_short_holes(text, samples, spec, whisper, cfg["speech"]["hole_min_s"],
+                                         cfg["speech"]["hole_min_probability"],
+                                         asker_holes(samples, turns, cfg["speech"]["hole_voice_margin"]))
+                if len(heard.words) > len(text.words):
+                    text = heard
+                    turns = detect_turns(samples, text, balance, cfg)
         lap("turns")
         if turns.exchanges:
             plans = [plan_answer(q, ex, turns.units, cfg["answers"]["keep_s"], text.speech)

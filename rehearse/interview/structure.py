@@ -137,12 +137,10 @@ def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: d
     while j >= 0:
         run = runs[j]
         talk = sum(u.end_s - u.start_s for u in run)
-        if run[0].speaker == "candidate" and run[0].role in ("answer", "reply") and talk <= cfg["short_reply_s"]:
-            tail.insert(0, run)
-        elif run[0].speaker == "interviewer" and run[0].role == "remark":
-            tail.insert(0, run)
-        else:
+        short_reply = run[0].speaker == "candidate" and run[0].role in ("answer", "reply") and talk <= cfg["short_reply_s"]
+        if not (short_reply or (run[0].speaker == "interviewer" and run[0].role == "remark")):
             break
+        tail.insert(0, run)
         j -= 1
     while tail and tail[0][0].speaker != "interviewer":
         tail.pop(0)

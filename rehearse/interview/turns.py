@@ -65,6 +65,7 @@ class Turns:
     notes: list[str] = field(default_factory=list)
     separation: float | None = None
     exchanges: list[Exchange] | None = None  # None: answers are the words between questions (--splits)
+    voices: dict[str, np.ndarray] | None = None  # the candidate's and the interviewer's voice (centres), when told by voice
 
 
 def make_units(words: list[Word], gap_s: float, speech: list | None = None, reach_s: float = 1.0) -> list[Unit]:
@@ -133,6 +134,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
     for unit in units:
         _cue(unit, samples, balance, cfg)
     min_score = ccfg["min_question_score"]
+    voices: dict = {}
     notes: list[str] = []
     separation = None
 
@@ -149,7 +151,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
         else:
             notes.append("stereo, but the channels do not hold one speaker each: channels not used")
     if detection == "wording":
-        separation = by_voice(samples, units, cfg["speakers"], min_score, text.speech)
+        separation = by_voice(samples, units, cfg["speakers"], min_score, text.speech, voices)
         for unit in units:
             if unit.cut:
                 _cue(unit, samples, balance, cfg)
@@ -185,7 +187,8 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
     questions = [(ex.question[0].start_s, ex.question[-1].end_s, _asked(ex.question, min_score),
                   [c for u in ex.question for c in u.cues]) for ex in exchanges]
     return Turns(questions, detection if questions else "none", units, notes,
-                 round(separation, 2) if separation is not None else None, exchanges)
+                 round(separation, 2) if separation is not None else None, exchanges,
+                 voices if detection == "voices" else None)
 
 
 def _asked(run: list[Unit], min_score: float) -> str:
@@ -207,7 +210,7 @@ def voiced(samples: np.ndarray, start_s: float, end_s: float, speech: list | Non
 
 
 def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float,
-             speech: list | None = None) -> float | None:
+             speech: list | None = None, voices: dict | None = None) -> float | None:
     """Label units interviewer or candidate by voice: speaker embeddings of the units of at least
     `min_unit_s`, two clusters; shorter units join the nearer cluster. The interviewer's cluster
     is the one with more units worded as questions (or, with none, the one that talks less).
@@ -216,7 +219,7 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     holds at least `min_questions_held` of the units worded as questions and talks for at most
     `max_asker_share` of the time (one voice can split into two clusters by something else: a
     greeting, the closing chat, the stories' sentences against the rest); such a split is
-    returned as a negative separation."""
+    returned as a negative separation. `voices`, when given, receives the two voices' centres."""
     long = [u for u in units if u.end_s - u.start_s >= cfg["min_unit_s"]]
     if len(long) < 4:
         return None
@@ -253,6 +256,8 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     if separation < cfg["sure_separation"] and (held < cfg["min_questions_held"] or asked[asker] <= asked[1 - asker]
                                                 or share > cfg["max_asker_share"]):
         return -separation  # two clusters, but neither is the one asking: one voice split by something else
+    if voices is not None:  # the two voices' centres, for whoever hears more of the recording
+        voices["candidate"], voices["interviewer"] = centres[1 - asker], centres[asker]
     if "cut_margin" in cfg:
         units[:], nearest, sims, unsure = _cut_at_voice_changes(samples, units, nearest, sims, unsure, centres, cfg, speech)
     for u, k, sim, doubt in zip(units, nearest, sims, unsure):
@@ -260,6 +265,24 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
         u.why.append(f"speaker: voice {'A' if k == asker else 'B'} (cosine {sim[k]:.2f} vs {sim[1 - k]:.2f}"
                      + (", too little voice: as the nearest unit in time)" if doubt else ")"))
     return separation
+
+
+def asker_holes(samples: np.ndarray, turns: Turns, margin: float) -> Callable[[list], list]:
+    """A `holes` screen: the stretches of speech no word covers, inside the candidate's talk (the
+    candidate speaks the words either side), that sound like the interviewer by at least `margin`
+    (cosine to the interviewer's voice minus to the candidate's): a "Why?" Whisper left out."""
+    def inside(a: float, b: float) -> bool:
+        before = max((u for u in turns.units if u.end_s <= a + 0.05), key=lambda u: u.end_s, default=None)
+        after = min((u for u in turns.units if u.start_s >= b - 0.05), key=lambda u: u.start_s, default=None)
+        return all(u is not None and u.speaker == "candidate" for u in (before, after))
+
+    def screen(holes: list) -> list:
+        holes = [h for h in holes if inside(h[0], h[1])]
+        if not holes or not turns.voices:
+            return []
+        emb = speakers.encoder().embed([samples[int(a * SR): int(b * SR) + 1] for a, b, _ in holes], 4)
+        return [h for h, e in zip(holes, emb) if e @ turns.voices["interviewer"] - e @ turns.voices["candidate"] >= margin]
+    return screen
 
 
 def _cut_at_voice_changes(samples: np.ndarray, units: list[Unit], nearest: np.ndarray, sims: np.ndarray,

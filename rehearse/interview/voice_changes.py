@@ -67,7 +67,7 @@ def cut_points(samples: np.ndarray, words: list, centres: np.ndarray, cfg: dict,
     starts, emb = enc.each_window(samples[int(a * SR): int(b * SR) + 1])
     keep = _voiced(starts, enc.window_s, speech, a)
     times, emb = starts[keep] + a, emb[keep]
-    min_windows = max(1, int(round((cfg["cut_min_side_s"] - enc.window_s) / (enc.stride * enc.hop / SR))) + 1)
+    min_windows = max(1, round((cfg["cut_min_side_s"] - enc.window_s) / (enc.stride * enc.hop / SR)) + 1)
     cuts: list[tuple[int, float]] = []
 
     def search(lo: int, hi: int) -> None:  # words[lo:hi]

@@ -59,14 +59,16 @@ def fill_holes(text: Transcription, samples: np.ndarray, spec: ModelSpec, whispe
 
 
 def fill_short_holes(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper, min_s: float,
-                     min_probability: float) -> Transcription:
-    """Speech Whisper skipped, down to `min_s` of it, transcribed again on its own as `fill_holes`
-    does, its words kept from a mean probability of `min_probability` (a mock interview: an
-    interviewer's "Why?" or "Were they okay with that?" between two stretches of the candidate's
-    talk, in another voice, is often left out)."""
+                     min_probability: float, screen) -> Transcription:
+    """Speech Whisper skipped, down to `min_s` of it and shorter than `fill_holes` hears, transcribed
+    again on its own as `fill_holes` does, its words kept from a mean probability of
+    `min_probability`; only the holes `screen` picks (a mock interview: the holes in the
+    interviewer's voice, where a "Why?" between two stretches of the candidate's talk was left out)."""
     config = rubric.load("delivery")
+    longer = config["transcription"]["hole_min_s"]
     tcfg = {**config["transcription"], "hole_min_s": min_s, "hole_min_probability": min_probability}
-    return _fill_holes_once(text, samples, spec, whisper, {**config, "transcription": tcfg})
+    return _fill_holes_once(text, samples, spec, whisper, {**config, "transcription": tcfg},
+                            screen=lambda holes: screen([h for h in holes if h[2] < longer]))
 
 
 def _transcribe_alone(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper, config: dict,
@@ -106,7 +108,7 @@ def _within_budget(holes: list[list[float]], text: Transcription, tcfg: dict,
 
 
 def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper,
-                     config: dict, heard_again: list[tuple[float, float]] = ()) -> Transcription:
+                     config: dict, heard_again: list[tuple[float, float]] = (), screen=None) -> Transcription:
     """Whisper sometimes skips a stretch of speech outright (the filler prompt can derail it into
     writing one "Um," for a whole opening; so can a change of voice). Speech (voice activity)
     that no word covers, at least `hole_min_s` of it (pieces less than `hole_join_s` apart with
@@ -118,7 +120,8 @@ def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, 
     squeezed it to no time, or mostly overlapping a written word), and nothing when most of
     what it found there were such words; a filled pause written inside the hole is dropped (it
     stood for the words now found). A hole touching one of the `heard_again` spans (words just
-    dropped) is transcribed again however short it is."""
+    dropped) is transcribed again however short it is. `screen`, when given, picks the holes
+    worth transcribing again from those within the budget."""
     tcfg = config["transcription"]
     if not tcfg.get("hole_min_s"):
         return text
@@ -136,7 +139,8 @@ def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, 
                 holes.append([a, b, b - a])
     added: list = []
     replaced: list[tuple[float, float]] = []
-    for a, b, sounding in _within_budget(holes, text, tcfg, heard_again):
+    chosen = _within_budget(holes, text, tcfg, heard_again)
+    for a, b, sounding in (screen(chosen) if screen else chosen):
         inside, found = 0, []
         for w in _transcribe_alone(text, samples, spec, whisper, config, a, b):  # the padding holds words written
             inside += 1
