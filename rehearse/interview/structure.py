@@ -92,7 +92,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
             # answers in a few words is the interviewer describing the interview ("I'll ask you
             # about a few times you led a project." - "Sounds good."), not a question
             main = False
-        story = _story_after(runs, k, cfg["min_main_words"]) if not main and state == "start" else 0.0
+        story = _story_after(runs, k, cfg["min_main_words"], min_score) if not main and state == "start" else 0.0
         if story >= cfg["story_reply_s"]:
             # the candidate then tells a whole story (short questions inside it, "Which team?", do
             # not end it): a question was asked, however it was worded or heard (Whisper can drop a
@@ -185,14 +185,14 @@ def _question(run: list[Unit], min_score: float, why: str) -> None:
     _mark(run[first:], "question", f"main question: {why}")
 
 
-def _story_after(runs: list[list[Unit]], k: int, max_words: int) -> float:
-    """Seconds the candidate talks after run k, until the interviewer says something of at least
-    `max_words` words (a short question inside the story does not end it)."""
+def _story_after(runs: list[list[Unit]], k: int, max_words: int, min_score: float) -> float:
+    """Seconds the candidate talks after run k, until the interviewer says anything but a short
+    question (fewer than `max_words` words: "Which team?" inside the story does not end it)."""
     talk = 0.0
     for run in runs[k + 1:]:
         if run[0].speaker == "candidate":
             talk += sum(u.end_s - u.start_s for u in run)
-        elif sum(len(u.words) for u in run) >= max_words:
+        elif sum(len(u.words) for u in run) >= max_words or not _asks(run, min_score):
             break
     return talk
 
