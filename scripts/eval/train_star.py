@@ -43,6 +43,7 @@ from rehearse.star import classifier, label, trained  # noqa: E402
 
 CORPUS = ROOT / "scripts" / "corpus"
 OWN = [CORPUS / "star_answers.yaml", CORPUS / "star_realstyle.yaml"]
+EXTERNAL = ROOT.parent / "shared" / "eval-data" / "star_external.yaml"
 EXTERNAL2 = ROOT.parent / "shared" / "eval-data" / "star_external2.yaml"
 # Real authors of star_external2.yaml kept out of training (drawn at random before tuning:
 # random.seed(19); random.sample(sorted(authors), 3)).
@@ -99,6 +100,60 @@ def training_answers(external2: Path) -> list[dict]:
         sents, labels = timed(a)
         out.append({"id": a["id"], "set": "star_external2", "group": f"external2:{who}", "sentences": sents, "labels": labels})
     return out
+
+
+def real_answers(paths: list[Path]) -> list[dict]:
+    """Every real answer of the given files, grouped by its author (read in place, never copied)."""
+    out = []
+    for path in paths:
+        if not path.is_file():
+            raise SystemExit(f"train_star: missing {path} (real answers are read in place, never copied)")
+        for a in yaml.safe_load(path.read_text())["answers"]:
+            who = author(a["source"])
+            sents, labels = timed(a)
+            out.append({"id": a["id"], "set": path.stem, "group": f"author:{who}", "author": who,
+                        "sentences": sents, "labels": labels})
+    return out
+
+
+def own_answers(paths: list[Path] | None = None) -> list[dict]:
+    out = []
+    for path in OWN if paths is None else paths:
+        for k, a in enumerate(yaml.safe_load(path.read_text())["answers"]):
+            if a.get("split", "tune") != "tune":
+                continue
+            sents, labels = timed(a)
+            out.append({"id": a["id"], "set": path.stem, "group": f"{path.stem}:{k % 5}", "sentences": sents, "labels": labels})
+    return out
+
+
+def scores(answers: list[dict], predicted: dict[str, list[str]], sections: list[str]) -> dict:
+    """Pooled figures of predicted labels against the truth: share MAE, verdicts, sentences."""
+    mae, ok, flat, right, total = [], 0, 0, 0, 0
+    confusion = np.zeros((len(sections), len(sections)), dtype=int)
+    for a in answers:
+        pred = predicted[a["id"]]
+        p, t = shares(a["sentences"], pred, sections), shares(a["sentences"], a["labels"], sections)
+        mae.append(mean(abs(p[k] - t[k]) for k in sections))
+        ok += (p["action"] >= 0.5) == (t["action"] >= 0.5)
+        flat += p["action"] >= 0.5 > t["action"]
+        for x, y in zip(pred, a["labels"]):
+            confusion[sections.index(y), sections.index(x)] += 1
+    return {"answers": len(answers), "mae": mean(mae), "worst": max(mae), "right": ok, "flattering": flat,
+            "accuracy": float(np.trace(confusion) / confusion.sum()), "confusion": confusion}
+
+
+def cross_validate_authors(own: list[dict], real: list[dict], rubric: dict) -> dict:
+    """Leave one real author out: train on our corpora and every other real author, label the
+    held-out author's answers; the figures pool every author's held-out answers."""
+    sections = rubric["sections"]
+    predicted: dict[str, list[str]] = {}
+    for who in sorted({a["author"] for a in real}):
+        model = classifier.Model.from_dict(fit(own + [a for a in real if a["author"] != who], sections), "cv")
+        for a in real:
+            if a["author"] == who:
+                predicted[a["id"]] = trained.decode(model, a["X"], a["w"])[0]
+    return scores(real, predicted, sections)
 
 
 def design(answers: list[dict], rubric: dict) -> None:
@@ -180,8 +235,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "rubrics" / "star_model.json")
     p.add_argument("--external2", type=Path, default=EXTERNAL2)
     p.add_argument("--cv", action="store_true", help="print grouped cross-validation instead of writing")
+    p.add_argument("--cv-authors", action="store_true",
+                   help="print leave-one-real-author-out cross-validation over every real answer instead of writing")
+    p.add_argument("--external", type=Path, default=EXTERNAL)
+    p.add_argument("--rubric", default="star", help="rubric name or .toml path (features and cues)")
+    p.add_argument("--own", help="comma-separated corpora of ours under scripts/corpus (default: OWN)")
+    p.add_argument("--C", type=float, default=None)
+    p.add_argument("--back-cost", type=float, default=None)
+    p.add_argument("--duration-power", type=float, default=None)
     args = p.parse_args(argv)
-    rubric = rubric_mod.load("star")
+    global C, BACK_COST, DURATION_POWER
+    C = C if args.C is None else args.C
+    BACK_COST = BACK_COST if args.back_cost is None else args.back_cost
+    DURATION_POWER = DURATION_POWER if args.duration_power is None else args.duration_power
+    rubric = rubric_mod.load(args.rubric)
+    if args.cv_authors:
+        own_paths = None if not args.own else [CORPUS / f"{n}.yaml" for n in args.own.split(",")]
+        own, real = own_answers(own_paths), real_answers([args.external, args.external2])
+        design(own + real, rubric)
+        r = cross_validate_authors(own, real, rubric)
+        conf = " · ".join(f"{s[0].upper()}: " + "/".join(str(v) for v in row) for s, row in zip(rubric["sections"], r["confusion"]))
+        print(f"author-CV ({len(real)} real answers, {len({a['author'] for a in real})} authors; C={C} back={BACK_COST} "
+              f"dur={DURATION_POWER}): MAE {r['mae']:.3f} (worst {r['worst']:.3f}) · verdicts {r['right']}/{r['answers']} · "
+              f"flattering {r['flattering']} · sentences {r['accuracy']:.1%} · {conf}")
+        return 0
     answers = training_answers(args.external2)
     design(answers, rubric)
     if args.cv:
