@@ -70,7 +70,10 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
             follow_hits.append("echoes the candidate's words")
         asks = _asks(run, min_score)
         worded = any(c.startswith("wording:") for u in run for c in u.cues)  # opens like a question ("Did you ...")
-        chat = re.search(cfg["chat"], text)
+        # chat before the turn's question ("Can you hear me? ... Let's begin. Think back to ... What
+        # did you do?") is its lead-in: only the part from its first question on can make it chat
+        asking = next((i for i, u in enumerate(run) if u.cue_score >= min_score or u.text.rstrip().endswith("?")), 0)
+        chat = re.search(cfg["chat"], _text(run[asking:]))
         # closing wording before the first main question is the interviewer describing the format
         # ("... and some time at the end for anything you want to ask"), not the closing
         if state == "closing" or (exchanges and re.search(cfg["closing"], text)):
@@ -87,6 +90,10 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
             # before the first main question, a long question answered in a few words is small talk
             # ("Is the connection all right? You sound a little far away.")
             main, why_main = True, f"a question of {n_words} words with no follow-up wording"
+        if main and state == "start" and chat and new < cfg["chat_over_new"]:
+            # before the first question, chat with a weak new-story word in it is still chat
+            # ("Sorry, give me one second. ... Hi, how are you?")
+            main = False
         if main and state == "start" and not asks and after < cfg["short_reply_s"]:
             # before the first question, a statement with new-story wording that the candidate
             # answers in a few words is the interviewer describing the interview ("I'll ask you
@@ -104,7 +111,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
             main, why_main = True, f"a question followed by {after:.0f} s of the candidate's talk"
         if main:
             if state == "answer":
-                _transition_before(runs, k, exchanges[-1], cfg)
+                _transition_before(runs, k, exchanges[-1], cfg, min_score)
             _question(run, min_score, why_main)
             exchanges.append(Exchange(question=run))
             state, reply = "answer", None
@@ -127,8 +134,9 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
     return exchanges
 
 
-def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: dict) -> None:
-    """Before a new main question: an interviewer's remark of some length after the answer, with at
+def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: dict, min_score: float) -> None:
+    """Before a new main question: an interviewer's remark of some length after the answer (or a
+    follow-up said as a statement: "Sorry, you broke up there, but I think I got the gist."), with at
     most a few seconds of the candidate's talk after it ("We've got time for one more, I think." -
     "Sure, go ahead."), is the move to the next question, not part of the answer: both are small
     talk between questions and the answer ends before them."""
@@ -138,7 +146,9 @@ def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: d
         run = runs[j]
         talk = sum(u.end_s - u.start_s for u in run)
         short_reply = run[0].speaker == "candidate" and run[0].role in ("answer", "reply") and talk <= cfg["short_reply_s"]
-        if not (short_reply or (run[0].speaker == "interviewer" and run[0].role == "remark")):
+        said = run[0].speaker == "interviewer" and (run[0].role == "remark"  # or a follow-up said as a statement
+                                                     or (run[0].role == "followup" and not _asks(run, min_score)))
+        if not (short_reply or said):
             break
         tail.insert(0, run)
         j -= 1
@@ -149,6 +159,7 @@ def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: d
         return
     moved = {id(u) for run in tail for u in run}
     current.answer[:] = [u for u in current.answer if id(u) not in moved]
+    current.followups[:] = [(asked, reply) for asked, reply in current.followups if id(asked[0]) not in moved]
     for _, reply in current.followups:
         reply[:] = [u for u in reply if id(u) not in moved]
     for run in tail:
