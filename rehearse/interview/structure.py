@@ -34,7 +34,7 @@ def _text(run: list[Unit]) -> str:
 
 
 def _asks(run: list[Unit], min_score: float) -> bool:
-    return any(u.cue_score >= min_score or u.text.rstrip().endswith("?") for u in run)
+    return any(u.asks(min_score) for u in run)
 
 
 def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
@@ -50,8 +50,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
                       else "candidate after a transition, before the next question")
             elif state == "closing":
                 for u in run:
-                    asks = u.text.rstrip().endswith("?") or u.cue_score >= min_score \
-                        or bool(re.search(cfg["candidate_asks"], u.text.lower().replace("\u2019", "'")))
+                    asks = u.asks(min_score) or bool(re.search(cfg["candidate_asks"], _text([u])))
                     _mark([u], "candidate_question" if asks else "closing",
                           "the candidate asks, in the closing" if asks else "in the closing")
             elif reply is not None:
@@ -72,7 +71,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         worded = any(c.startswith("wording:") for u in run for c in u.cues)  # opens like a question ("Did you ...")
         # chat before the turn's question ("Can you hear me? ... Let's begin. Think back to ... What
         # did you do?") is its lead-in: only the part from its first question on can make it chat
-        asking = next((i for i, u in enumerate(run) if u.cue_score >= min_score or u.text.rstrip().endswith("?")), 0)
+        asking = next((i for i, u in enumerate(run) if u.asks(min_score)), 0)
         chat = re.search(cfg["chat"], _text(run[asking:]))
         # closing wording before the first main question is the interviewer describing the format
         # ("... and some time at the end for anything you want to ask"), not the closing

@@ -44,6 +44,10 @@ class Unit:
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
+    def asks(self, min_score: float) -> bool:
+        """Worded as a question (cues of at least `min_score`) or written with a question mark."""
+        return self.cue_score >= min_score or self.text.rstrip().endswith("?")
+
 
 @dataclass
 class Exchange:
@@ -177,7 +181,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
         n_words = sum(len(u.words) for u in run)
         text = " ".join(u.text for u in run).lower().replace("\u2019", "'")
         if run[0].speaker == "interviewer" and n_words < cfg["turns"]["min_question_words"] \
-                and not any(u.cue_score >= min_score or u.text.rstrip().endswith("?") for u in run) \
+                and not any(u.asks(min_score) for u in run) \
                 and not any(re.search(p, text) for p in stories) \
                 and not (r and echoes(run, runs[r - 1], cfg["structure"])):
             for u in run:
@@ -241,7 +245,7 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     for i in np.flatnonzero(unsure):  # too little voice to tell ("Okay." timed 0 s): the nearer neighbour's
         j = min(sure, key=lambda k: max(units[k].start_s - units[i].end_s, units[i].start_s - units[k].end_s, 0.0))
         nearest[i] = nearest[j]
-    worded = [u.cue_score >= min_score or u.text.rstrip().endswith("?") for u in units]
+    worded = [u.asks(min_score) for u in units]
     asked = [np.mean([q for q, k in zip(worded, nearest) if k == c] or [0.0]) for c in (0, 1)]
     if asked[0] == asked[1]:
         asker = int(np.argmin([sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]))
@@ -316,23 +320,23 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
         return u.text.lower().replace("\u2019", "'")
 
     closing = [bool(re.search(scfg["closing"], text(u))) for u in units]
-    asks = [u.cue_score >= min_score or u.text.rstrip().endswith("?") or closing[i] for i, u in enumerate(units)]
+    asks = [u.asks(min_score) or closing[i] for i, u in enumerate(units)]
     closed = False
     for i, u in enumerate(units):
         if closed and asks[i] and not closing[i] and re.search(first_person, text(u)):
             asks[i] = False
         closed = closed or closing[i]
-    lead = [bool(re.search(scfg["ack"], text(u)) or re.search(scfg["transition"], text(u)) or re.search(scfg["chat"], text(u)))
-            for u in units]
     moving = [bool(re.search(scfg["transition"], text(u)) or re.search(scfg["chat"], text(u))) for u in units]
+    lead = [m or bool(re.search(scfg["ack"], text(u))) for u, m in zip(units, moving)]
     for i, u in enumerate(units):
         u.speaker = "interviewer" if asks[i] else "candidate"
     for i in range(len(units)):
         if asks[i]:
             k = i - 1
-            reach = [j for j in range(i - 1, -1, -1) if units[i].start_s - units[j].start_s <= scfg["lead_reach_s"]
-                     and not asks[j]]
-            first = min((j for j in reach if moving[j] and all(m in reach for m in range(j, i))), default=None)
+            first, j = None, i - 1
+            while j >= 0 and not asks[j] and units[i].start_s - units[j].start_s <= scfg["lead_reach_s"]:
+                first = j if moving[j] else first
+                j -= 1
             if first is not None:  # a move to the question and the short replies to it: the lead
                 for j in range(first, i):
                     units[j].speaker = "interviewer"

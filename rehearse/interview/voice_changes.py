@@ -39,10 +39,10 @@ def _side(emb: np.ndarray, centres: np.ndarray) -> tuple[int, float]:
 
 
 def best_cut(times: np.ndarray, emb: np.ndarray, window_s: float, bounds: list[float], centres: np.ndarray,
-             min_windows: int) -> tuple[int, int, int, float] | None:
+             min_windows: int) -> tuple[int, float] | None:
     """The word boundary (index into `bounds`, times of the gaps between words) where the windows
-    before and after sound most clearly like two different voices: (boundary, voice before, voice
-    after, the smaller of the two margins); None when no boundary has `min_windows` on each side."""
+    before and after sound most clearly like two different voices, and the smaller of the two
+    sides' margins; None when no boundary has `min_windows` on each side and two voices."""
     best = None
     for b, t in enumerate(bounds):
         left = times + window_s <= t + window_s / 4
@@ -51,8 +51,8 @@ def best_cut(times: np.ndarray, emb: np.ndarray, window_s: float, bounds: list[f
             continue
         kl, ml = _side(emb[left], centres)
         kr, mr = _side(emb[right], centres)
-        if kl != kr and (best is None or min(ml, mr) > best[3]):
-            best = (b, kl, kr, min(ml, mr))
+        if kl != kr and (best is None or min(ml, mr) > best[1]):
+            best = (b, min(ml, mr))
     return best
 
 
@@ -76,10 +76,10 @@ def cut_points(samples: np.ndarray, words: list, centres: np.ndarray, cfg: dict,
         inside = (times >= words[lo].start_s - enc.window_s / 4) & (times + enc.window_s <= words[hi - 1].end_s + enc.window_s / 4)
         bounds = [(words[i].end_s + words[i + 1].start_s) / 2 for i in range(lo, hi - 1)]
         found = best_cut(times[inside], emb[inside], enc.window_s, bounds, centres, min_windows)
-        if found is None or found[3] < cfg["cut_margin"]:
+        if found is None or found[1] < cfg["cut_margin"]:
             return
         at = lo + found[0] + 1
-        cuts.append((at, found[3]))
+        cuts.append((at, found[1]))
         search(lo, at)
         search(at, hi)
 
