@@ -49,10 +49,6 @@ class Transcription(BaseModel):
     dropped_words: list[Word] = Field(
         default_factory=list, description="words outside any voice activity (hallucinations)"
     )
-    unsure: list[Span] = Field(
-        default_factory=list, description="stretches Whisper could decode only after its temperature fallback "
-                                          "went past `unsure_temperature` (it could not understand them)"
-    )
 
 
 PauseBand = Literal["brief", "medium", "long"]

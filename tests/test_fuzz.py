@@ -30,6 +30,7 @@ FORMATS = {"wav": None, "flac": ("flac", "flac", 16000), "mp3": ("mp3", "libmp3l
            "m4a": ("ipod", "aac", 16000), "ogg": "sox", "opus": ("opus", "libopus", 48000),
            "webm": ("webm", "libopus", 48000)}
 ANSWER = "Last year I led the migration of our billing service. I wrote the plan, and we cut the errors by half."
+TWICE = "Two teams wanted the same release slot. I set up a meeting, we compared the customer impact, and we shipped the smaller change first."
 NOT_SPEECH = "no speech heard (the recording holds noise / music)"
 DRIVERS = 2  # in-process drivers (tests/fuzz_cli.py) run side by side
 
@@ -181,6 +182,11 @@ def results(clip, tmp_path_factory) -> dict[str, dict]:
     backwards = speak(" ".join([ANSWER] * 2), root / "twice.wav")
     c.add("reversed-speech", ["analyze", c.file("reversed.wav", wav_bytes(read_wav(backwards)[::-1].copy()))], (2,),
           needle=NOT_SPEECH)
+    # ... but an answer said twice over is speech (before: Whisper's temperature fallback fired on the
+    # repeated text, and words decoded after it did not count, so it was refused as not speech)
+    twice = speak(" ".join([TWICE] * 2), root / "said_twice.wav")
+    c.add("said-twice", ["analyze", "--json", str(twice)], (0,), rows=1,
+          check=lambda r: len(json.loads(r["out"])["words"]) > 30)
 
     # two drivers at once, every other case each: the other test worker spends much of this file's time
     # waiting on real time (the microphone tests), so a second process here uses the core it leaves

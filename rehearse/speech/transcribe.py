@@ -28,7 +28,6 @@ def transcribe(
     progress: Callable[[float, float], None] | None = None,
     beam_size: int | None = None,
     temperature: float | None = None,
-    unsure_temperature: float | None = None,
     max_new_tokens: int | None = None,
     until_s: float | None = None,
     until_speech_s: float = 0.0,
@@ -43,15 +42,13 @@ def transcribe(
     block by block (split at silences); `progress(done_s, total_s)` is called as each
     segment is decoded. `beam_size` overrides faster-whisper's (5): 1 decodes greedily, faster;
     `temperature` (one value) turns its temperature fallback off; `max_new_tokens` caps a window.
-    Windows Whisper could decode only with its fallback past `unsure_temperature` are listed in
-    `unsure` (it could not understand them). `until_s`: only the words before it are wanted (the
+    `until_s`: only the words before it are wanted (the
     streaming transcriber's cut); decoding stops once a segment's last word reaches it, or once
     less than `until_speech_s` of voice activity lies between that word and it: faster-whisper
     would start its next window at that word (with word times it does, however little is left:
     a second encoder pass for most stretches), and that window could only add words after the cut.
     """
     raw = []
-    unsure: list[Span] = []
     reached = False
     for block_start, block_end, regions in blocks(speech, len(samples) / SAMPLE_RATE, block_s):
         a, b = round(block_start * SAMPLE_RATE), round(block_end * SAMPLE_RATE)
@@ -69,9 +66,6 @@ def transcribe(
         )
         for seg in segments:  # lazily decoded, 30 s window by window
             raw += [(w, block_start, cut.original_time) for w in (seg.words or [])]
-            if unsure_temperature is not None and seg.temperature > unsure_temperature:
-                unsure.append(Span(start_s=round(block_start + cut.original_time(seg.start), 3),
-                                   end_s=round(block_start + cut.original_time(seg.end), 3)))
             if progress is not None:
                 progress(block_start + cut.original_time(seg.end), len(samples) / SAMPLE_RATE)
             if until_s is not None and seg.words:
@@ -97,7 +91,6 @@ def transcribe(
         prompt=prompt,
         speech=speech,
         dropped_words=dropped,
-        unsure=unsure,
     )
 
 
@@ -165,6 +158,5 @@ def transcription_settings(config: dict, prompt: str | None = None, hotwords: st
     hint = {"prompt": tcfg["prompt"] if prompt is None else prompt,
             "hotwords": (tcfg.get("hotwords") if hotwords is None else hotwords) or None}
     settings = {"min_word_overlap": vcfg["min_word_overlap"], "sentence_gap_s": tcfg["sentence_gap_s"],
-                "unsure_temperature": tcfg.get("unsure_temperature"),
                 "trailing_max_probability": tcfg["trailing_max_probability"], "keep_silence_s": tcfg["keep_silence_s"]}
     return hint, settings

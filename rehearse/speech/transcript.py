@@ -31,7 +31,7 @@ def transcribe_with_hint(whisper, spec: ModelSpec, samples: np.ndarray, speech: 
                                      hotwords=hint["hotwords"])
     if (hint["prompt"] or hint["hotwords"]) and len(text.words) < tcfg.get("min_words_per_speech_s", 0) * speech_s:
         # a filler prompt can derail Whisper into writing "Uh." for whole sentences: decode again without it
-        if file is not None and not understood.intelligible(text.words, speech_s, config, text.unsure):
+        if file is not None and not understood.intelligible(text.words, speech_s, config):
             understood.probe(whisper, spec, samples, speech, config, settings, file)
         plain = whisper_words.transcribe(whisper, spec, samples, speech, prompt=None, **settings, hotwords=None)
         if len(plain.words) > len(text.words):

@@ -20,26 +20,43 @@ from rehearse.speech.model import ModelSpec
 from rehearse.speech.words import norm
 
 
-def intelligible(words: list[Word], speech_s: float, config: dict, unsure: list[Span] = (), loops: bool = False) -> bool:
-    """False for what Whisper cannot understand: fewer than `min_intelligible_words_per_s` words per
-    second of voice activity that are not filled pauses, that Whisper was at least
-    `intelligible_min_probability` sure of and that it wrote without its temperature fallback going
-    past `unsure_temperature`; or one word over and over; or, with `loops` (a decoding without
-    Whisper's own fallback, which catches loops), a text that compresses like a decoding loop.
-    Real answers give 2-3 such words a second."""
+def intelligible(words: list[Word], speech_s: float, config: dict, loops: bool = False) -> bool:
+    """False for what Whisper cannot understand. Only words it heard count: not filled pauses, and
+    not a word that repeats the three-word run ending at it (Whisper copying its own text, as in a
+    decoding loop, grows surer with every copy). Refused: fewer than `min_intelligible_words_per_s`
+    such words per second of voice activity that Whisper was at least
+    `intelligible_min_probability` sure of; or their median probability under
+    `intelligible_min_median_probability` (Whisper's guesses at reversed speech come out around
+    0.1-0.5 and change from one run to the next, real speech 0.9); or one word over and over; or, with `loops` (a
+    decoding without Whisper's own fallback, which catches loops), a text that compresses like a
+    decoding loop."""
     tcfg = config["transcription"]
     rate_min = tcfg.get("min_intelligible_words_per_s", 0.0)
     if not rate_min or speech_s <= 0:
         return True
     filled = set(rubric.load("fillers")["filled_pauses"])
     content = [w for w in words if norm(w.text) and norm(w.text) not in filled]
-    sure = [w for w in content if w.probability >= tcfg.get("intelligible_min_probability", 0.0)
-            and not any(u.start_s <= (w.start_s + w.end_s) / 2 <= u.end_s for u in unsure)]
     if len(content) >= 10 and Counter(norm(w.text) for w in content).most_common(1)[0][1] > 0.5 * len(content):
         return False
     if loops and looping(words, tcfg.get("max_compression_ratio", 0.0)):
         return False
-    return len(sure) >= rate_min * speech_s
+    heard = first_hearings(content)
+    sure = [w for w in heard if w.probability >= tcfg.get("intelligible_min_probability", 0.0)]
+    middle = float(np.median([w.probability for w in heard])) if heard else 0.0
+    return len(sure) >= rate_min * speech_s and middle >= tcfg.get("intelligible_min_median_probability", 0.0)
+
+
+def first_hearings(words: list[Word], run: int = 3) -> list[Word]:
+    """`words` without those that end a run of `run` words already written earlier in the text."""
+    seen, kept = set(), []
+    tokens = [norm(w.text) for w in words]
+    for i, word in enumerate(words):
+        key = tuple(tokens[max(0, i - run + 1): i + 1])
+        if len(key) == run and key in seen:
+            continue
+        seen.add(key)
+        kept.append(word)
+    return kept
 
 
 def looping(words: list[Word], max_ratio: float, chunk: int = 80) -> bool:
@@ -58,7 +75,7 @@ def looping(words: list[Word], max_ratio: float, chunk: int = 80) -> bool:
 def check(text: Transcription, file: str, config: dict) -> None:
     """Refuse a transcription Whisper did not understand (`intelligible`) as not speech."""
     speech_s = sum(r.end_s - r.start_s for r in text.speech)
-    if not intelligible(text.words, speech_s, config, text.unsure):
+    if not intelligible(text.words, speech_s, config):
         raise RehearseError(file, NOT_SPEECH)
 
 
