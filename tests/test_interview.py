@@ -77,6 +77,7 @@ def ahead(tmp_path_factory, rehearse_home):
     runs = Ahead()
     runs.start("mock", run, "analyze", str(MOCK), "--interview", "--json", "--no-save")
     runs.start("mock_women", run, "analyze", str(MOCK_WOMEN), "--interview", "--json", "--no-save")
+    runs.start("mock_new_topic", run, "analyze", str(MOCK_NEW_TOPIC), "--interview", "--json", "--no-save")
     page = tmp_path_factory.mktemp("mock-page") / "mock.html"
     runs.start("mock_explain", lambda: (page, run("analyze", str(MOCK), "--interview", "--html", str(page), "--explain",
                                                    "--no-save", env={"COLUMNS": "160"})))
@@ -342,6 +343,11 @@ MOCK = AUDIO / "interviews" / "mock_two_men.flac"
 # time for one more, I think." - "Sure, go ahead."), a closing worded without "questions" and the
 # candidate's question said as a statement ("I'm curious how the team shares the on-call work.").
 MOCK_WOMEN = AUDIO / "interviews" / "mock_two_women.flac"
+# audio/interviews/mock_new_topic.flac: chat about the sound ("could you speak up a little?"), a long
+# follow-up with no follow-up wording that asks about the story's own things ("Which teams still needed
+# the nightly exports every day?"), the next main question with as much follow-up as new-story wording
+# ("And one more. Tell me about hiring.") and a closing with no invitation to ask ("that's my list done").
+MOCK_NEW_TOPIC = AUDIO / "interviews" / "mock_new_topic.flac"
 BOUND_S = 1.5
 
 
@@ -433,3 +439,24 @@ def test_a_one_word_follow_up_and_a_spoken_move_to_the_next_question(ahead):
     assert "convince" in words(answers[1]["question"])
     (cq,) = report["candidate_questions"]
     assert "curious" in words(cq["text"])
+
+
+def test_a_new_topic_answered_with_a_story_is_a_main_question(ahead):
+    proc = ahead.get("mock_new_topic")  # analyze MOCK_NEW_TOPIC --interview --json --no-save
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    truth = json.loads(MOCK_NEW_TOPIC.with_suffix(".truth.json").read_text())
+    assert report["detection"] == "voices"
+    answers = report["answers"]
+    # before: "And one more. Tell me about hiring." was a follow-up ("and" points back as much as
+    # "tell me about" asks for a story) and the two answers were one
+    assert len(answers) == len(truth["turns"]) == 2, [a["question"] for a in answers]
+    for answer, turn in zip(answers, truth["turns"]):
+        assert abs(answer["start_s"] - turn["answer_start_s"]) <= BOUND_S, (answer["start_s"], turn["answer_start_s"])
+        assert abs(answer["end_s"] - turn["answer_end_s"]) <= BOUND_S, (answer["end_s"], turn["answer_end_s"])
+    (followup,) = answers[0]["followups"]
+    assert "exports" in words(followup["question"])
+    assert "hiring" in words(answers[1]["question"])
+    # the chat about the sound is small talk; "that's my list done" closes the interview
+    assert any("speak" in words(x["text"]) for x in report["smalltalk"])
+    assert not {"list", "enjoyed"} & words(answers[1]["report"]["transcript"])

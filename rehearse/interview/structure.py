@@ -84,11 +84,30 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         why_main = f"new-story wording {new_hits} ({new:g}) over follow-up wording {follow_hits} ({follow:g})"
         n_words = sum(len(u.words) for u in run)
         after = _talk_after(runs, k)  # the candidate's talk until the interviewer's next turn
+        # inside an answer, the turn's topic words the answer already used ("How many deals did you
+        # drop from the list?" after a story about a list of deals): it asks about that story
+        shared = _shared_topic(run, exchanges[-1].answer, cfg) if state == "answer" else []
         if not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"] \
-                and (state != "start" or after >= cfg["long_reply_s"]):
+                and (state != "start" or after >= cfg["long_reply_s"]) and not shared:
             # before the first main question, a long question answered in a few words is small talk
             # ("Is the connection all right? You sound a little far away.")
             main, why_main = True, f"a question of {n_words} words with no follow-up wording"
+        if not main and new > 0 and state in ("answer", "between") and not chat \
+                and (asks or n_words >= cfg["min_main_words"]) \
+                and _score(re.sub(cfg["lead_connective"], "", text), cfg["followup"])[0] == 0 \
+                and not shared and _topic(_text(run), cfg) \
+                and (story := _story_after(runs, k, cfg["min_main_words"], min_score)) >= cfg["long_reply_s"]:
+            # a turn with some new-story wording, on a topic the answer never touched, with no follow-up
+            # wording but a leading "so" or "and" ("And one more. Tell me about feedback you got that was
+            # hard to hear."), that the candidate answers with a whole story
+            main, why_main = True, (f"new-story wording {new_hits} on a topic the answer never touched, followed by "
+                                    f"{story:.0f} s of the candidate's talk, a new story")
+        if not main and state == "start" and asks and new >= cfg["min_main"] \
+                and (story := _story_after(runs, k, cfg["min_main_words"], min_score)) >= cfg["long_reply_s"]:
+            # before the first question there is no story to follow up: new-story wording with a story
+            # after it is the first question, whatever follow-up wording it has ("Could you describe an
+            # experiment that failed? What happened next?")
+            main, why_main = True, f"new-story wording {new_hits} followed by {story:.0f} s of the candidate's talk"
         if main and state == "start" and chat and new < cfg["chat_over_new"]:
             # before the first question, chat with a weak new-story word in it is still chat
             # ("Sorry, give me one second. ... Hi, how are you?")
@@ -145,8 +164,11 @@ def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: d
         run = runs[j]
         talk = sum(u.end_s - u.start_s for u in run)
         short_reply = run[0].speaker == "candidate" and run[0].role in ("answer", "reply") and talk <= cfg["short_reply_s"]
-        said = run[0].speaker == "interviewer" and (run[0].role == "remark"  # or a follow-up said as a statement
-                                                     or (run[0].role == "followup" and not _asks(run, min_score)))
+        # a remark, or a follow-up said as a statement that does not draw on the story ("So it was a
+        # hardware problem after all." is about the story; "Sorry, you broke up there." is not)
+        said = run[0].speaker == "interviewer" and (
+            run[0].role == "remark" or (run[0].role == "followup" and not _asks(run, min_score)
+                                        and not re.match(cfg["story_connective"], _text(run))))
         if not (short_reply or said):
             break
         tail.insert(0, run)
@@ -179,6 +201,20 @@ def echoes(run: list[Unit], before: list[Unit], cfg: dict) -> bool:
     said = set(_words(" ".join(u.text for u in before), cfg["echo_ignore"]))
     mine = _words(" ".join(u.text for u in run), cfg["echo_ignore"])
     return bool(mine) and len(mine) <= cfg["echo_max_words"] and sum(w in said for w in mine) >= cfg["echo_share"] * len(mine)
+
+
+def _topic(text: str, cfg: dict) -> set[str]:
+    """The turn's topic words: words of at least four letters that are not `topic_ignore`, with a
+    plural or verb ending cut off ("deals" and "deal", "dropped" and "drop" match)."""
+    words = re.findall(r"[a-z][a-z']+", text.lower().replace("\u2019", "'"))
+    return {re.sub(r"(?:'s|ies|es|s|ed|ing)$", "", w) for w in words
+            if len(w) >= 4 and not re.fullmatch(cfg["topic_ignore"], w)}
+
+
+def _shared_topic(run: list[Unit], answer: list[Unit], cfg: dict) -> list[str]:
+    """The turn's topic words that the answer so far has used too."""
+    said = _topic(" ".join(u.text for u in answer), cfg)
+    return sorted(_topic(_text(run), cfg) & said)
 
 
 def _mark(run: list[Unit], role: str, why: str) -> None:

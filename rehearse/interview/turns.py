@@ -155,7 +155,8 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
         else:
             notes.append("stereo, but the channels do not hold one speaker each: channels not used")
     if detection == "wording":
-        separation = by_voice(samples, units, cfg["speakers"], min_score, text.speech, voices)
+        separation = by_voice(samples, units, cfg["speakers"], min_score, text.speech, voices,
+                              stories=[p["pattern"] for p in cfg["structure"]["new_story"]])
         for unit in units:
             if unit.cut:
                 _cue(unit, samples, balance, cfg)
@@ -214,7 +215,7 @@ def voiced(samples: np.ndarray, start_s: float, end_s: float, speech: list | Non
 
 
 def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float,
-             speech: list | None = None, voices: dict | None = None) -> float | None:
+             speech: list | None = None, voices: dict | None = None, stories: list[str] = ()) -> float | None:
     """Label units interviewer or candidate by voice: speaker embeddings of the units of at least
     `min_unit_s`, two clusters; shorter units join the nearer cluster. The interviewer's cluster
     is the one with more units worded as questions (or, with none, the one that talks less).
@@ -223,7 +224,9 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     holds at least `min_questions_held` of the units worded as questions and talks for at most
     `max_asker_share` of the time (one voice can split into two clusters by something else: a
     greeting, the closing chat, the stories' sentences against the rest); such a split is
-    returned as a negative separation. `voices`, when given, receives the two voices' centres."""
+    returned as a negative separation. `voices`, when given, receives the two voices' centres;
+    `stories`: new-story wording ("Now, failure."), which a short unit the voice cannot place is
+    the asker's."""
     long = [u for u in units if u.end_s - u.start_s >= cfg["min_unit_s"]]
     if len(long) < 4:
         return None
@@ -240,7 +243,8 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     sims = emb @ centres.T
     nearest = np.argmax(sims, axis=1)
     nearest[is_long] = labels
-    unsure = (sims.max(axis=1) < cfg["min_cosine"]) & (np.abs(sims[:, 0] - sims[:, 1]) < cfg["min_margin"]) & ~is_long
+    margin = np.abs(sims[:, 0] - sims[:, 1])
+    unsure = ((sims.max(axis=1) < cfg["min_cosine"]) | (margin < cfg["tie_margin"])) & (margin < cfg["min_margin"]) & ~is_long
     sure = np.flatnonzero(~unsure)
     for i in np.flatnonzero(unsure):  # too little voice to tell ("Okay." timed 0 s): the nearer neighbour's
         j = min(sure, key=lambda k: max(units[k].start_s - units[i].end_s, units[i].start_s - units[k].end_s, 0.0))
@@ -251,8 +255,11 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
         asker = int(np.argmin([sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]))
     else:
         asker = int(np.argmax(asked))
-    for i in np.flatnonzero(unsure):  # a short question ("Why?") leaning to the asking voice is the asker's
-        if worded[i] and int(np.argmax(sims[i])) == asker:
+    for i in np.flatnonzero(unsure):  # a short question ("Why?") leaning to the asking voice is the asker's,
+        # and so is one that asks for a story ("Now, failure.") that the voice cannot place at all
+        text = units[i].text.lower().replace("\u2019", "'")
+        tie = margin[i] < cfg["tie_margin"] and any(re.search(p, text) for p in stories)
+        if (worded[i] and int(np.argmax(sims[i])) == asker) or tie:
             nearest[i], unsure[i] = asker, False
     held = sum(q for q, k in zip(worded, nearest) if k == asker) / max(1, sum(worded))
     talk = [sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]

@@ -75,13 +75,13 @@ def spy_on_voices() -> None:
 
     real = turns.by_voice
 
-    def by_voice(samples, units, cfg, min_score, speech=None, voices=None):
+    def by_voice(samples, units, cfg, min_score, speech=None, voices=None, **kw):
         forced = copy.deepcopy(units)
         for u in forced:
             u.speaker = "candidate"
-        real(samples, forced, {**cfg, "min_separation": 0.0, "sure_separation": 0.0}, min_score, speech)
+        real(samples, forced, {**cfg, "min_separation": 0.0, "sure_separation": 0.0}, min_score, speech, **kw)
         VOICE["forced"] = [(u.start_s, u.end_s, u.speaker) for u in forced]
-        separation = real(samples, units, cfg, min_score, speech, voices)
+        separation = real(samples, units, cfg, min_score, speech, voices, **kw)
         trusted = separation is not None and separation >= cfg["min_separation"]
         VOICE["used"] = [(u.start_s, u.end_s, u.speaker) for u in units] if trusted else None
         return separation
