@@ -43,10 +43,10 @@ from rehearse.speech.transcript import transcribe_speech  # noqa: E402
 
 TEXTS = [
     "Last year I led the migration of our billing service. I wrote the plan, and we cut the errors by half.",
-    "Our checkout page slowed down every evening. I traced the slow requests, added an index, and latency fell "
-    "to three hundred milliseconds.",
-    "Two teams wanted the same release slot. I set up a meeting, we compared the customer impact, and we shipped "
-    "the smaller change first.",
+    ("Our checkout page slowed down every evening. I traced the slow requests, added an index, and latency fell "
+     "to three hundred milliseconds."),
+    ("Two teams wanted the same release slot. I set up a meeting, we compared the customer impact, and we shipped "
+     "the smaller change first."),
 ]
 
 
