@@ -49,10 +49,15 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
                 _mark(run, "smalltalk", "candidate before a question" if state == "start"
                       else "candidate after a transition, before the next question")
             elif state == "closing":
-                for u in run:
+                answered = _answered(run, runs[k + 1] if k + 1 < len(runs) else [], cfg)
+                for i, u in enumerate(run):
                     asks = u.asks(min_score) or bool(re.search(cfg["candidate_asks"], _text([u])))
-                    _mark([u], "candidate_question" if asks else "closing",
-                          "the candidate asks, in the closing" if asks else "in the closing")
+                    why = "the candidate asks, in the closing"
+                    if not asks and answered and i == len(run) - 1 and not any(v.role == "candidate_question" for v in run):
+                        # Whisper can lose a question's opening words ("[Is] the role mostly residential
+                        # or a mix."): what the interviewer then answers at some length was a question
+                        asks, why = True, "the interviewer answers it, in the closing"
+                    _mark([u], "candidate_question" if asks else "closing", why if asks else "in the closing")
             elif reply is not None:
                 _mark(run, "reply", "the candidate replies to the follow-up")
                 reply.extend(run)
@@ -215,6 +220,16 @@ def _shared_topic(run: list[Unit], answer: list[Unit], cfg: dict) -> list[str]:
     """The turn's topic words that the answer so far has used too."""
     said = _topic(" ".join(u.text for u in answer), cfg)
     return sorted(_topic(_text(run), cfg) & said)
+
+
+def _answered(run: list[Unit], after: list[Unit], cfg: dict) -> bool:
+    """In the closing, the candidate's turn is followed by an interviewer's answer (at least
+    `closing_answer_words` words, no closing wording, not opening with thanks or "good to hear")
+    and is itself no thanks or decline."""
+    if not after or after[0].speaker != "interviewer" or re.search(cfg["closing_not_asked"], _text(run)):
+        return False
+    return sum(len(u.words) for u in after) >= cfg["closing_answer_words"] and not re.search(cfg["closing"], _text(after)) \
+        and not re.match(cfg["closing_reply_ack"], _text(after))
 
 
 def _mark(run: list[Unit], role: str, why: str) -> None:

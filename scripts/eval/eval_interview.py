@@ -162,6 +162,9 @@ def score(report, truth: dict, tolerance: float) -> dict:
     for c in cq_truth:
         if not any(overlap(q.start_s, q.end_s, c["start_s"], c["end_s"]) > 0 for q in report.candidate_questions):
             details.append(f"  candidate question NOT FOUND {c['start_s']:.1f}-{c['end_s']:.1f} {c['text'][:60]!r}")
+    for q in report.candidate_questions:
+        if not any(overlap(q.start_s, q.end_s, c["start_s"], c["end_s"]) > 0 for c in cq_truth):
+            details.append(f"  extra candidate question {q.start_s:.1f}-{q.end_s:.1f} {q.text[:60]!r}")
     one_voice = truth["interviewer"] == truth["candidate"] and not truth["stereo"]
     used, forced = VOICE.get("used"), VOICE.get("forced")
     return {"questions": len(truth["turns"]), "found": found, "extra": extra, "bounds": bounds, "text": text_ok,
