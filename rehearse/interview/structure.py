@@ -101,14 +101,14 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
                 and (asks or n_words >= cfg["min_main_words"]) \
                 and _score(re.sub(cfg["lead_connective"], "", text), cfg["followup"])[0] == 0 \
                 and not shared and _topic(_text(run), cfg) \
-                and (story := _story_after(runs, k, cfg["min_main_words"], min_score)) >= cfg["long_reply_s"]:
+                and (story := _story_after(runs, k, cfg)) >= cfg["long_reply_s"]:
             # a turn with some new-story wording, on a topic the answer never touched, with no follow-up
             # wording but a leading "so" or "and" ("And one more. Tell me about feedback you got that was
             # hard to hear."), that the candidate answers with a whole story
             main, why_main = True, (f"new-story wording {new_hits} on a topic the answer never touched, followed by "
                                     f"{story:.0f} s of the candidate's talk, a new story")
         if not main and state == "start" and asks and new >= cfg["min_main"] \
-                and (story := _story_after(runs, k, cfg["min_main_words"], min_score)) >= cfg["long_reply_s"]:
+                and (story := _story_after(runs, k, cfg)) >= cfg["long_reply_s"]:
             # before the first question there is no story to follow up: new-story wording with a story
             # after it is the first question, whatever follow-up wording it has ("Could you describe an
             # experiment that failed? What happened next?")
@@ -122,7 +122,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
             # answers in a few words is the interviewer describing the interview ("I'll ask you
             # about a few times you led a project." - "Sounds good."), not a question
             main = False
-        story = _story_after(runs, k, cfg["min_main_words"], min_score) if not main and state == "start" else 0.0
+        story = _story_after(runs, k, cfg) if not main and state == "start" else 0.0
         if story >= cfg["story_reply_s"]:
             # the candidate then tells a whole story (short questions inside it, "Which team?", do
             # not end it): a question was asked, however it was worded or heard (Whisper can drop a
@@ -246,14 +246,17 @@ def _question(run: list[Unit], min_score: float, why: str) -> None:
     _mark(run[first:], "question", f"main question: {why}")
 
 
-def _story_after(runs: list[list[Unit]], k: int, max_words: int, min_score: float) -> float:
-    """Seconds the candidate talks after run k, until the interviewer says anything but a short
-    question (fewer than `max_words` words: "Which team?" inside the story does not end it)."""
+def _story_after(runs: list[list[Unit]], k: int, cfg: dict) -> float:
+    """Seconds the candidate talks after run k, until the interviewer says `min_main_words` words or
+    more, or chat or a move to a question ("Sure. Let's start."): a short question ("Which team?"),
+    an echo ("40,000.") or a question Whisper cut short ("How did your manager take") inside the
+    story does not end it."""
     talk = 0.0
     for run in runs[k + 1:]:
         if run[0].speaker == "candidate":
             talk += sum(u.end_s - u.start_s for u in run)
-        elif sum(len(u.words) for u in run) >= max_words or not _asks(run, min_score):
+        elif sum(len(u.words) for u in run) >= cfg["min_main_words"] \
+                or re.search(cfg["chat"], _text(run)) or re.search(cfg["transition"], _text(run)):
             break
     return talk
 
