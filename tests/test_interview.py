@@ -417,17 +417,25 @@ def test_follow_ups_on_the_interview_page_and_explain(ahead):
     assert "Turns (speakers by voices)" in proc.stdout and "followup" in proc.stdout and "smalltalk" in proc.stdout
 
 
-def test_a_one_word_follow_up_and_a_spoken_move_to_the_next_question(ahead):
-    proc = ahead.get("mock_women")  # analyze MOCK_WOMEN --interview --json --no-save
+def mock_by_voice(ahead, key: str, audio: Path) -> tuple[dict, dict, list]:
+    """The report of a mock interview run ahead (`key`), its truth and its answers, after checking
+    that voices told the speakers apart and that there are two answers, each within BOUND_S of the
+    truth at both ends."""
+    proc = ahead.get(key)  # analyze AUDIO --interview --json --no-save
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    truth = json.loads(MOCK_WOMEN.with_suffix(".truth.json").read_text())
+    truth = json.loads(audio.with_suffix(".truth.json").read_text())
     assert report["detection"] == "voices"
     answers = report["answers"]
-    assert len(answers) == len(truth["turns"]) == 2
+    assert len(answers) == len(truth["turns"]) == 2, [a["question"] for a in answers]
     for answer, turn in zip(answers, truth["turns"]):
         assert abs(answer["start_s"] - turn["answer_start_s"]) <= BOUND_S, (answer["start_s"], turn["answer_start_s"])
         assert abs(answer["end_s"] - turn["answer_end_s"]) <= BOUND_S, (answer["end_s"], turn["answer_end_s"])
+    return report, truth, answers
+
+
+def test_a_one_word_follow_up_and_a_spoken_move_to_the_next_question(ahead):
+    report, truth, answers = mock_by_voice(ahead, "mock_women", MOCK_WOMEN)
     # "Why?" (half a second, which Whisper leaves out of its first pass) is a follow-up of answer 1
     (followup,) = answers[0]["followups"]
     asked = truth["turns"][0]["followups"][0]
@@ -442,18 +450,9 @@ def test_a_one_word_follow_up_and_a_spoken_move_to_the_next_question(ahead):
 
 
 def test_a_new_topic_answered_with_a_story_is_a_main_question(ahead):
-    proc = ahead.get("mock_new_topic")  # analyze MOCK_NEW_TOPIC --interview --json --no-save
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
-    truth = json.loads(MOCK_NEW_TOPIC.with_suffix(".truth.json").read_text())
-    assert report["detection"] == "voices"
-    answers = report["answers"]
     # before: "And one more. Tell me about hiring." was a follow-up ("and" points back as much as
     # "tell me about" asks for a story) and the two answers were one
-    assert len(answers) == len(truth["turns"]) == 2, [a["question"] for a in answers]
-    for answer, turn in zip(answers, truth["turns"]):
-        assert abs(answer["start_s"] - turn["answer_start_s"]) <= BOUND_S, (answer["start_s"], turn["answer_start_s"])
-        assert abs(answer["end_s"] - turn["answer_end_s"]) <= BOUND_S, (answer["end_s"], turn["answer_end_s"])
+    report, _truth, answers = mock_by_voice(ahead, "mock_new_topic", MOCK_NEW_TOPIC)
     (followup,) = answers[0]["followups"]
     assert "exports" in words(followup["question"])
     assert "hiring" in words(answers[1]["question"])

@@ -91,7 +91,9 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         after = _talk_after(runs, k)  # the candidate's talk until the interviewer's next turn
         # inside an answer, the turn's topic words the answer already used ("How many deals did you
         # drop from the list?" after a story about a list of deals): it asks about that story
-        shared = _shared_topic(run, exchanges[-1].answer, cfg) if state == "answer" else []
+        topic = _topic(text, cfg)
+        shared = sorted(topic & _topic(" ".join(u.text for u in exchanges[-1].answer), cfg)) if state == "answer" else []
+        story = _story_after(runs, k, cfg)  # the candidate's talk after the turn, short questions inside it and all
         if not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"] \
                 and (state != "start" or after >= cfg["long_reply_s"]) and not shared:
             # before the first main question, a long question answered in a few words is small talk
@@ -100,15 +102,13 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         if not main and new > 0 and state in ("answer", "between") and not chat \
                 and (asks or n_words >= cfg["min_main_words"]) \
                 and _score(re.sub(cfg["lead_connective"], "", text), cfg["followup"])[0] == 0 \
-                and not shared and _topic(_text(run), cfg) \
-                and (story := _story_after(runs, k, cfg)) >= cfg["long_reply_s"]:
+                and not shared and topic and story >= cfg["long_reply_s"]:
             # a turn with some new-story wording, on a topic the answer never touched, with no follow-up
             # wording but a leading "so" or "and" ("And one more. Tell me about feedback you got that was
             # hard to hear."), that the candidate answers with a whole story
             main, why_main = True, (f"new-story wording {new_hits} on a topic the answer never touched, followed by "
                                     f"{story:.0f} s of the candidate's talk, a new story")
-        if not main and state == "start" and asks and new >= cfg["min_main"] \
-                and (story := _story_after(runs, k, cfg)) >= cfg["long_reply_s"]:
+        if not main and state == "start" and asks and new >= cfg["min_main"] and story >= cfg["long_reply_s"]:
             # before the first question there is no story to follow up: new-story wording with a story
             # after it is the first question, whatever follow-up wording it has ("Could you describe an
             # experiment that failed? What happened next?")
@@ -122,8 +122,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
             # answers in a few words is the interviewer describing the interview ("I'll ask you
             # about a few times you led a project." - "Sounds good."), not a question
             main = False
-        story = _story_after(runs, k, cfg) if not main and state == "start" else 0.0
-        if story >= cfg["story_reply_s"]:
+        if not main and state == "start" and story >= cfg["story_reply_s"]:
             # the candidate then tells a whole story (short questions inside it, "Which team?", do
             # not end it): a question was asked, however it was worded or heard (Whisper can drop a
             # question's words: "Let's start. So at ..." before a minute of story)
@@ -214,12 +213,6 @@ def _topic(text: str, cfg: dict) -> set[str]:
     words = re.findall(r"[a-z][a-z']+", text.lower().replace("\u2019", "'"))
     return {re.sub(r"(?:'s|ies|es|s|ed|ing)$", "", w) for w in words
             if len(w) >= 4 and not re.fullmatch(cfg["topic_ignore"], w)}
-
-
-def _shared_topic(run: list[Unit], answer: list[Unit], cfg: dict) -> list[str]:
-    """The turn's topic words that the answer so far has used too."""
-    said = _topic(" ".join(u.text for u in answer), cfg)
-    return sorted(_topic(_text(run), cfg) & said)
 
 
 def _answered(run: list[Unit], after: list[Unit], cfg: dict) -> bool:

@@ -139,6 +139,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
         _cue(unit, samples, balance, cfg)
     min_score = ccfg["min_question_score"]
     voices: dict = {}
+    stories = [p["pattern"] for p in cfg["structure"]["new_story"]]
     notes: list[str] = []
     separation = None
 
@@ -155,8 +156,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
         else:
             notes.append("stereo, but the channels do not hold one speaker each: channels not used")
     if detection == "wording":
-        separation = by_voice(samples, units, cfg["speakers"], min_score, text.speech, voices,
-                              stories=[p["pattern"] for p in cfg["structure"]["new_story"]])
+        separation = by_voice(samples, units, cfg["speakers"], min_score, text.speech, voices, stories=stories)
         for unit in units:
             if unit.cut:
                 _cue(unit, samples, balance, cfg)
@@ -174,7 +174,6 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
         for u in units:
             u.why.append("speaker: " + ("worded as a question, or leading into one" if u.speaker == "interviewer"
                                         else "not worded as a question"))
-    stories = [p["pattern"] for p in cfg["structure"]["new_story"]]
     runs = _runs(units)
     for r, run in enumerate(runs):  # a short interjection without question cues ("mm-hm", "okay") is no turn;
         # a short question ("Why?", "How long?"), a short turn that asks for a story ("Now a failure.") or

@@ -34,16 +34,25 @@ def intelligible(words: list[Word], speech_s: float, config: dict, loops: bool =
     rate_min = tcfg.get("min_intelligible_words_per_s", 0.0)
     if not rate_min or speech_s <= 0:
         return True
-    filled = set(rubric.load("fillers")["filled_pauses"])
-    content = [w for w in words if norm(w.text) and norm(w.text) not in filled]
+    content = _content(words)
     if len(content) >= 10 and Counter(norm(w.text) for w in content).most_common(1)[0][1] > 0.5 * len(content):
         return False
     if loops and looping(words, tcfg.get("max_compression_ratio", 0.0)):
         return False
-    heard = first_hearings(content)
-    sure = [w for w in heard if w.probability >= tcfg.get("intelligible_min_probability", 0.0)]
-    middle = float(np.median([w.probability for w in heard])) if heard else 0.0
+    kept = first_hearings(content)
+    sure = [w for w in kept if w.probability >= tcfg.get("intelligible_min_probability", 0.0)]
+    middle = float(np.median([w.probability for w in kept])) if kept else 0.0
     return len(sure) >= rate_min * speech_s and middle >= tcfg.get("intelligible_min_median_probability", 0.0)
+
+
+def heard(words: list[Word]) -> list[Word]:
+    """The words `intelligible` judges by: no filled pauses, no copies (`first_hearings`)."""
+    return first_hearings(_content(words))
+
+
+def _content(words: list[Word]) -> list[Word]:
+    filled = set(rubric.load("fillers")["filled_pauses"])
+    return [w for w in words if norm(w.text) and norm(w.text) not in filled]
 
 
 def first_hearings(words: list[Word], run: int = 3) -> list[Word]:

@@ -89,8 +89,7 @@ def main() -> int:
     original = understood.intelligible
 
     def spy(words, speech_s, config, loops=False):
-        heard = understood.first_hearings([w for w in words if w.text.strip(" ,.?!").lower() not in
-                                           {"um", "uh", "hmm", "er", "ah", "mm"}])
+        heard = understood.heard(words)
         decided.append(float(np.median([w.probability for w in heard])) if heard else 0.0)
         return original(words, speech_s, config, loops=loops)
 
