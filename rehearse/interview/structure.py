@@ -37,8 +37,15 @@ def _asks(run: list[Unit], min_score: float) -> bool:
     return any(u.asks(min_score) for u in run)
 
 
-def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
-    """Set every unit's role and return the main questions with their answers and follow-ups."""
+def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | None = None,
+              use_model: bool = True) -> list[Exchange]:
+    """Set every unit's role and return the main questions with their answers and follow-ups.
+    With a turn model in the rubric (`model`), whether a turn is a main question is the model's
+    call (rehearse/interview/turn_model.py); `capture` collects each judged turn and its features."""
+    from rehearse.interview import turn_model
+
+    path = turn_model.model_path(cfg) if use_model else None
+    model = turn_model.load(path) if path else None
     runs = _runs(units)
     exchanges: list[Exchange] = []
     state = "start"  # start (small talk), answer, between (after a transition), closing
@@ -94,12 +101,32 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
         topic = _topic(text, cfg)
         shared = sorted(topic & _topic(" ".join(u.text for u in exchanges[-1].answer), cfg)) if state == "answer" else []
         story = _story_after(runs, k, cfg)  # the candidate's talk after the turn, short questions inside it and all
-        if not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"] \
+        if model is not None or capture is not None:
+            nxt = runs[k + 1] if k + 1 < len(runs) and runs[k + 1][0].speaker == "candidate" else []
+            answer_so_far = exchanges[-1].answer if state == "answer" else []
+            opening = turn_model.opening_labels(nxt)
+            ending = turn_model.closing_labels(answer_so_far)
+            x = [new, follow, float(new >= cfg["min_main"] and new > follow), float(asks), float(worded),
+                 float(bool(chat)), float(bool(re.search(cfg["transition"], text))), turn_model.log_s(n_words),
+                 turn_model.log_s(after), turn_model.log_s(story), float(bool(shared)), float(not topic),
+                 float(state == "start"), float(state == "between"),
+                 turn_model.log_s(sum(u.end_s - u.start_s for u in answer_so_far)),
+                 opening.get("situation", 0.0), opening.get("action", 0.0),
+                 turn_model.new_words_share(nxt, answer_so_far, lambda t: _topic(t, cfg)),
+                 float(state == "answer" and echoes(run, runs[k - 1] if k else [], cfg)),
+                 turn_model.connective_free(text, cfg, _score), ending.get("result", 0.0)]
+            if capture is not None:
+                capture.append((run, x))
+        if model is not None:
+            p = turn_model.probability(x, model)
+            main = p >= model["threshold"]
+            why_main = f"the turn model gives {p:.2f} ({', '.join(turn_model.reasons(x, model))})"
+        if model is None and not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"] \
                 and (state != "start" or after >= cfg["long_reply_s"]) and not shared:
             # before the first main question, a long question answered in a few words is small talk
             # ("Is the connection all right? You sound a little far away.")
             main, why_main = True, f"a question of {n_words} words with no follow-up wording"
-        if not main and new > 0 and state in ("answer", "between") and not chat \
+        if model is None and not main and new > 0 and state in ("answer", "between") and not chat \
                 and (asks or n_words >= cfg["min_main_words"]) \
                 and _score(re.sub(cfg["lead_connective"], "", text), cfg["followup"])[0] == 0 \
                 and not shared and topic and story >= cfg["long_reply_s"]:
@@ -108,26 +135,26 @@ def structure(units: list[Unit], cfg: dict, min_score: float) -> list[Exchange]:
             # hard to hear."), that the candidate answers with a whole story
             main, why_main = True, (f"new-story wording {new_hits} on a topic the answer never touched, followed by "
                                     f"{story:.0f} s of the candidate's talk, a new story")
-        if not main and state == "start" and asks and new >= cfg["min_main"] and story >= cfg["long_reply_s"]:
+        if model is None and not main and state == "start" and asks and new >= cfg["min_main"] and story >= cfg["long_reply_s"]:
             # before the first question there is no story to follow up: new-story wording with a story
             # after it is the first question, whatever follow-up wording it has ("Could you describe an
             # experiment that failed? What happened next?")
             main, why_main = True, f"new-story wording {new_hits} followed by {story:.0f} s of the candidate's talk"
-        if main and state == "start" and chat and new < cfg["chat_over_new"]:
+        if model is None and main and state == "start" and chat and new < cfg["chat_over_new"]:
             # before the first question, chat with a weak new-story word in it is still chat
             # ("Sorry, give me one second. ... Hi, how are you?")
             main = False
-        if main and state == "start" and not asks and after < cfg["short_reply_s"]:
+        if model is None and main and state == "start" and not asks and after < cfg["short_reply_s"]:
             # before the first question, a statement with new-story wording that the candidate
             # answers in a few words is the interviewer describing the interview ("I'll ask you
             # about a few times you led a project." - "Sounds good."), not a question
             main = False
-        if not main and state == "start" and story >= cfg["story_reply_s"]:
+        if model is None and not main and state == "start" and story >= cfg["story_reply_s"]:
             # the candidate then tells a whole story (short questions inside it, "Which team?", do
             # not end it): a question was asked, however it was worded or heard (Whisper can drop a
             # question's words: "Let's start. So at ..." before a minute of story)
             main, why_main = True, f"followed by {story:.0f} s of the candidate's talk, a whole story"
-        if not main and state == "start" and asks and not chat and after >= cfg["long_reply_s"] \
+        if model is None and not main and state == "start" and asks and not chat and after >= cfg["long_reply_s"] \
                 and (follow == 0 or n_words >= cfg["min_main_words"]):
             # a short question pointing back ("Why her?") is no first question, however long the reply
             main, why_main = True, f"a question followed by {after:.0f} s of the candidate's talk"

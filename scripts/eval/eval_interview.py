@@ -223,12 +223,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-cache", action="store_true", help="transcribe again (real timings)")
     p.add_argument("--out", type=Path, help="where the rendered interviews are kept (default: per corpus, "
                                             f"{OUT}[-<name>])")
+    p.add_argument("--rules-only", action="store_true",
+                   help="main questions by the wording rules alone, without the turn model (rubrics/turn_model.json)")
     args = p.parse_args(argv)
     corpora = args.corpus or [CORPORA / "interviews.yaml", CORPORA / "interviews_real.yaml"]
     if args.out and len(corpora) > 1:
         p.error("--out needs a single --corpus")
     if not args.no_cache:
         whisper_cache.install()
+    if args.rules_only:
+        from rehearse import rubric
+
+        rubric.load("interview")["structure"]["model"] = None
     if args.wording_only:
         from rehearse import rubric
 

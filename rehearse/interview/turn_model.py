@@ -1,0 +1,126 @@
+"""Whether an interviewer's turn is a new main question, judged from what happens around it.
+
+Word lists alone do not generalise to wording they have not met ("Conflict. Go.", "The drainage
+job at Thornbury. What went on there?"). What does hold for any wording is the exchange around
+the turn: a main question is answered with a new story (its first sentence sets a scene, its
+words are not the last answer's), after an answer that has run its course; a follow-up is
+answered briefly, on the same story's topic. Each of the interviewer's turns gets named
+features of that kind beside the rule scores of its wording, and a logistic model (weights in
+the rubric's `model`, e.g. rubrics/turn_model.json, learnt by scripts/eval/train_turns.py) gives
+the probability that it is a main question.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rehearse import rubric as rubric_mod
+from rehearse.models import Sentence
+
+FEATURES = [
+    "new-story wording", "follow-up wording", "new-story wording wins", "asks", "opens like a question",
+    "chat", "transition", "words (log)", "candidate talk after (log s)", "story after (log s)",
+    "shares the answer's topic", "no topic words", "before the first question", "between questions",
+    "answer so far (log s)", "reply opens a scene (STAR situation)", "reply opens with an action",
+    "reply's words new to the answer", "echoes the last words", "follow-up wording beyond a leading and/so",
+    "answer so far ends with a result",
+]
+
+
+@lru_cache(maxsize=4)
+def load(path: str) -> dict[str, Any]:
+    from rehearse.errors import RehearseError
+
+    try:
+        data = json.loads(Path(path).read_text())
+        if data["features"] != FEATURES:
+            raise RehearseError(path, "the turn model was trained on other features (retrain it: "
+                                      "python scripts/eval/train_turns.py)")
+        return {k: np.array(v) if isinstance(v, list) and k != "features" else v for k, v in data.items()}
+    except (OSError, ValueError, KeyError) as exc:
+        raise RehearseError(path, f"turn model weights cannot be read ({exc})") from None
+
+
+def model_path(cfg: dict) -> str | None:
+    name = cfg.get("model")
+    if not name:
+        return None
+    p = Path(name)
+    return str(p if p.is_absolute() else rubric_mod.rubrics_dir() / p)
+
+
+def probability(x: list[float], model: dict) -> float:
+    z = float(((np.array(x) - model["mean"]) / model["scale"]) @ model["coef"] + model["intercept"])
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def reasons(x: list[float], model: dict, top: int = 3) -> list[str]:
+    """The features that pushed this turn's probability most, with their sign."""
+    d = ((np.array(x) - model["mean"]) / model["scale"]) * model["coef"]
+    order = np.argsort(-np.abs(d))[:top]
+    return [f"{FEATURES[i]} {d[i]:+.1f}" for i in order]
+
+
+@lru_cache(maxsize=1)
+def _star() -> tuple[dict, Any] | None:
+    from rehearse.star import classifier
+
+    star = rubric_mod.load("star")
+    path = classifier.model_path(star)
+    return (star, classifier.load_model(str(path))) if path is not None else None
+
+
+def opening_labels(units: list) -> dict[str, float]:
+    """The STAR model's label probabilities for the first sentence of a stretch of the candidate's
+    talk, read as an answer of its own."""
+    from rehearse.star import trained
+
+    star = _star()
+    if star is None or not units:
+        return {}
+    rubric, model = star
+    sents = [Sentence(index=i, text=u.text, start_s=u.start_s, end_s=u.end_s, word_start=0, word_end=0)
+             for i, u in enumerate(units[:4])]
+    _, X, _ = trained.feature_rows(sents, rubric)
+    p = np.exp(model.log_probs(X[:1]))[0]
+    return dict(zip(model.labels, p.tolist()))
+
+
+def closing_labels(units: list) -> dict[str, float]:
+    """The STAR model's label probabilities for the last sentence of the answer so far."""
+    from rehearse.star import trained
+
+    star = _star()
+    if star is None or not units:
+        return {}
+    rubric, model = star
+    tail = units[-4:]
+    sents = [Sentence(index=i, text=u.text, start_s=u.start_s, end_s=u.end_s, word_start=0, word_end=0)
+             for i, u in enumerate(tail)]
+    _, X, _ = trained.feature_rows(sents, rubric)
+    p = np.exp(model.log_probs(X[-1:]))[0]
+    return dict(zip(model.labels, p.tolist()))
+
+
+def new_words_share(reply: list, answer: list, topic) -> float:
+    """Share of the reply's topic words (first sentences) that the answer so far never used."""
+    mine = topic(" ".join(u.text for u in reply[:3]))
+    if not mine:
+        return 0.5
+    seen = topic(" ".join(u.text for u in answer))
+    return sum(w not in seen for w in mine) / len(mine)
+
+
+def log_s(value: float) -> float:
+    return math.log1p(max(value, 0.0))
+
+
+def connective_free(text: str, cfg: dict, score) -> float:
+    return score(re.sub(cfg["lead_connective"], "", text), cfg["followup"])[0]

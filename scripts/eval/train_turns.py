@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Train the interview turn model (is an interviewer's turn a new main question?) and write its
+weights (rubrics/turn_model.json).
+
+Usage: python scripts/eval/train_turns.py [--cv] [--out rubrics/turn_model.json] [--C 0.3]
+
+Trained on the interview scripts that are spent (every blind set measured once, then tuned on,
+and our own corpora): SPENT below. Each script is laid out as units with the speakers known
+(scripts/eval/turns_from_scripts.py), the structure rules run over it, and every interviewer turn
+they judge gives one row of named features (rehearse/interview/turn_model.py) with its truth:
+1 when it holds a main question, 0 otherwise. A logistic regression (scikit-learn, L2, balanced
+classes) learns the weights. Deterministic: the same scripts give the same file.
+
+--cv: leave one corpus out: each corpus is structured by a model trained on the others, beside the
+rules (which were tuned on every corpus, so their figures here are in-sample).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts" / "eval"))
+sys.path.insert(0, str(ROOT))
+
+import turns_from_scripts as tfs
+
+from rehearse import rubric as rubric_mod
+from rehearse.interview import turn_model
+from rehearse.interview.structure import structure
+
+SPENT = tfs.CORPORA
+C = 0.3
+THRESHOLD = 0.5
+
+
+def rows(corpus: Path, cfg: dict) -> tuple[list[list[float]], list[int]]:
+    X, y = [], []
+    for iv in yaml.safe_load(corpus.read_text())["interviews"]:
+        answers = tfs.ri.load_answers(iv.get("answers_from", ["star_answers.yaml"]))
+        units, truth = tfs.units_of(tfs.lines(iv, answers), cfg["cues"])
+        where = {id(u): i for i, u in enumerate(units)}
+        capture: list = []
+        structure(units, cfg["structure"], cfg["cues"]["min_question_score"], capture=capture, use_model=False)
+        for run, x in capture:
+            X.append(x)
+            y.append(int(any(truth[where[id(u)]][0] == "question" for u in run)))
+    return X, y
+
+
+def fit(X: list[list[float]], y: list[int]) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    A = np.array(X, dtype=float)
+    mu, sd = A.mean(axis=0), A.std(axis=0) + 1e-6
+    clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((A - mu) / sd, y)
+    return {"features": turn_model.FEATURES, "mean": mu.round(6).tolist(), "scale": sd.round(6).tolist(),
+            "coef": clf.coef_[0].round(5).tolist(), "intercept": float(round(clf.intercept_[0], 5)),
+            "threshold": THRESHOLD, "trained_on": {"turns": len(y), "main": int(sum(y)), "C": C}}
+
+
+def line(name: str, t: dict) -> str:
+    return (f"main {t['main']}/{t['of']} extra {t['extra']} follow-ups {t['fu']}/{t['fu_of']} "
+            f"split off {t['split']} small talk answered {t['small']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    global C
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", type=Path, default=ROOT / "rubrics" / "turn_model.json")
+    p.add_argument("--cv", action="store_true")
+    p.add_argument("--C", type=float, default=C)
+    p.add_argument("--corpus", action="append", type=Path, help="also measure these (never trained on)")
+    args = p.parse_args(argv)
+    C = args.C
+    cfg = rubric_mod.load("interview")
+    data = {name: rows(tfs.ri.CORPUS / name, cfg) for name in SPENT}
+    if not args.cv:
+        X = [x for xs, _ in data.values() for x in xs]
+        y = [v for _, ys in data.values() for v in ys]
+        args.out.write_text(json.dumps(fit(X, y), separators=(",", ":")) + "\n")
+        print(f"wrote {args.out} ({len(y)} turns, {sum(y)} main questions)")
+        return 0
+    tmp = Path(tempfile.mkdtemp())
+    held = [(name, [n for n in SPENT if n != name]) for name in SPENT]
+    held += [(c.name, SPENT) for c in args.corpus or []]
+    for name, train in held:
+        X = [x for n in train for x in data[n][0]]
+        y = [v for n in train for v in data[n][1]]
+        path = tmp / f"{name}.json"
+        path.write_text(json.dumps(fit(X, y)))
+        mcfg = {**cfg, "structure": {**cfg["structure"], "model": str(path)}}
+        corpus = tfs.ri.CORPUS / name
+        rules = tfs.run(corpus, {**cfg, "structure": {**cfg["structure"], "model": None}}, False)
+        learnt = tfs.run(corpus, mcfg, False)
+        print(f"{name}\n  rules (tuned on it):   {line(name, rules)}\n  model (left out):      {line(name, learnt)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

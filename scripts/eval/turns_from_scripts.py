@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Interview turn structure from the interview scripts alone (no audio): a quick, transcript-level
+check of `rehearse.interview.structure` with the speakers known.
+
+Usage: python scripts/eval/turns_from_scripts.py [--corpus scripts/corpus/interviews_real.yaml ...] [--files]
+
+Every line of every interview script becomes units (one per sentence), timed at 2.5 words a
+second with 0.6 s between speakers, each unit's speaker taken from the script; the question cues
+and the structure rules then run as in `analyze --interview`. Per corpus it prints main questions
+found (a found main question holds the truth question's last unit), extra main questions,
+follow-ups kept inside the right answer, follow-ups split off as a new answer, and small-talk or
+closing units reported as an answer. These figures leave out everything audio adds (Whisper's
+words and sentence splits, speaker errors, pauses): the end-to-end figures are eval_interview.py's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts" / "corpus"))
+sys.path.insert(0, str(ROOT))
+
+import render_interviews as ri
+
+from rehearse import rubric as rubric_mod
+from rehearse.interview.structure import structure
+from rehearse.interview.turns import Unit, question_cues
+from rehearse.models import Word
+
+CORPORA = ["interviews.yaml", "interviews_real.yaml", "interviews_blind.yaml", "interviews_blind2.yaml",
+           "interviews_blind3.yaml", "interviews_blind4.yaml", "interviews_blind5.yaml"]
+WORDS_PER_S, GAP_S, SENTENCE_GAP_S = 2.5, 0.6, 0.3
+
+
+def spoken(text: str) -> str:
+    """Script text as said: render markup removed (fillers, pauses, false starts kept as words)."""
+    text = re.sub(r"\[[\d.]+\]", " ", text)
+    text = re.sub(r"\(\((.*?)\)\)", r"\1", text)
+    text = re.sub(r"[{}<>]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.?!])\s+", spoken(text)) if s]
+
+
+def lines(interview: dict, answers: dict) -> list[tuple[str, str, str, int | None]]:
+    """(speaker, role, text, main-question index) for every line of one interview, in order."""
+    out: list[tuple[str, str, str, int | None]] = []
+    q = 0
+    for turn in interview["turns"]:
+        if "smalltalk" in turn or "closing" in turn:
+            role = "smalltalk" if "smalltalk" in turn else "closing"
+            for who, text in turn[role]:
+                out.append(("interviewer" if who == "I" else "candidate",
+                            "candidate_question" if who == "CQ" else role, text, None))
+            continue
+        if turn.get("lead"):
+            out.append(("interviewer", "lead", turn["lead"], q))
+        out.append(("interviewer", "question", turn["question"], q))
+        answer = ri.answer_of(turn, answers, interview)
+        follow = {}
+        for f in turn.get("followups", []):
+            follow.setdefault(f["after"], []).append(f)
+        said = [spoken(s[1]) for s in answer["sentences"]]
+        for i, text in enumerate(said):
+            out.append(("candidate", "answer", text, q))
+            for f in follow.get(i, []) + (follow.get("end", []) if i == len(said) - 1 else []):
+                out.append(("interviewer", "followup", f["question"], q))
+                for s in f["sentences"]:
+                    out.append(("candidate", "reply", spoken(s[1]), q))
+        q += 1
+    return out
+
+
+def units_of(script: list[tuple[str, str, str, int | None]], cues_cfg: dict) -> tuple[list[Unit], list[tuple[str, int | None]]]:
+    units, truth, t, last = [], [], 0.0, None
+    for speaker, role, text, q in script:
+        t += GAP_S if last not in (None, speaker) else SENTENCE_GAP_S
+        last = speaker
+        for sent in sentences(text):
+            words = []
+            for w in sent.split():
+                dur = max(len(w), 2) / 5 / WORDS_PER_S
+                words.append(Word(text=w, start_s=round(t, 3), end_s=round(t + dur, 3), probability=0.9))
+                t += dur + 0.05
+            unit = Unit(words, speaker=speaker)
+            question_cues(unit, cues_cfg)
+            units.append(unit)
+            truth.append((role, q))
+            t += SENTENCE_GAP_S
+    return units, truth
+
+
+def score(units: list[Unit], truth: list[tuple[str, int | None]], exchanges) -> dict:
+    where = {id(u): i for i, u in enumerate(units)}
+    n_main = len({q for role, q in truth if role == "question"})
+    found_q = {}
+    for k, ex in enumerate(exchanges):
+        for u in ex.question:
+            role, q = truth[where[id(u)]]
+            if role == "question":
+                found_q.setdefault(q, k)
+    extra = len(exchanges) - len(set(found_q.values()))
+    fu_total = fu_ok = split = 0
+    for i, (role, q) in enumerate(truth):
+        if role != "followup" or (i and truth[i - 1][0] == "followup"):
+            continue
+        fu_total += 1
+        u = units[i]
+        if u.role == "followup" and q in found_q:
+            ex = exchanges[found_q[q]]
+            fu_ok += any(u in fq for fq, _ in ex.followups)
+        elif u.role == "question":
+            split += 1
+    small = sum(1 for u, (role, q) in zip(units, truth) if role in ("smalltalk", "closing", "candidate_question")
+                and u.role in ("answer", "reply"))
+    return {"main": len(found_q), "of": n_main, "extra": max(extra, 0), "fu": fu_ok, "fu_of": fu_total,
+            "split": split, "small": small}
+
+
+def run(corpus: Path, cfg: dict, files: bool, decide=None) -> dict:
+    data = yaml.safe_load(corpus.read_text())["interviews"]
+    total: dict = {}
+    for iv in data:
+        answers = ri.load_answers(iv.get("answers_from", ["star_answers.yaml"]))
+        units, truth = units_of(lines(iv, answers), cfg["cues"])
+        exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"]) if decide is None \
+            else decide(units, cfg)
+        s = score(units, truth, exchanges)
+        for k, v in s.items():
+            total[k] = total.get(k, 0) + v
+        if files:
+            print(f"  {iv['id']}: main {s['main']}/{s['of']} extra {s['extra']} follow-ups {s['fu']}/{s['fu_of']} "
+                  f"split {s['split']} small talk {s['small']}")
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--corpus", action="append", type=Path)
+    p.add_argument("--files", action="store_true")
+    args = p.parse_args(argv)
+    cfg = rubric_mod.load("interview")
+    for corpus in args.corpus or [ri.CORPUS / c for c in CORPORA]:
+        t = run(corpus, cfg, args.files)
+        print(f"{corpus.name}: main {t['main']}/{t['of']} extra {t['extra']} follow-ups {t['fu']}/{t['fu_of']} "
+              f"split off {t['split']} small talk answered {t['small']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
