@@ -12,6 +12,8 @@ the sets marked *trained on*, so their figures are in-sample):
   external2_tune    ../shared/eval-data/star_external2.yaml, authors trained on        trained on
   heldout2          scripts/corpus/star_heldout2.yaml (ours)                           held out
   realstyle_blind   scripts/corpus/star_realstyle_blind.yaml (ours)                    held out
+  realstyle2        scripts/corpus/star_realstyle2.yaml (ours, real styles, set 2)     not trained on
+  realstyle2_blind  scripts/corpus/star_realstyle2_blind.yaml (ours, written blind)    held out
   external          ../shared/eval-data/star_external.yaml (18 real answers, 6 authors) held out
   external2_heldout star_external2.yaml, the 3 authors kept out of training             held out
 Real answers are read in place and never copied.
@@ -61,8 +63,9 @@ BUILD = ROOT / "build" / "eval-star"
 AUDIO_DIR = BUILD / "audio"
 CACHE_DIR = BUILD / "cache"
 LABELS = ["situation", "task", "action", "result"]
-SETS = ["tune", "realstyle", "external2_tune", "heldout2", "realstyle_blind", "external", "external2_heldout"]
-HELD_OUT = {"heldout2", "realstyle_blind", "external", "external2_heldout"}
+SETS = ["tune", "realstyle", "realstyle2", "external2_tune", "heldout2", "realstyle_blind", "realstyle2_blind", "external",
+        "external2_heldout"]
+HELD_OUT = {"heldout2", "realstyle_blind", "realstyle2_blind", "external", "external2_heldout"}
 
 # Our tune/heldout2 answers: own voice and rate, and two other voice/rate combinations.
 OTHER_VOICES = ["flite:awb", "espeak:en-gb", "flite:slt", "espeak:en-us+f3", "flite:kal",
@@ -109,6 +112,8 @@ def load_sets(names: list[str], external: Path, external2: Path) -> dict[str, li
         "heldout2": lambda: corpus("star_heldout2.yaml"),
         "realstyle": lambda: corpus("star_realstyle.yaml"),
         "realstyle_blind": lambda: corpus("star_realstyle_blind.yaml"),
+        "realstyle2": lambda: corpus("star_realstyle2.yaml"),
+        "realstyle2_blind": lambda: corpus("star_realstyle2_blind.yaml"),
         "external": lambda: real(external, lambda who: True),
         "external2_tune": lambda: real(external2, lambda who: who not in train_star.HELD_OUT_AUTHORS),
         "external2_heldout": lambda: real(external2, lambda who: who in train_star.HELD_OUT_AUTHORS),
