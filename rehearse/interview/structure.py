@@ -115,12 +115,35 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                  turn_model.new_words_share(nxt, answer_so_far, lambda t: _topic(t, cfg)),
                  float(state == "answer" and echoes(run, runs[k - 1] if k else [], cfg)),
                  turn_model.connective_free(text, cfg, _score), ending.get("result", 0.0)]
+            whole = []  # the candidate's whole reply: until the interviewer's next turn of some length
+            for later in runs[k + 1:]:
+                if later[0].speaker == "interviewer" and sum(len(u.words) for u in later) >= cfg["min_main_words"]:
+                    break
+                whole.extend(u for u in later if u.speaker == "candidate")
+            x += turn_model.context(whole, answer_so_far, lambda t: sorted(_topic(t, cfg)))
+            left = sum(u.end_s - u.start_s for r in runs[k + 1:] for u in r if u.speaker == "candidate")
+            x.append(turn_model.log_s(left))
             if capture is not None:
                 capture.append((run, x))
+        aside, note = None, ""
         if model is not None:
-            p = turn_model.probability(x, model)
-            main = p >= model["threshold"]
-            why_main = f"the turn model gives {p:.2f} ({', '.join(turn_model.reasons(x, model))})"
+            p = turn_model.probability(x, model["main"])
+            main = p >= model["main"]["threshold"]
+            why_main = f"the turn model gives {p:.2f} ({', '.join(turn_model.reasons(x, model['main']))})"
+            note = f"; the turn model gives it {p:.2f} as a main question"
+            if not main and state == "answer":
+                q = turn_model.probability(x, model["aside"])
+                if q >= model["aside"]["threshold"]:
+                    aside = f"the turn model takes it off the story: {q:.2f} ({', '.join(turn_model.reasons(x, model['aside']))})"
+                    if left < cfg["closing_talk_left_s"] and not any(
+                            r[0].speaker == "interviewer" and _score(_text(r), cfg["new_story"])[0] >= cfg["min_main"]
+                            for r in runs[k + 1:]):
+                        # off the story with little of the candidate's talk left in the recording and no
+                        # question for a story to come: the end of the interview, however it was worded
+                        # ("I've got ten minutes for yours.")
+                        _mark(run, "closing", f"{aside}, with {left:.0f} s of the candidate's talk left")
+                        state, reply = "closing", None
+                        continue
         if model is None and not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"] \
                 and (state != "start" or after >= cfg["long_reply_s"]) and not shared:
             # before the first main question, a long question answered in a few words is small talk
@@ -165,21 +188,24 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             exchanges.append(Exchange(question=run))
             state, reply = "answer", None
         elif state == "start":
-            _mark(run, "smalltalk", "before the first question" + (f" (chat: {chat.group(0)!r})" if chat else ""))
+            _mark(run, "smalltalk", "before the first question" + (f" (chat: {chat.group(0)!r})" if chat else "") + note)
+        elif aside:
+            _mark(run, "smalltalk", f"between questions ({aside})")
+            state, reply = "between", None
         elif chat or re.search(cfg["transition"], text):
             cue = chat or re.search(cfg["transition"], text)
-            _mark(run, "smalltalk", f"between questions ({'chat' if chat else 'transition'}: {cue.group(0)!r})")
+            _mark(run, "smalltalk", f"between questions ({'chat' if chat else 'transition'}: {cue.group(0)!r}){note}")
             state, reply = "between", None
         elif asks or worded or follow >= cfg["statement_followup"]:
             if not asks and not worded:
                 follow_hits.append("said as a statement")
             _mark(run, "followup", f"asked inside answer {len(exchanges)}; follow-up wording {follow_hits} "
-                                   f"({follow:g}) not outweighed by new-story wording {new_hits} ({new:g})")
+                                   f"({follow:g}) not outweighed by new-story wording {new_hits} ({new:g}){note}")
             reply = []
             exchanges[-1].followups.append((run, reply))
             state = "answer"
         else:
-            _mark(run, "remark", f"a remark inside answer {len(exchanges)}, no question: the answer goes on")
+            _mark(run, "remark", f"a remark inside answer {len(exchanges)}, no question: the answer goes on{note}")
     return exchanges
 
 

@@ -31,7 +31,14 @@ FEATURES = [
     "answer so far (log s)", "reply opens a scene (STAR situation)", "reply opens with an action",
     "reply's words new to the answer", "echoes the last words", "follow-up wording beyond a leading and/so",
     "answer so far ends with a result",
+    "answer so far: sentences (log)", "answer so far has a result (decoded)", "reply: sentences (log)",
+    "reply is a whole story (decoded S..R)", "reply sections (decoded)", "reply and answer share words (cosine)",
+    "candidate talk left in the recording (log s)",
 ]
+# The model's two heads: `main` (a new main question) for every turn the rules judge, and `aside`
+# (the turn leaves the story: chat, a move on, the closing) for a turn inside an answer that is no
+# main question.
+HEADS = ("main", "aside")
 
 
 @lru_cache(maxsize=4)
@@ -43,7 +50,8 @@ def load(path: str) -> dict[str, Any]:
         if data["features"] != FEATURES:
             raise RehearseError(path, "the turn model was trained on other features (retrain it: "
                                       "python scripts/eval/train_turns.py)")
-        return {k: np.array(v) if isinstance(v, list) and k != "features" else v for k, v in data.items()}
+        return {head: {k: np.array(v) if isinstance(v, list) else v for k, v in data[head].items()}
+                for head in HEADS}
     except (OSError, ValueError, KeyError) as exc:
         raise RehearseError(path, f"turn model weights cannot be read ({exc})") from None
 
@@ -124,3 +132,37 @@ def log_s(value: float) -> float:
 
 def connective_free(text: str, cfg: dict, score) -> float:
     return score(re.sub(cfg["lead_connective"], "", text), cfg["followup"])[0]
+
+
+def decoded(units: list) -> list[str]:
+    """The STAR model's labels for a stretch of the candidate's talk read as one answer (Viterbi)."""
+    from rehearse.star import trained
+
+    star = _star()
+    if star is None or not units:
+        return []
+    rubric, model = star
+    sents = [Sentence(index=i, text=u.text, start_s=u.start_s, end_s=u.end_s, word_start=0, word_end=0)
+             for i, u in enumerate(units)]
+    _, X, durations = trained.feature_rows(sents, rubric)
+    return trained.decode(model, X, durations)[0]
+
+
+def cosine(a: list, b: list, words) -> float:
+    """Cosine of the content-word counts of two stretches of talk."""
+    from collections import Counter
+
+    ca, cb = Counter(words(" ".join(u.text for u in a))), Counter(words(" ".join(u.text for u in b)))
+    if not ca or not cb:
+        return 0.0
+    dot = sum(ca[w] * cb[w] for w in ca)
+    return dot / math.sqrt(sum(v * v for v in ca.values()) * sum(v * v for v in cb.values()))
+
+
+def context(reply: list, answer: list, words) -> list[float]:
+    """Features of the whole reply and the whole answer so far."""
+    told = decoded(answer)
+    said = decoded(reply)
+    return [math.log1p(len(answer)), float("result" in told), math.log1p(len(reply)),
+            float(len(said) >= 3 and said[0] in ("situation", "task") and said[-1] == "result"),
+            float(len(set(said))), cosine(reply, answer, words)]

@@ -2,7 +2,7 @@
 """Train the interview turn model (is an interviewer's turn a new main question?) and write its
 weights (rubrics/turn_model.json).
 
-Usage: python scripts/eval/train_turns.py [--cv] [--out rubrics/turn_model.json] [--C 0.3]
+Usage: python scripts/eval/train_turns.py [--cv] [--out rubrics/turn_model.json] [--C 1.0]
 
 Trained on the interview scripts that are spent (every blind set measured once, then tuned on,
 and our own corpora): SPENT below. Each script is laid out as units with the speakers known
@@ -36,13 +36,15 @@ from rehearse import rubric as rubric_mod
 from rehearse.interview import turn_model
 from rehearse.interview.structure import structure
 
-SPENT = tfs.CORPORA
-C = 0.3
+SPENT = tfs.CORPORA + ["interviews_blind6.yaml"]
+C = 1.0
 THRESHOLD = 0.5
 
 
-def rows(corpus: Path, cfg: dict) -> tuple[list[list[float]], list[int]]:
-    X, y = [], []
+def rows(corpus: Path, cfg: dict) -> tuple[list[list[float]], list[int], list[int | None]]:
+    """Every judged interviewer turn of a corpus: features, is it a main question, and (for a turn
+    inside an answer that is none) does it leave the story (small talk or closing in the truth)."""
+    X, y, aside = [], [], []
     for iv in yaml.safe_load(corpus.read_text())["interviews"]:
         answers = tfs.ri.load_answers(iv.get("answers_from", ["star_answers.yaml"]))
         units, truth = tfs.units_of(tfs.lines(iv, answers), cfg["cues"])
@@ -50,20 +52,32 @@ def rows(corpus: Path, cfg: dict) -> tuple[list[list[float]], list[int]]:
         capture: list = []
         structure(units, cfg["structure"], cfg["cues"]["min_question_score"], capture=capture, use_model=False)
         for run, x in capture:
+            roles = {truth[where[id(u)]][0] for u in run}
             X.append(x)
-            y.append(int(any(truth[where[id(u)]][0] == "question" for u in run)))
-    return X, y
+            y.append(int("question" in roles))
+            inside = x[turn_model.FEATURES.index("before the first question")] == 0 \
+                and x[turn_model.FEATURES.index("between questions")] == 0
+            aside.append(int(bool(roles & {"smalltalk", "closing"})) if inside and "question" not in roles else None)
+    return X, y, aside
 
 
-def fit(X: list[list[float]], y: list[int]) -> dict:
+def head(X: list[list[float]], y: list[int]) -> dict:
     from sklearn.linear_model import LogisticRegression
 
     A = np.array(X, dtype=float)
     mu, sd = A.mean(axis=0), A.std(axis=0) + 1e-6
     clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((A - mu) / sd, y)
-    return {"features": turn_model.FEATURES, "mean": mu.round(6).tolist(), "scale": sd.round(6).tolist(),
-            "coef": clf.coef_[0].round(5).tolist(), "intercept": float(round(clf.intercept_[0], 5)),
-            "threshold": THRESHOLD, "trained_on": {"turns": len(y), "main": int(sum(y)), "C": C}}
+    return {"mean": mu.round(6).tolist(), "scale": sd.round(6).tolist(), "coef": clf.coef_[0].round(5).tolist(),
+            "intercept": float(round(clf.intercept_[0], 5)), "threshold": THRESHOLD,
+            "trained_on": {"turns": len(y), "positive": int(sum(y)), "C": C}}
+
+
+def fit(data: list[tuple[list, list, list]]) -> dict:
+    X = [x for xs, _, _ in data for x in xs]
+    y = [v for _, ys, _ in data for v in ys]
+    pairs = [(x, a) for xs, _, asides in data for x, a in zip(xs, asides) if a is not None]
+    return {"features": turn_model.FEATURES, "main": head(X, y),
+            "aside": head([x for x, _ in pairs], [a for _, a in pairs])}
 
 
 def line(name: str, t: dict) -> str:
@@ -83,19 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     cfg = rubric_mod.load("interview")
     data = {name: rows(tfs.ri.CORPUS / name, cfg) for name in SPENT}
     if not args.cv:
-        X = [x for xs, _ in data.values() for x in xs]
-        y = [v for _, ys in data.values() for v in ys]
-        args.out.write_text(json.dumps(fit(X, y), separators=(",", ":")) + "\n")
-        print(f"wrote {args.out} ({len(y)} turns, {sum(y)} main questions)")
+        model = fit(list(data.values()))
+        args.out.write_text(json.dumps(model, separators=(",", ":")) + "\n")
+        print(f"wrote {args.out} (main: {model['main']['trained_on']}, aside: {model['aside']['trained_on']})")
         return 0
     tmp = Path(tempfile.mkdtemp())
     held = [(name, [n for n in SPENT if n != name]) for name in SPENT]
     held += [(c.name, SPENT) for c in args.corpus or []]
     for name, train in held:
-        X = [x for n in train for x in data[n][0]]
-        y = [v for n in train for v in data[n][1]]
         path = tmp / f"{name}.json"
-        path.write_text(json.dumps(fit(X, y)))
+        path.write_text(json.dumps(fit([data[n] for n in train])))
         mcfg = {**cfg, "structure": {**cfg["structure"], "model": str(path)}}
         corpus = tfs.ri.CORPUS / name
         rules = tfs.run(corpus, {**cfg, "structure": {**cfg["structure"], "model": None}}, False)

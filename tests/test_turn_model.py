@@ -1,0 +1,91 @@
+"""The interview turn model on interview scripts laid out with their speakers (no audio): the
+shipped weights, the real structure code, and the trainer that wrote them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts" / "eval"))
+import train_turns  # noqa: E402
+import turns_from_scripts as tfs  # noqa: E402
+
+from rehearse import rubric  # noqa: E402
+from rehearse.interview.structure import structure  # noqa: E402
+
+# Written for this test: a main question with no "time", "example" or "describe" in it, asked
+# right after a follow-up's reply, and a mid-answer follow-up.
+INTERVIEW = {
+    "id": "tm_01",
+    "turns": [
+        {"smalltalk": [["I", "Morning. Can you hear me all right?"], ["C", "Yes, loud and clear, thanks."]]},
+        {"lead": "Good, let's begin.",
+         "question": "Tell me about a time a supplier let you down badly.",
+         "sentences": [
+             ["S", "Two summers ago our packaging supplier went into administration a week before peak season."],
+             ["T", "I ran purchasing for the bakery, so keeping the shelves stocked was on me."],
+             ["A", "I rang three other suppliers that afternoon and got samples sent overnight."],
+             ["A", "I picked the one that could match our box sizes and agreed a short contract."],
+             ["R", "We never ran out of boxes, and the new supplier is still with us today."]],
+         "followups": [
+             {"after": 2, "question": "Sorry, who agreed to that contract?",
+              "sentences": [["A", "I did, within the limit my manager had signed off for emergencies."]]},
+             {"after": "end", "question": "Any surprises on the invoices afterwards?",
+              "sentences": [["R", "One, a delivery charge we had missed, which I got waived."]]}]},
+        {"lead": "Right.",
+         "question": "Your toughest conversation with someone on your own team.",
+         "sentences": [
+             ["S", "Last winter one of my buyers kept ordering far more flour than we could store."],
+             ["T", "It was my job to stop the waste without losing a good buyer."],
+             ["A", "I sat down with him, showed him the storage figures, and asked how he planned orders."],
+             ["A", "He was guessing from memory, so we built a simple weekly order sheet together."],
+             ["R", "Flour waste halved within two months, and he now trains new buyers on the sheet."]]},
+    ],
+}
+
+
+def _laid_out(interview: dict):
+    cfg = rubric.load("interview")
+    script = tfs.lines(interview, {})
+    units, truth = tfs.units_of(script, cfg["cues"])
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    return units, truth, exchanges
+
+
+def test_main_questions_follow_ups_and_chat():
+    units, truth, exchanges = _laid_out(INTERVIEW)
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2, asked
+    assert "supplier let you down" in asked[0] and "toughest conversation" in asked[1], asked
+    first = exchanges[0]
+    assert [" ".join(u.text for u in q) for q, _ in first.followups] == [
+        "Sorry, who agreed to that contract?", "Any surprises on the invoices afterwards?"]
+    replies = [" ".join(u.text for u in r) for _, r in first.followups]
+    assert replies[0].startswith("I did, within the limit") and replies[1].startswith("One, a delivery charge")
+    assert all(u in first.answer for _, r in first.followups for u in r)
+    smalltalk = [u for u, (role, _) in zip(units, truth) if role == "smalltalk"]
+    assert all(u.role == "smalltalk" for u in smalltalk), [(u.text, u.role) for u in smalltalk]
+    why = [w for u in exchanges[1].question for w in u.why]
+    assert any("turn model" in w for w in why), why
+
+
+def test_chat_between_questions_is_no_follow_up_and_no_answer():
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].insert(2, {"smalltalk": [["I", "Sorry, the dog next door is barking, bear with me a second."],
+                                         ["C", "No problem, take your time."]]})
+    units, truth, exchanges = _laid_out(iv)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    chat = [u for u, (role, _) in zip(units, truth) if role == "smalltalk"][-2:]
+    assert [u.text for u in chat] == ["Sorry, the dog next door is barking, bear with me a second.",
+                                      "No problem, take your time."]
+    assert all(u.role == "smalltalk" for u in chat), [(u.text, u.role, u.why) for u in chat]
+    assert not any(u in ex.answer for ex in exchanges for u in chat)
+    assert len(exchanges[0].followups) == 2
+
+
+def test_shipped_weights_are_what_the_trainer_writes(tmp_path):
+    out = tmp_path / "turn_model.json"
+    assert train_turns.main(["--out", str(out)]) == 0
+    assert json.loads(out.read_text()) == json.loads((ROOT / "rubrics" / "turn_model.json").read_text())
