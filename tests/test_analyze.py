@@ -254,8 +254,19 @@ def test_a_phrase_whisper_could_not_place_is_dropped():
                                    **settings)
     runs = _unplaced_runs(raw.words)
     edge = [r for r in runs if len(r) >= 3 and 29.0 <= r[0].start_s <= 31.0]
-    assert edge, [(w.text, w.start_s, w.end_s) for w in raw.words]  # the sample still shows the case
-    assert "road" in [norm(w.text) for w in edge[0]]
+    if edge:
+        assert "road" in [norm(w.text) for w in edge[0]]
+    else:
+        # Whisper's words at the window edge depend on the CPU and the faster-whisper release: where
+        # it placed every word this time, write three of its real words again at one instant, as it
+        # does when it cannot place a phrase, and test the rule on that
+        at = next(i for i, w in enumerate(raw.words) if w.start_s >= 29.0)
+        copy = [w.model_copy(update={"end_s": raw.words[at].start_s, "start_s": raw.words[at].start_s})
+                for w in raw.words[at:at + 3]]
+        raw = raw.model_copy(update={"words": raw.words[:at] + copy + raw.words[at:]})
+        runs = _unplaced_runs(raw.words)
+        edge = [r for r in runs if r[0] is copy[0]]
+        assert edge and len(edge[0]) >= 3, runs
 
     # the rule on Whisper's real words: a run as long as the threshold goes, a shorter one stays
     n = len(edge[0])
