@@ -9,11 +9,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts" / "eval"))
-import train_turns  # noqa: E402
-import turns_from_scripts as tfs  # noqa: E402
+import train_turns
+import turns_from_scripts as tfs
 
-from rehearse import rubric  # noqa: E402
-from rehearse.interview.structure import structure  # noqa: E402
+from rehearse import rubric
+from rehearse.interview.structure import structure
 
 # Written for this test: a main question with no "time", "example" or "describe" in it, asked
 # right after a follow-up's reply, and a mid-answer follow-up.

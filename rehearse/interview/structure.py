@@ -29,6 +29,11 @@ def _score(text: str, patterns: list[dict]) -> tuple[float, list[str]]:
     return sum(p["weight"] for p in hits), [re.search(p["pattern"], text).group(0) for p in hits]
 
 
+def _followup_beyond_connective(text: str, cfg: dict) -> float:
+    """The turn's follow-up wording once a leading "so", "and", "okay" ... is set aside."""
+    return _score(re.sub(cfg["lead_connective"], "", text), cfg["followup"])[0]
+
+
 def _text(run: list[Unit]) -> str:
     return " ".join(u.text for u in run).lower().replace("\u2019", "'")
 
@@ -114,7 +119,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                  opening.get("situation", 0.0), opening.get("action", 0.0),
                  turn_model.new_words_share(nxt, answer_so_far, lambda t: _topic(t, cfg)),
                  float(state == "answer" and echoes(run, runs[k - 1] if k else [], cfg)),
-                 turn_model.connective_free(text, cfg, _score), ending.get("result", 0.0)]
+                 _followup_beyond_connective(text, cfg), ending.get("result", 0.0)]
             whole = []  # the candidate's whole reply: until the interviewer's next turn of some length
             for later in runs[k + 1:]:
                 if later[0].speaker == "interviewer" and sum(len(u.words) for u in later) >= cfg["min_main_words"]:
@@ -151,7 +156,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             main, why_main = True, f"a question of {n_words} words with no follow-up wording"
         if model is None and not main and new > 0 and state in ("answer", "between") and not chat \
                 and (asks or n_words >= cfg["min_main_words"]) \
-                and _score(re.sub(cfg["lead_connective"], "", text), cfg["followup"])[0] == 0 \
+                and _followup_beyond_connective(text, cfg) == 0 \
                 and not shared and topic and story >= cfg["long_reply_s"]:
             # a turn with some new-story wording, on a topic the answer never touched, with no follow-up
             # wording but a leading "so" or "and" ("And one more. Tell me about feedback you got that was

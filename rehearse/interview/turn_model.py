@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -85,36 +84,39 @@ def _star() -> tuple[dict, Any] | None:
     return (star, classifier.load_model(str(path))) if path is not None else None
 
 
-def opening_labels(units: list) -> dict[str, float]:
-    """The STAR model's label probabilities for the first sentence of a stretch of the candidate's
-    talk, read as an answer of its own."""
+def _star_rows(units: list) -> tuple[Any, np.ndarray, np.ndarray] | None:
+    """The STAR model and its feature rows (and durations) for a stretch of the candidate's talk
+    read as an answer of its own, one sentence per unit; None without a model or talk."""
     from rehearse.star import trained
 
     star = _star()
     if star is None or not units:
-        return {}
+        return None
     rubric, model = star
     sents = [Sentence(index=i, text=u.text, start_s=u.start_s, end_s=u.end_s, word_start=0, word_end=0)
-             for i, u in enumerate(units[:4])]
-    _, X, _ = trained.feature_rows(sents, rubric)
-    p = np.exp(model.log_probs(X[:1]))[0]
-    return dict(zip(model.labels, p.tolist()))
+             for i, u in enumerate(units)]
+    _, X, durations = trained.feature_rows(sents, rubric)
+    return model, X, durations
+
+
+def _labels_of(units: list, row: int) -> dict[str, float]:
+    rows = _star_rows(units)
+    if rows is None:
+        return {}
+    model, X, _ = rows
+    return dict(zip(model.labels, np.exp(model.log_probs(X[[row]]))[0].tolist()))
+
+
+def opening_labels(units: list) -> dict[str, float]:
+    """The STAR model's label probabilities for the first sentence of a stretch of the candidate's
+    talk (its first four sentences read as an answer of their own)."""
+    return _labels_of(units[:4], 0)
 
 
 def closing_labels(units: list) -> dict[str, float]:
-    """The STAR model's label probabilities for the last sentence of the answer so far."""
-    from rehearse.star import trained
-
-    star = _star()
-    if star is None or not units:
-        return {}
-    rubric, model = star
-    tail = units[-4:]
-    sents = [Sentence(index=i, text=u.text, start_s=u.start_s, end_s=u.end_s, word_start=0, word_end=0)
-             for i, u in enumerate(tail)]
-    _, X, _ = trained.feature_rows(sents, rubric)
-    p = np.exp(model.log_probs(X[-1:]))[0]
-    return dict(zip(model.labels, p.tolist()))
+    """The STAR model's label probabilities for the last sentence of the answer so far (its last
+    four sentences read as an answer of their own)."""
+    return _labels_of(units[-4:], -1)
 
 
 def new_words_share(reply: list, answer: list, topic) -> float:
@@ -130,22 +132,12 @@ def log_s(value: float) -> float:
     return math.log1p(max(value, 0.0))
 
 
-def connective_free(text: str, cfg: dict, score) -> float:
-    return score(re.sub(cfg["lead_connective"], "", text), cfg["followup"])[0]
-
-
 def decoded(units: list) -> list[str]:
     """The STAR model's labels for a stretch of the candidate's talk read as one answer (Viterbi)."""
     from rehearse.star import trained
 
-    star = _star()
-    if star is None or not units:
-        return []
-    rubric, model = star
-    sents = [Sentence(index=i, text=u.text, start_s=u.start_s, end_s=u.end_s, word_start=0, word_end=0)
-             for i, u in enumerate(units)]
-    _, X, durations = trained.feature_rows(sents, rubric)
-    return trained.decode(model, X, durations)[0]
+    rows = _star_rows(units)
+    return [] if rows is None else trained.decode(*rows)[0]
 
 
 def cosine(a: list, b: list, words) -> float:

@@ -80,7 +80,7 @@ def fit(data: list[tuple[list, list, list]]) -> dict:
             "aside": head([x for x, _ in pairs], [a for _, a in pairs])}
 
 
-def line(name: str, t: dict) -> str:
+def line(t: dict) -> str:
     return (f"main {t['main']}/{t['of']} extra {t['extra']} follow-ups {t['fu']}/{t['fu_of']} "
             f"split off {t['split']} small talk answered {t['small']}")
 
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus = tfs.ri.CORPUS / name
         rules = tfs.run(corpus, {**cfg, "structure": {**cfg["structure"], "model": None}}, False)
         learnt = tfs.run(corpus, mcfg, False)
-        print(f"{name}\n  rules (tuned on it):   {line(name, rules)}\n  model (left out):      {line(name, learnt)}")
+        print(f"{name}\n  rules (tuned on it):   {line(rules)}\n  model (left out):      {line(learnt)}")
     return 0
 
 
