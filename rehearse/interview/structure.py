@@ -128,6 +128,9 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             x += turn_model.context(whole, answer_so_far, lambda t: sorted(_topic(t, cfg)))
             left = sum(u.end_s - u.start_s for r in runs[k + 1:] for u in r if u.speaker == "candidate")
             x.append(turn_model.log_s(left))
+            # the reply sets a new scene ("In my first job ...") or answers what was asked ("Yes, ...")
+            x += [turn_model.scene_in_time(nxt, cfg["scene_cue"]),
+                  float(bool(nxt) and bool(re.search(cfg["direct_answer"], nxt[0].text.lower())))]
             if capture is not None:
                 capture.append((run, x))
         aside, note = None, ""
@@ -201,7 +204,9 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             cue = chat or re.search(cfg["transition"], text)
             _mark(run, "smalltalk", f"between questions ({'chat' if chat else 'transition'}: {cue.group(0)!r}){note}")
             state, reply = "between", None
-        elif asks or worded or follow >= cfg["statement_followup"]:
+        elif asks or worded or follow >= cfg["statement_followup"] or not re.search(cfg["backchannel"], text.lower().strip()):
+            # a remark inside the answer that is more than a backchannel draws the candidate on it
+            # ("Nine late." heard without its "Was that on you?", "That sounds like a risk.")
             if not asks and not worded:
                 follow_hits.append("said as a statement")
             _mark(run, "followup", f"asked inside answer {len(exchanges)}; follow-up wording {follow_hits} "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ FEATURES = [
     "answer so far: sentences (log)", "answer so far has a result (decoded)", "reply: sentences (log)",
     "reply is a whole story (decoded S..R)", "reply sections (decoded)", "reply and answer share words (cosine)",
     "candidate talk left in the recording (log s)",
+    "reply sets the scene in time", "reply opens with a direct answer",
 ]
 # The model's two heads: `main` (a new main question) for every turn the rules judge, and `aside`
 # (the turn leaves the story: chat, a move on, the closing) for a turn inside an answer that is no
@@ -138,6 +140,19 @@ def decoded(units: list) -> list[str]:
 
     rows = _star_rows(units)
     return [] if rows is None else trained.decode(*rows)[0]
+
+
+def scene_in_time(units: list, cue_name: str) -> float:
+    """Whether the first two sentences of a stretch of talk set a scene in time ("In my first job",
+    "Last term", "A couple of years ago"): the STAR rubric's own cue for a situation."""
+    star = _star()
+    rubric = star[0] if star is not None else rubric_mod.load("star")
+    cue = next((c for c in rubric.get("cues", []) if c["name"] == cue_name), None)
+    if cue is None:
+        from rehearse.errors import RehearseError
+
+        raise RehearseError("rubrics/interview.toml", f"scene_cue {cue_name!r} names no cue of the STAR rubric")
+    return float(bool(re.search(cue["pattern"], " ".join(u.text for u in units[:2]).lower())))
 
 
 def cosine(a: list, b: list, words) -> float:

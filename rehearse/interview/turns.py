@@ -181,6 +181,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
         n_words = sum(len(u.words) for u in run)
         text = " ".join(u.text for u in run).lower().replace("\u2019", "'")
         if run[0].speaker == "interviewer" and n_words < cfg["turns"]["min_question_words"] \
+                and re.search(cfg["structure"]["backchannel"], text.strip()) \
                 and not any(u.asks(min_score) for u in run) \
                 and not any(re.search(p, text) for p in stories) \
                 and not (r and echoes(run, runs[r - 1], cfg["structure"])):

@@ -36,7 +36,7 @@ from rehearse import rubric as rubric_mod
 from rehearse.interview import turn_model
 from rehearse.interview.structure import structure
 
-SPENT = tfs.CORPORA + ["interviews_blind6.yaml"]
+SPENT = tfs.CORPORA + ["interviews_blind6.yaml", "interviews_blind7.yaml"]
 C = 1.0
 THRESHOLD = 0.5
 
