@@ -302,7 +302,7 @@ def _cut_at_voice_changes(samples: np.ndarray, units: list[Unit], nearest: np.nd
     the voice nearest its own embedding."""
     out: list[tuple[Unit, int, np.ndarray, bool]] = []
     for u, k, sim, doubt in zip(units, nearest, sims, unsure):
-        cuts = voice_changes.cut_points(samples, u.words, centres, cfg, speech) if u.asks_inside else []
+        cuts = voice_changes.cut_points(samples, u.words, centres, cfg, speech)
         if not cuts:
             out.append((u, k, sim, doubt))
             continue

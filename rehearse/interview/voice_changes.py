@@ -7,7 +7,9 @@ answer runs on into the next question). Once two voices are known, a unit long e
 both is heard window by window (the speaker encoder's 0.8 s windows, every 0.4 s); at each word
 boundary the windows before it and those after it are pooled, and where the two sides sound like
 different voices, each clearly (`[speakers] cut_margin`: the cosine to the own voice's centre
-minus the cosine to the other's), the unit is cut there, and each side again.
+minus the cosine to the other's), the unit is cut there, and each side again. A short question
+inside a piece ("... making a profit - Six months? - Six months, and they came back ...") is
+found as an island: consecutive windows that each sound like the other voice.
 """
 
 from __future__ import annotations
@@ -84,4 +86,39 @@ def cut_points(samples: np.ndarray, words: list, centres: np.ndarray, cfg: dict,
         search(at, hi)
 
     search(0, len(words))
+    edges = [0] + sorted(c for c, _ in cuts) + [len(words)]
+    for lo, hi in zip(edges, edges[1:]):
+        cuts += _island(words, lo, hi, times, emb, enc.window_s, centres, cfg["island_windows"], cfg["island_margin"])
     return sorted(cuts)
+
+
+def _island(words: list, lo: int, hi: int, times: np.ndarray, emb: np.ndarray, window_s: float,
+            centres: np.ndarray, min_windows: int, margin: float) -> list[tuple[int, float]]:
+    """A short stretch of the other voice inside words[lo:hi] ("... the second shop was making a
+    profit - Six months? - Six months, and they came back ..."), which no single cut can find: the
+    longest run of at least `min_windows` consecutive windows that each sound like the other voice
+    by `margin` (more than a cut needs: one window is a short piece of sound, and a speaker's own
+    windows vary), cut out at the word boundaries nearest its edges; [] when there is none."""
+    inside = (times >= words[lo].start_s - window_s / 4) & (times + window_s <= words[hi - 1].end_s + window_s / 4)
+    t, e = times[inside], emb[inside]
+    if len(t) < 3 * min_windows or hi - lo < 3:
+        return []
+    sims = e @ centres.T
+    own = int(np.argmax(sims.mean(axis=0)))
+    other = sims[:, 1 - own] - sims[:, own] >= margin
+    best, run = None, None
+    for i, flag in enumerate(list(other) + [False]):
+        if flag and run is None:
+            run = i
+        elif not flag and run is not None:
+            if i - run >= min_windows and (best is None or i - run > best[1] - best[0]):
+                best = (run, i)
+            run = None
+    if best is None:
+        return []
+    a, b = t[best[0]], t[best[1] - 1] + window_s
+    bounds = [(words[i].end_s + words[i + 1].start_s) / 2 for i in range(lo, hi - 1)]
+    first = lo + 1 + int(np.argmin([abs(x - a) for x in bounds]))
+    last = lo + 1 + int(np.argmin([abs(x - b) for x in bounds]))
+    gain = float(np.mean(sims[best[0]:best[1], 1 - own] - sims[best[0]:best[1], own]))
+    return [(c, gain) for c in sorted({first, last}) if lo < c < hi]

@@ -39,15 +39,18 @@ from rehearse.interview.structure import structure
 SPENT = tfs.CORPORA + ["interviews_blind6.yaml", "interviews_blind7.yaml"]
 C = 1.0
 THRESHOLD = 0.5
+HEARD = 0
 
 
-def rows(corpus: Path, cfg: dict) -> tuple[list[list[float]], list[int], list[int | None]]:
+def rows(corpus: Path, cfg: dict, noise: int | None = None) -> tuple[list[list[float]], list[int], list[int | None]]:
     """Every judged interviewer turn of a corpus: features, is it a main question, and (for a turn
-    inside an answer that is none) does it leave the story (small talk or closing in the truth)."""
+    inside an answer that is none) does it leave the story (small talk or closing in the truth).
+    `noise`: a seed for `turns_from_scripts.heard` (the scripts as Whisper may write them)."""
     X, y, aside = [], [], []
-    for iv in yaml.safe_load(corpus.read_text())["interviews"]:
+    for n, iv in enumerate(yaml.safe_load(corpus.read_text())["interviews"]):
         answers = tfs.ri.load_answers(iv.get("answers_from", ["star_answers.yaml"]))
-        units, truth = tfs.units_of(tfs.lines(iv, answers), cfg["cues"])
+        script = tfs.lines(iv, answers)
+        units, truth = tfs.units_of(script if noise is None else tfs.heard(script, noise + n), cfg["cues"])
         where = {id(u): i for i, u in enumerate(units)}
         capture: list = []
         structure(units, cfg["structure"], cfg["cues"]["min_question_score"], capture=capture, use_model=False)
@@ -92,10 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cv", action="store_true")
     p.add_argument("--C", type=float, default=C)
     p.add_argument("--corpus", action="append", type=Path, help="also measure these (never trained on)")
+    p.add_argument("--heard", type=int, default=HEARD,
+                   help="copies of every script as Whisper may write it (question marks lost) added to the training rows")
     args = p.parse_args(argv)
     C = args.C
     cfg = rubric_mod.load("interview")
-    data = {name: rows(tfs.ri.CORPUS / name, cfg) for name in SPENT}
+    data = {}
+    for name in SPENT:
+        parts = [rows(tfs.ri.CORPUS / name, cfg)] + [rows(tfs.ri.CORPUS / name, cfg, noise=1000 * (k + 1))
+                                                    for k in range(args.heard)]
+        data[name] = tuple([v for part in parts for v in part[i]] for i in range(3))
     if not args.cv:
         model = fit(list(data.values()))
         args.out.write_text(json.dumps(model, separators=(",", ":")) + "\n")
@@ -111,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         corpus = tfs.ri.CORPUS / name
         rules = tfs.run(corpus, {**cfg, "structure": {**cfg["structure"], "model": None}}, False)
         learnt = tfs.run(corpus, mcfg, False)
-        print(f"{name}\n  rules (tuned on it):   {line(rules)}\n  model (left out):      {line(learnt)}")
+        noisy = tfs.run(corpus, mcfg, False, noise=7)
+        print(f"{name}\n  rules (tuned on it):   {line(rules)}\n  model (left out):      {line(learnt)}"
+              f"\n  model, '?' lost:       {line(noisy)}")
     return 0
 
 
