@@ -3,6 +3,7 @@ real two-voice speech, the real speaker encoder and the real default Whisper mod
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -34,7 +35,9 @@ INTERVIEW = {
             ["A", "I changed the job so it refreshed the cache instead of emptying it."],
             ["R", "After that the page loaded in under a second all week"],
         ],
-        "followups": [{"after": "end", "question": "And how did you know the cache was the real cause?",
+        "followups": [{"after": 2, "question": "Every night?",
+                       "sentences": [["A", "Every night, at two in the morning, by a job nobody owned."]]},
+                      {"after": "end", "question": "And how did you know the cache was the real cause?",
                        "sentences": [["R", "The slow requests stopped on the first Monday after the change."]]}],
     }],
 }
@@ -72,7 +75,7 @@ def words_between(text, start_s: float, end_s: float) -> list:
 def test_a_unit_with_two_voices_is_cut_where_the_voice_changes(heard):
     samples, speech, text, truth, centres, cfg = heard
     last = next(s for s in truth["segments"] if s["role"] == "answer" and s["text"].endswith("all week"))
-    asked = next(s for s in truth["segments"] if s["role"] == "followup")
+    asked = next(s for s in truth["segments"] if s["role"] == "followup" and s["start_s"] > last["end_s"])
     words = words_between(text, last["start_s"], asked["end_s"])
     assert len(words) >= 12, [w.text for w in words]
     cuts = voice_changes.cut_points(samples, words, centres, cfg, speech)
@@ -93,3 +96,20 @@ def test_one_voice_is_not_cut(heard):
     asked = [s for s in truth["segments"] if s["role"] in ("question", "followup")]
     for s in asked:
         assert voice_changes.cut_points(samples, words_between(text, s["start_s"], s["end_s"]), centres, cfg, speech) == []
+
+
+def test_a_short_question_inside_a_unit_is_cut_out(heard):
+    """The interviewer's "Every night?" between two of the candidate's sentences a quarter of a
+    second apart: the candidate's voice on both sides, so only an island of the other voice finds it."""
+    samples, speech, text, truth, centres, cfg = heard
+    asked = next(s for s in truth["segments"] if s["role"] == "followup" and s["text"] == "Every night?")
+    before = max((s for s in truth["segments"] if s["end_s"] <= asked["start_s"]), key=lambda s: s["end_s"])
+    after = min((s for s in truth["segments"] if s["start_s"] >= asked["end_s"]), key=lambda s: s["start_s"])
+    assert before["speaker"] == after["speaker"] == "candidate"
+    words = words_between(text, before["start_s"], after["end_s"])
+    cuts = [at for at, _ in voice_changes.cut_points(samples, words, centres, cfg, speech)]
+    edges = [0, *cuts, len(words)]
+    pieces = [words[a:b] for a, b in itertools.pairwise(edges)]
+    island = [p for p in pieces if abs(p[0].start_s - asked["start_s"]) <= 0.5 and abs(p[-1].end_s - asked["end_s"]) <= 0.5]
+    assert island, ([w.text for w in words], cuts, asked)
+    assert pieces[0][0].start_s < asked["start_s"] - 1 and pieces[-1][-1].end_s > asked["end_s"] + 1

@@ -14,6 +14,8 @@ found as an island: consecutive windows that each sound like the other voice.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from rehearse.audio.decode import SAMPLE_RATE as SR
@@ -87,31 +89,33 @@ def cut_points(samples: np.ndarray, words: list, centres: np.ndarray, cfg: dict,
 
     search(0, len(words))
     edges = [0] + sorted(c for c, _ in cuts) + [len(words)]
-    for lo, hi in zip(edges, edges[1:]):
-        cuts += _island(words, lo, hi, times, emb, enc.window_s, centres, cfg["island_windows"], cfg["island_margin"])
+    for lo, hi in itertools.pairwise(edges):
+        cuts += _island(words, lo, hi, times, emb, enc.window_s, centres, cfg)
     return sorted(cuts)
 
 
 def _island(words: list, lo: int, hi: int, times: np.ndarray, emb: np.ndarray, window_s: float,
-            centres: np.ndarray, min_windows: int, margin: float) -> list[tuple[int, float]]:
+            centres: np.ndarray, cfg: dict) -> list[tuple[int, float]]:
     """A short stretch of the other voice inside words[lo:hi] ("... the second shop was making a
     profit - Six months? - Six months, and they came back ..."), which no single cut can find: the
-    longest run of at least `min_windows` consecutive windows that each sound like the other voice
-    by `margin` (more than a cut needs: one window is a short piece of sound, and a speaker's own
-    windows vary), cut out at the word boundaries nearest its edges; [] when there is none."""
+    longest run of at least `island_windows` consecutive windows that each sound like the other
+    voice by `cut_margin`, and all together by `island_margin` (more than a cut needs: a window is
+    a short piece of sound, and a speaker's own windows vary), cut out at the word boundaries
+    nearest its edges; [] when there is none."""
     inside = (times >= words[lo].start_s - window_s / 4) & (times + window_s <= words[hi - 1].end_s + window_s / 4)
     t, e = times[inside], emb[inside]
-    if len(t) < 3 * min_windows or hi - lo < 3:
+    if len(t) < 3 * cfg["island_windows"] or hi - lo < 3:
         return []
     sims = e @ centres.T
     own = int(np.argmax(sims.mean(axis=0)))
-    other = sims[:, 1 - own] - sims[:, own] >= margin
+    lean = sims[:, 1 - own] - sims[:, own]
     best, run = None, None
-    for i, flag in enumerate(list(other) + [False]):
+    for i, flag in enumerate([*list(lean >= cfg["cut_margin"]), False]):
         if flag and run is None:
             run = i
         elif not flag and run is not None:
-            if i - run >= min_windows and (best is None or i - run > best[1] - best[0]):
+            if i - run >= cfg["island_windows"] and lean[run:i].mean() >= cfg["island_margin"] \
+                    and (best is None or i - run > best[1] - best[0]):
                 best = (run, i)
             run = None
     if best is None:
@@ -120,5 +124,5 @@ def _island(words: list, lo: int, hi: int, times: np.ndarray, emb: np.ndarray, w
     bounds = [(words[i].end_s + words[i + 1].start_s) / 2 for i in range(lo, hi - 1)]
     first = lo + 1 + int(np.argmin([abs(x - a) for x in bounds]))
     last = lo + 1 + int(np.argmin([abs(x - b) for x in bounds]))
-    gain = float(np.mean(sims[best[0]:best[1], 1 - own] - sims[best[0]:best[1], own]))
+    gain = float(lean[best[0]:best[1]].mean())
     return [(c, gain) for c in sorted({first, last}) if lo < c < hi]
