@@ -326,8 +326,15 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     def text(u: Unit) -> str:
         return u.text.lower().replace("\u2019", "'")
 
+    from rehearse.interview.structure import _score
+
     closing = [bool(re.search(scfg["closing"], text(u))) for u in units]
-    asks = [u.asks(min_score) or closing[i] for i, u in enumerate(units)]
+    # a request for a story said as a statement, to the listener ("So last one, describe a
+    # situation where you had to explain something technical.", "I'd like to hear about a time you
+    # failed."): the interviewer's too; the candidate's own story does not ask "you" for one
+    story = [_score(text(u), scfg["new_story"])[0] >= scfg["one_voice_story"] and bool(re.search(scfg["listener"], text(u)))
+             and not re.match(first_person, text(u)) for u in units]
+    asks = [u.asks(min_score) or closing[i] or story[i] for i, u in enumerate(units)]
     closed = False
     for i, u in enumerate(units):
         if closed and asks[i] and not closing[i] and re.search(first_person, text(u)):
