@@ -30,7 +30,6 @@ class Unit:
     role: str = "answer"  # smalltalk, lead, question, followup, answer, reply, remark, closing, candidate_question
     why: list[str] = field(default_factory=list)  # how the speaker and the role were decided
     cut: bool = False  # cut out of a longer unit where the voice changed (its cues not yet found)
-    asks_inside: bool = False  # a question mark or question wording anywhere in it: worth hearing for a voice change
 
     @property
     def start_s(self) -> float:
@@ -97,7 +96,6 @@ def make_units(words: list[Word], gap_s: float, speech: list | None = None, reac
 def question_cues(unit: Unit, cfg: dict) -> None:
     text = unit.text.lower().replace("\u2019", "'")
     lead = cfg["lead_in"]
-    unit.asks_inside = "?" in text or any(re.search(r"\b" + o["pattern"], text) for o in cfg["openings"])
     for opening in cfg["openings"]:
         if re.search(lead + opening["pattern"], text):
             unit.cues.append(f"wording: {opening['pattern']}")

@@ -110,7 +110,7 @@ def _island(words: list, lo: int, hi: int, times: np.ndarray, emb: np.ndarray, w
     own = int(np.argmax(sims.mean(axis=0)))
     lean = sims[:, 1 - own] - sims[:, own]
     best, run = None, None
-    for i, flag in enumerate([*list(lean >= cfg["cut_margin"]), False]):
+    for i, flag in enumerate([*(lean >= cfg["cut_margin"]), False]):
         if flag and run is None:
             run = i
         elif not flag and run is not None:
