@@ -20,6 +20,7 @@ from rehearse.audio import decode as audio
 from rehearse.audio.vad import find_speech
 from rehearse.interview import speakers, voice_changes
 from rehearse.interview.turns import voiced
+from rehearse.interview.voices import channel_balance, channel_changes
 from rehearse.speech import model as whisper_model
 from rehearse.speech.transcript import transcribe_speech
 
@@ -113,3 +114,60 @@ def test_a_short_question_inside_a_unit_is_cut_out(heard):
     island = [p for p in pieces if abs(p[0].start_s - asked["start_s"]) <= 0.5 and abs(p[-1].end_s - asked["end_s"]) <= 0.5]
     assert island, ([w.text for w in words], cuts, asked)
     assert pieces[0][0].start_s < asked["start_s"] - 1 and pieces[-1][-1].end_s > asked["end_s"] + 1
+
+
+@pytest.fixture(scope="module")
+def stereo(tmp_path_factory):
+    """The same interview in stereo, a speaker on each channel, transcribed by the real model."""
+    wav = render_interviews.render_interview({**INTERVIEW, "id": "channel_change", "stereo": True},
+                                             tmp_path_factory.mktemp("channel-change"))
+    truth = json.loads(wav.with_suffix(".truth.json").read_text())
+    samples = audio.decode(wav)
+    speech, _ = find_speech(samples, str(wav))
+    spec = whisper_model.resolve_model(None)
+    text = transcribe_speech(samples, speech, spec, whisper_model.get_model(spec))
+    levels = channel_balance(wav)
+    assert levels is not None
+    return text, truth, levels, rubric.load("interview")["channels"]
+
+
+def test_a_unit_on_two_channels_is_cut_where_the_channel_changes(stereo):
+    text, truth, levels, cfg = stereo
+    last = next(s for s in truth["segments"] if s["role"] == "answer" and s["text"].endswith("all week"))
+    asked = next(s for s in truth["segments"] if s["role"] == "followup" and s["start_s"] > last["end_s"])
+    words = [w for w in words_between(text, last["start_s"], asked["end_s"]) if (w.start_s + w.end_s) / 2 <= asked["end_s"]]
+    cuts = channel_changes(words, levels, cfg["min_db"], cfg["cut_min_s"])
+    assert len(cuts) == 1, (cuts, [w.text for w in words])
+    assert abs(words[cuts[0]].start_s - asked["start_s"]) <= 0.5, (words[cuts[0]].text, asked)
+    # and one speaker's words are never cut
+    for s in (last, asked):
+        own = [w for w in text.words if s["start_s"] <= (w.start_s + w.end_s) / 2 <= s["end_s"]]
+        assert len(own) >= 5 and channel_changes(own, levels, cfg["min_db"], cfg["cut_min_s"]) == [], [w.text for w in own]
+
+
+def test_a_short_question_between_two_sentences_is_cut_out_by_channel(stereo):
+    text, truth, levels, cfg = stereo
+    asked = next(s for s in truth["segments"] if s["role"] == "followup" and s["text"] == "Every night?")
+    before = max((s for s in truth["segments"] if s["end_s"] <= asked["start_s"]), key=lambda s: s["end_s"])
+    after = min((s for s in truth["segments"] if s["start_s"] >= asked["end_s"]), key=lambda s: s["start_s"])
+    words = words_between(text, before["start_s"], after["end_s"])
+    cuts = channel_changes(words, levels, cfg["min_db"], cfg["cut_min_s"])
+    assert len(cuts) == 2, (cuts, [w.text for w in words])
+    island = words[cuts[0]:cuts[1]]
+    assert abs(island[0].start_s - asked["start_s"]) <= 0.5 and abs(island[-1].end_s - asked["end_s"]) <= 0.5, \
+        ([w.text for w in island], asked)
+
+
+def test_a_span_over_both_channels_goes_to_the_one_holding_most_of_its_time(stereo):
+    """Whisper can time a short turn over the end of the other speaker's words: the span is on
+    neither channel as a whole, but most of its frames lean to the speaker who holds most of it."""
+    text, truth, levels, cfg = stereo
+    asked = next(s for s in truth["segments"] if s["role"] == "followup" and s["start_s"] > 20)
+    side = 1 if levels(asked["start_s"], asked["end_s"]) > 0 else -1
+    assert abs(levels(asked["start_s"], asked["end_s"])) >= cfg["min_db"]
+    before = asked["start_s"] - 0.25 * (asked["end_s"] - asked["start_s"])  # a quarter as long of the candidate
+    assert side * levels.majority(before, asked["end_s"], cfg["min_db"]) > 0.3
+    last = max((s for s in truth["segments"] if s["end_s"] <= asked["start_s"]), key=lambda s: s["end_s"])
+    assert last["speaker"] == "candidate"  # her sentence and the question's first quarter: hers
+    assert side * levels.majority(last["start_s"], asked["start_s"] + 0.25 * (asked["end_s"] - asked["start_s"]),
+                                  cfg["min_db"]) < -0.3

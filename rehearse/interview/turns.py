@@ -16,7 +16,7 @@ import numpy as np
 from rehearse.audio.decode import SAMPLE_RATE as SR
 from rehearse.errors import RehearseError
 from rehearse.interview import speakers, voice_changes
-from rehearse.interview.voices import pitch_rise
+from rehearse.interview.voices import ChannelLevels, channel_changes, pitch_rise
 from rehearse.models import Transcription, Word
 
 
@@ -112,7 +112,7 @@ def question_cues(unit: Unit, cfg: dict) -> None:
         unit.cue_score += cfg["addressed_weight"]
 
 
-def _cue(unit: Unit, samples: np.ndarray, balance: Callable[[float, float], float] | None, cfg: dict) -> None:
+def _cue(unit: Unit, samples: np.ndarray, balance: ChannelLevels | None, cfg: dict) -> None:
     """A unit's question cues: wording, question mark, rising pitch; its channel balance."""
     ccfg = cfg["cues"]
     question_cues(unit, ccfg)
@@ -125,7 +125,7 @@ def _cue(unit: Unit, samples: np.ndarray, balance: Callable[[float, float], floa
     unit.cut = False
 
 
-def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[float, float], float] | None,
+def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevels | None,
                  cfg: dict) -> Turns:
     """Find who speaks each unit, then the interviewer's main questions, follow-ups, small talk
     and closing in a transcribed recording."""
@@ -143,6 +143,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
 
     detection = "wording"
     if balance is not None:
+        units[:] = _cut_at_channel_changes(units, samples, balance, cfg)
         lopsided = [u for u in units if abs(u.balance_db) >= cfg["channels"]["min_db"]]
         if units and len(lopsided) >= cfg["channels"]["min_share"] * len(units):
             scores = {side: sum(u.cue_score for u in units if (u.balance_db > 0) == side) for side in (True, False)}
@@ -150,6 +151,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: Callable[[fl
             for u in units:
                 u.speaker = "interviewer" if (u.balance_db > 0) == asker_left else "candidate"
                 u.why.append(f"speaker: {'left' if u.balance_db > 0 else 'right'} channel ({u.balance_db:+.0f} dB)")
+            _level_units_to_neighbours(units, balance, asker_left, cfg["channels"]["min_db"])
             detection = "channels"
         else:
             notes.append("stereo, but the channels do not hold one speaker each: channels not used")
@@ -292,6 +294,43 @@ def asker_holes(samples: np.ndarray, turns: Turns, margin: float) -> Callable[[l
         emb = speakers.encoder().embed([samples[int(a * SR): int(b * SR) + 1] for a, b, _ in holes], 4)
         return [h for h, e in zip(holes, emb) if e @ turns.voices["interviewer"] - e @ turns.voices["candidate"] >= margin]
     return screen
+
+
+def _level_units_to_neighbours(units: list[Unit], balance: ChannelLevels, asker_left: bool, min_db: float) -> None:
+    """A unit on neither channel as a whole: Whisper timed a short turn ("Thanks.") over the end
+    of the other speaker's words, or into the silence between turns. It belongs to the channel
+    that leans in most of its frames; with no frame leaning, to the unit nearest it in time that
+    is on one channel."""
+    sided = [i for i, u in enumerate(units) if abs(u.balance_db) >= min_db]
+    for u in units:
+        if abs(u.balance_db) >= min_db:
+            continue
+        lean = balance.majority(u.start_s, u.end_s, min_db)
+        if lean:
+            u.speaker = "interviewer" if (lean > 0) == asker_left else "candidate"
+            u.why.append(f"speaker: on both channels, but most of its time on the {'left' if lean > 0 else 'right'}")
+        elif sided:
+            j = min(sided, key=lambda k: max(units[k].start_s - u.end_s, u.start_s - units[k].end_s, 0.0))
+            u.speaker = units[j].speaker
+            u.why.append(f"speaker: on neither channel, so the nearest unit's ({units[j].start_s:.1f} s)")
+
+
+def _cut_at_channel_changes(units: list[Unit], samples: np.ndarray, balance: ChannelLevels,
+                            cfg: dict) -> list[Unit]:
+    """Units cut where the stereo channel changes inside them (`voices.channel_changes`)."""
+    out = []
+    for u in units:
+        cuts = channel_changes(u.words, balance, cfg["channels"]["min_db"], cfg["channels"]["cut_min_s"])
+        if not cuts:
+            out.append(u)
+            continue
+        for a, b in itertools.pairwise([0, *cuts, len(u.words)]):
+            piece = Unit(u.words[a:b])
+            _cue(piece, samples, balance, cfg)
+            if a:
+                piece.why.append("speaker: cut from the unit before where the channel changes")
+            out.append(piece)
+    return out
 
 
 def _cut_at_voice_changes(samples: np.ndarray, units: list[Unit], nearest: np.ndarray, sims: np.ndarray,

@@ -3,7 +3,7 @@ stereo channels when each speaker has one. Who speaks by voice is in `speakers`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -43,9 +43,36 @@ def pitch_rise(x: np.ndarray, cfg: dict) -> float:
     return float(12 * np.log2(np.median(tail) / np.median(voiced))) if len(tail) >= 5 else 0.0
 
 
-def channel_balance(path: Path) -> Callable[[float, float], float] | None:
-    """For a two-channel file, a function giving (left - right) level in dB over a time span;
-    None for mono. Levels are kept per 50 ms, decoded as a stream (memory stays small)."""
+class ChannelLevels:
+    """The two channels' levels of a stereo file, every 50 ms. Called with a time span, the
+    (left - right) level in dB over it."""
+
+    def __init__(self, energy: np.ndarray):
+        self.energy = energy  # (2, frames)
+
+    def _span(self, start_s: float, end_s: float) -> np.ndarray:
+        a = int(start_s * 20)
+        return self.energy[:, a: max(int(end_s * 20), a + 1)] + 1e-10
+
+    def __call__(self, start_s: float, end_s: float) -> float:
+        left, right = self._span(start_s, end_s).sum(axis=1)
+        return float(10 * np.log10(left / right))
+
+    def majority(self, start_s: float, end_s: float, min_db: float) -> float:
+        """Over the frames of a span where one channel is at least `min_db` louder and which are
+        not silence (within 30 dB of the span's loudest), the share that are left minus the share
+        that are right: which speaker holds most of the span's time even when the other's words
+        run into it (0 when no frame leans)."""
+        e = self._span(start_s, end_s)
+        db = 10 * np.log10(e[0] / e[1])
+        loud = e.max(axis=0) >= e.max() * 1e-3
+        left, right = int(((db >= min_db) & loud).sum()), int(((db <= -min_db) & loud).sum())
+        return (left - right) / (left + right) if left + right else 0.0
+
+
+def channel_balance(path: Path) -> ChannelLevels | None:
+    """For a two-channel file, its channel levels (`ChannelLevels`); None for mono. Levels are
+    kept per 50 ms, decoded as a stream (memory stays small)."""
     import av
 
     try:
@@ -65,13 +92,29 @@ def channel_balance(path: Path) -> Callable[[float, float], float] | None:
                     carry = x[:, n:]
     except Exception:  # noqa: BLE001 - the mono decode has already accepted the file; treat as mono
         return None
-    if not levels:
-        return None
-    energy = np.concatenate(levels, axis=1)
+    return ChannelLevels(np.concatenate(levels, axis=1)) if levels else None
 
-    def balance(start_s: float, end_s: float) -> float:
-        a, b = int(start_s * 20), max(int(end_s * 20), int(start_s * 20) + 1)
-        left, right = energy[:, a:b].sum(axis=1) + 1e-10
-        return float(10 * np.log10(left / right))
 
-    return balance
+def channel_changes(words: list, balance: ChannelLevels, min_db: float, min_s: float) -> list[int]:
+    """Where the channel changes inside a unit of a stereo file with one speaker per channel
+    (index of the first word after each change; [] for a unit on one channel). Whisper can write
+    the end of one speaker's turn and the start of the other's as one sentence. Each word goes to
+    the channel it is at least `min_db` louder on (a word on neither takes its neighbour's); runs
+    of one channel shorter than `min_s` join the run beside them."""
+    sides = [None if abs(b := balance(w.start_s, w.end_s)) < min_db else b > 0 for w in words]
+    if all(s is None for s in sides):
+        return []
+    for order in (range(len(sides)), range(len(sides) - 1, -1, -1)):  # fill from the left, then the right
+        last = None
+        for i in order:
+            sides[i] = last = sides[i] if sides[i] is not None else last
+    while True:
+        runs = [(k, len(list(g))) for k, g in itertools.groupby(sides)]
+        starts = list(itertools.accumulate([0] + [n for _, n in runs]))
+        lengths = [words[starts[r + 1] - 1].end_s - words[starts[r]].start_s for r in range(len(runs))]
+        k = int(np.argmin(lengths))
+        if len(runs) == 1 or lengths[k] >= min_s:
+            return starts[1:-1]
+        # the short run takes the side of its longer neighbour
+        other = runs[k - 1][0] if k == len(runs) - 1 or (k and lengths[k - 1] >= lengths[k + 1]) else runs[k + 1][0]
+        sides[starts[k]:starts[k + 1]] = [other] * runs[k][1]
