@@ -83,6 +83,7 @@ def ahead(tmp_path_factory, rehearse_home):
                                                    "--no-save", env={"COLUMNS": "160"})))
     runs.start("no_question", run, "analyze", str(AUDIO / "strong_answer.wav"), "--interview", "--json")
     runs.start("stereo", stereo_run, tmp_path_factory.mktemp("stereo"))
+    runs.start("one_voice", one_voice_run, tmp_path_factory.mktemp("one-voice"))
     runs.start("folder", folder_runs, tmp_path_factory.mktemp("folder"), rehearse_home)
     yield runs
     runs.pool.shutdown(wait=True, cancel_futures=True)
@@ -228,6 +229,53 @@ def stereo_run(folder: Path):
     """`interview()` rendered in stereo (a voice a channel) and analysed with --interview --json."""
     wav = render_interviews.render_interview(interview(stereo=True, iid="stereo_iv"), folder)
     return json.loads(wav.with_suffix(".truth.json").read_text()), run("analyze", str(wav), "--interview", "--json")
+
+
+# one voice (flite slt) reads both parts, so only the wording tells the speakers apart: a main
+# question said as a fragment, a follow-up that only echoes the candidate's words, a second
+# question asked in the first person, and a closing with no question in it
+ONE_VOICE = {
+    "id": "one_voice", "interviewer": "flite:slt", "candidate": "flite:slt", "gaps": [0.6, 0.9],
+    "turns": [
+        {"smalltalk": [["I", "Thanks for coming in today."], ["C", "Thanks for having me."]]},
+        {"question": "The hardest deadline you have had to hit.",
+         "sentences": [["S", "Last spring our payments team had to move off an old card processor."],
+                       ["T", "I owned the cut over and the contract ended on the first of June."],
+                       ["A", "I split the traffic by country and moved the smallest country first."],
+                       ["A", "Every night I compared the two processors and fixed what did not match."],
+                       ["R", "We finished nine days early and no payment was lost."]],
+         "followups": [{"after": 3, "question": "Every night.",
+                        "sentences": [["A", "Yes, for three weeks, until two nights in a row matched."]]}]},
+        {"question": "I am curious how you handled a colleague who disagreed with you.",
+         "sentences": [["S", "A senior engineer wanted to rewrite the billing service from scratch."],
+                       ["A", "I asked him to write down the risks and I wrote down mine."],
+                       ["A", "We agreed to rewrite one module first and measure it."],
+                       ["R", "The module shipped in a month and we kept the rest."]]},
+        {"closing": [["I", "That is everything I needed, thank you."], ["C", "Thank you for your time."]]},
+    ],
+}
+
+
+def one_voice_run(folder: Path):
+    wav = render_interviews.render_interview(ONE_VOICE, folder)
+    return json.loads(wav.with_suffix(".truth.json").read_text()), run("analyze", str(wav), "--interview", "--json")
+
+
+def test_one_voice_fragment_and_first_person_questions_and_an_echo(ahead):
+    truth, proc = ahead.get("one_voice")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["detection"] == "wording", report["notes"]
+    answers = report["answers"]
+    assert len(answers) == 2, [a["question"] for a in answers]
+    for answer, turn in zip(answers, truth["turns"]):
+        assert abs(answer["start_s"] - turn["answer_start_s"]) <= BOUND_S, (answer["start_s"], turn)
+        assert abs(answer["end_s"] - turn["answer_end_s"]) <= BOUND_S, (answer["end_s"], turn)
+    assert "deadline" in words(answers[0]["question"]) and "curious" in words(answers[1]["question"])
+    (followup,) = answers[0]["followups"]
+    assert "night" in words(followup["question"])
+    assert answers[1]["followups"] == []
+    assert not {"everything", "needed"} & words(answers[1]["report"]["transcript"])
 
 
 def test_stereo_channels_tell_speakers_apart(ahead):

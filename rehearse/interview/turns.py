@@ -363,7 +363,7 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     def text(u: Unit) -> str:
         return u.text.lower().replace("\u2019", "'")
 
-    from rehearse.interview.structure import _score
+    from rehearse.interview.structure import _score, echoes
 
     closing = [bool(re.search(scfg["closing"], text(u))) for u in units]
     # a request for a story said as a statement, to the listener ("So last one, describe a
@@ -371,7 +371,20 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     # failed."): the interviewer's too; the candidate's own story does not ask "you" for one
     story = [_score(text(u), scfg["new_story"])[0] >= scfg["one_voice_story"] and bool(re.search(scfg["listener"], text(u)))
              and not re.match(first_person, text(u)) for u in units]
-    asks = [u.asks(min_score) or closing[i] or story[i] for i, u in enumerate(units)]
+    # a short request to the listener with no "I" or "we" ("The worst night you've had on shift.",
+    # "Give me the story of a store you turned around."), or in the first person asking to hear
+    # about the listener ("I'm curious how you deal with ..."): the interviewer's
+    def addressed(t: str, n_words: int) -> bool:
+        if not re.search(scfg["listener"], t) or re.search(scfg["one_voice_generic_you"], t):
+            return False
+        if re.match(scfg["one_voice_request"], t):
+            return True
+        return n_words <= scfg["one_voice_addressed_words"] and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", t))
+
+    request = [addressed(text(u), len(u.words)) or (i > 0 and len(u.words) <= scfg["one_voice_echo_words"]
+                                                    and not re.search(first_person, text(u)) and echoes([u], [units[i - 1]], scfg))
+               for i, u in enumerate(units)]
+    asks = [u.asks(min_score) or closing[i] or story[i] or request[i] for i, u in enumerate(units)]
     closed = False
     for i, u in enumerate(units):
         if closed and asks[i] and not closing[i] and re.search(first_person, text(u)):

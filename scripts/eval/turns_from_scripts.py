@@ -3,6 +3,7 @@
 check of `rehearse.interview.structure` with the speakers known.
 
 Usage: python scripts/eval/turns_from_scripts.py [--corpus scripts/corpus/interviews_real.yaml ...] [--files]
+       [--one-voice] [--lost-marks SEED]
 
 Every line of every interview script becomes units (one per sentence), timed at 2.5 words a
 second with 0.6 s between speakers, each unit's speaker taken from the script; the question cues
@@ -30,7 +31,7 @@ import render_interviews as ri
 
 from rehearse import rubric as rubric_mod
 from rehearse.interview.structure import structure
-from rehearse.interview.turns import Unit, question_cues
+from rehearse.interview.turns import Unit, _turns_by_wording, question_cues
 from rehearse.models import Word
 
 CORPORA = ["interviews.yaml", "interviews_real.yaml", "interviews_blind.yaml", "interviews_blind2.yaml",
@@ -136,14 +137,17 @@ def score(units: list[Unit], truth: list[tuple[str, int | None]], exchanges) -> 
             "split": split, "small": small}
 
 
-def run(corpus: Path, cfg: dict, files: bool, decide=None, noise: int | None = None) -> dict:
-    """Structure every interview of a corpus from its script; `noise`: a seed for `heard`."""
+def run(corpus: Path, cfg: dict, files: bool, decide=None, noise: int | None = None, one_voice: bool = False) -> dict:
+    """Structure every interview of a corpus from its script; `noise`: a seed for `heard`;
+    `one_voice`: the speakers found from the wording alone, as when one voice reads both parts."""
     data = yaml.safe_load(corpus.read_text())["interviews"]
     total: dict = {}
     for n, iv in enumerate(data):
         answers = ri.load_answers(iv.get("answers_from", ["star_answers.yaml"]))
         script = lines(iv, answers)
         units, truth = units_of(script if noise is None else heard(script, noise + n), cfg["cues"])
+        if one_voice:
+            _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
         exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"]) if decide is None \
             else decide(units, cfg)
         s = score(units, truth, exchanges)
@@ -159,10 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", action="append", type=Path)
     p.add_argument("--files", action="store_true")
+    p.add_argument("--one-voice", action="store_true", help="speakers from the wording alone (one voice reads both parts)")
+    p.add_argument("--lost-marks", type=int, metavar="SEED", help="the interviewer's question marks lost as Whisper loses them")
     args = p.parse_args(argv)
     cfg = rubric_mod.load("interview")
     for corpus in args.corpus or [ri.CORPUS / c for c in CORPORA]:
-        t = run(corpus, cfg, args.files)
+        t = run(corpus, cfg, args.files, noise=args.lost_marks, one_voice=args.one_voice)
         print(f"{corpus.name}: main {t['main']}/{t['of']} extra {t['extra']} follow-ups {t['fu']}/{t['fu_of']} "
               f"split off {t['split']} small talk answered {t['small']}")
     return 0
