@@ -161,7 +161,7 @@ def test_a_short_question_between_two_sentences_is_cut_out_by_channel(stereo):
 def test_a_span_over_both_channels_goes_to_the_one_holding_most_of_its_time(stereo):
     """Whisper can time a short turn over the end of the other speaker's words: the span is on
     neither channel as a whole, but most of its frames lean to the speaker who holds most of it."""
-    text, truth, levels, cfg = stereo
+    _text, truth, levels, cfg = stereo
     asked = next(s for s in truth["segments"] if s["role"] == "followup" and s["start_s"] > 20)
     side = 1 if levels(asked["start_s"], asked["end_s"]) > 0 else -1
     assert abs(levels(asked["start_s"], asked["end_s"])) >= cfg["min_db"]
