@@ -357,9 +357,9 @@ def _cut_at_voice_changes(samples: np.ndarray, units: list[Unit], nearest: np.nd
 def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_person: str) -> None:
     """One voice: the interviewer's units are those worded as questions (opening wording or a
     question mark), with closing or new-story wording, and the acknowledgements, transitions and
-    chat just before them ("Great, thanks. Next one."); everything else is the candidate's. After
-    the closing's wording, a question about "I" or "we" ("When would I hear back?") is the
-    candidate's own."""
+    chat just before them ("Great, thanks. Next one."), short requests to the listener and echoes
+    of the candidate's words; everything else is the candidate's. In the closing, the candidate
+    asks and the interviewer answers."""
     def text(u: Unit) -> str:
         return u.text.lower().replace("\u2019", "'")
 
@@ -385,11 +385,6 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
                                                     and not re.search(first_person, text(u)) and echoes([u], [units[i - 1]], scfg))
                for i, u in enumerate(units)]
     asks = [u.asks(min_score) or closing[i] or story[i] or request[i] for i, u in enumerate(units)]
-    closed = False
-    for i, u in enumerate(units):
-        if closed and asks[i] and not closing[i] and re.search(first_person, text(u)):
-            asks[i] = False
-        closed = closed or closing[i]
     moving = [bool(re.search(scfg["transition"], text(u)) or re.search(scfg["chat"], text(u))) for u in units]
     lead = [m or bool(re.search(scfg["ack"], text(u))) for u, m in zip(units, moving)]
     for i, u in enumerate(units):
@@ -408,6 +403,20 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
             while k >= 0 and lead[k] and not asks[k]:
                 units[k].speaker = "interviewer"
                 k -= 1
+    # the closing: from the last closing wording with no request for a story after it, the
+    # candidate asks (any question that is not itself closing wording) and the interviewer answers
+    # (the statements after a candidate's question); other statements are the candidate's
+    asking_story = [_score(text(u), scfg["new_story"])[0] >= scfg["one_voice_story"] for u in units]
+    start = next((i for i, c in enumerate(closing) if c and not any(asking_story[i + 1:])), None)
+    answering = False
+    for i in range(start if start is not None else len(units), len(units)):
+        u = units[i]
+        if closing[i]:
+            u.speaker, answering = "interviewer", False
+        elif u.asks(min_score) or re.search(scfg["candidate_asks"], text(u)):
+            u.speaker, answering = "candidate", True
+        else:
+            u.speaker = "interviewer" if answering else "candidate"
 
 
 def _runs(units: list[Unit]) -> list[list[Unit]]:
