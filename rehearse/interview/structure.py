@@ -80,7 +80,11 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             continue
         text = _text(run)
         new, new_hits = _score(text, cfg["new_story"])
-        follow, follow_hits = _score(text, cfg["followup"])
+        # follow-up wording after the turn's own request for a story points at that request ("Think
+        # of a volunteer you had to let go. Take me through it."), not back at the answer
+        story_at = next((i for i, u in enumerate(run) if _score(_text([u]), cfg["new_story"])[0] > 0), len(run) - 1)
+        asked = _text(run[:story_at + 1])
+        follow, follow_hits = _score(asked, cfg["followup"])
         if state == "answer" and echoes(run, runs[k - 1] if k else [], cfg):
             follow += cfg["echo_weight"]
             follow_hits.append("echoes the candidate's words")
@@ -119,7 +123,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                  opening.get("situation", 0.0), opening.get("action", 0.0),
                  turn_model.new_words_share(nxt, answer_so_far, lambda t: _topic(t, cfg)),
                  float(state == "answer" and echoes(run, runs[k - 1] if k else [], cfg)),
-                 _followup_beyond_connective(text, cfg), ending.get("result", 0.0)]
+                 _followup_beyond_connective(asked, cfg), ending.get("result", 0.0)]
             whole = []  # the candidate's whole reply: until the interviewer's next turn of some length
             for later in runs[k + 1:]:
                 if later[0].speaker == "interviewer" and sum(len(u.words) for u in later) >= cfg["min_main_words"]:
