@@ -247,8 +247,7 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     unsure = ((sims.max(axis=1) < cfg["min_cosine"]) | (margin < cfg["tie_margin"])) & (margin < cfg["min_margin"]) & ~is_long
     sure = np.flatnonzero(~unsure)
     for i in np.flatnonzero(unsure):  # too little voice to tell ("Okay." timed 0 s): the nearer neighbour's
-        j = min(sure, key=lambda k: max(units[k].start_s - units[i].end_s, units[i].start_s - units[k].end_s, 0.0))
-        nearest[i] = nearest[j]
+        nearest[i] = nearest[_nearest(units, sure, units[i])]
     worded = [u.asks(min_score) for u in units]
     asked = [np.mean([q for q, k in zip(worded, nearest) if k == c] or [0.0]) for c in (0, 1)]
     if asked[0] == asked[1]:
@@ -296,6 +295,11 @@ def asker_holes(samples: np.ndarray, turns: Turns, margin: float) -> Callable[[l
     return screen
 
 
+def _nearest(units: list[Unit], among, u: Unit) -> int:
+    """The index (one of `among`) of the unit nearest in time to `u`."""
+    return min(among, key=lambda k: max(units[k].start_s - u.end_s, u.start_s - units[k].end_s, 0.0))
+
+
 def _level_units_to_neighbours(units: list[Unit], balance: ChannelLevels, asker_left: bool, min_db: float) -> None:
     """A unit on neither channel as a whole: Whisper timed a short turn ("Thanks.") over the end
     of the other speaker's words, or into the silence between turns. It belongs to the channel
@@ -310,7 +314,7 @@ def _level_units_to_neighbours(units: list[Unit], balance: ChannelLevels, asker_
             u.speaker = "interviewer" if (lean > 0) == asker_left else "candidate"
             u.why.append(f"speaker: on both channels, but most of its time on the {'left' if lean > 0 else 'right'}")
         elif sided:
-            j = min(sided, key=lambda k: max(units[k].start_s - u.end_s, u.start_s - units[k].end_s, 0.0))
+            j = _nearest(units, sided, u)
             u.speaker = units[j].speaker
             u.why.append(f"speaker: on neither channel, so the nearest unit's ({units[j].start_s:.1f} s)")
 
@@ -360,17 +364,16 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     chat just before them ("Great, thanks. Next one."), short requests to the listener and echoes
     of the candidate's words; everything else is the candidate's. In the closing, the candidate
     asks and the interviewer answers."""
-    def text(u: Unit) -> str:
-        return u.text.lower().replace("\u2019", "'")
-
     from rehearse.interview.structure import _score, echoes
 
-    closing = [bool(re.search(scfg["closing"], text(u))) for u in units]
+    texts = [u.text.lower().replace("\u2019", "'") for u in units]
+    story_words = [_score(t, scfg["new_story"])[0] for t in texts]
+    closing = [bool(re.search(scfg["closing"], t)) for t in texts]
     # a request for a story said as a statement, to the listener ("So last one, describe a
     # situation where you had to explain something technical.", "I'd like to hear about a time you
     # failed."): the interviewer's too; the candidate's own story does not ask "you" for one
-    story = [_score(text(u), scfg["new_story"])[0] >= scfg["one_voice_story"] and bool(re.search(scfg["listener"], text(u)))
-             and not re.match(first_person, text(u)) for u in units]
+    asking_story = [w >= scfg["one_voice_story"] for w in story_words]
+    story = [a and bool(re.search(scfg["listener"], t)) and not re.match(first_person, t) for a, t in zip(asking_story, texts)]
     # a short request to the listener with no "I" or "we" ("The worst night you've had on shift.",
     # "Give me the story of a store you turned around."), or in the first person asking to hear
     # about the listener ("I'm curious how you deal with ..."): the interviewer's
@@ -381,12 +384,12 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
             return True
         return n_words <= scfg["one_voice_addressed_words"] and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", t))
 
-    request = [addressed(text(u), len(u.words)) or (i > 0 and len(u.words) <= scfg["one_voice_echo_words"]
-                                                    and not re.search(first_person, text(u)) and echoes([u], [units[i - 1]], scfg))
+    request = [addressed(texts[i], len(u.words)) or (i > 0 and len(u.words) <= scfg["one_voice_echo_words"]
+                                                     and not re.search(first_person, texts[i]) and echoes([u], [units[i - 1]], scfg))
                for i, u in enumerate(units)]
     asks = [u.asks(min_score) or closing[i] or story[i] or request[i] for i, u in enumerate(units)]
-    moving = [bool(re.search(scfg["transition"], text(u)) or re.search(scfg["chat"], text(u))) for u in units]
-    lead = [m or bool(re.search(scfg["ack"], text(u))) for u, m in zip(units, moving)]
+    moving = [bool(re.search(scfg["transition"], t) or re.search(scfg["chat"], t)) for t in texts]
+    lead = [m or bool(re.search(scfg["ack"], t)) for t, m in zip(texts, moving)]
     for i, u in enumerate(units):
         u.speaker = "interviewer" if asks[i] else "candidate"
     for i in range(len(units)):
@@ -406,14 +409,14 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     # the closing: from the last closing wording with no request for a story after it, the
     # candidate asks (any question that is not itself closing wording) and the interviewer answers
     # (the statements after a candidate's question); other statements are the candidate's
-    asking_story = [_score(text(u), scfg["new_story"])[0] >= scfg["one_voice_story"] for u in units]
-    start = next((i for i, c in enumerate(closing) if c and not any(asking_story[i + 1:])), None)
+    last_story = max((i for i, a in enumerate(asking_story) if a), default=-1)
+    start = next((i for i, c in enumerate(closing) if c and i > last_story), len(units))
     answering = False
-    for i in range(start if start is not None else len(units), len(units)):
+    for i in range(start, len(units)):
         u = units[i]
         if closing[i]:
             u.speaker, answering = "interviewer", False
-        elif u.asks(min_score) or re.search(scfg["candidate_asks"], text(u)):
+        elif u.asks(min_score) or re.search(scfg["candidate_asks"], texts[i]):
             u.speaker, answering = "candidate", True
         else:
             u.speaker = "interviewer" if answering else "candidate"
