@@ -84,6 +84,7 @@ def ahead(tmp_path_factory, rehearse_home):
     runs.start("no_question", run, "analyze", str(AUDIO / "strong_answer.wav"), "--interview", "--json")
     runs.start("stereo", stereo_run, tmp_path_factory.mktemp("stereo"))
     runs.start("one_voice", one_voice_run, tmp_path_factory.mktemp("one-voice"))
+    runs.start("one_voice_2", one_voice_2_run, tmp_path_factory.mktemp("one-voice-2"))
     runs.start("folder", folder_runs, tmp_path_factory.mktemp("folder"), rehearse_home)
     yield runs
     runs.pool.shutdown(wait=True, cancel_futures=True)
@@ -276,6 +277,50 @@ def test_one_voice_fragment_and_first_person_questions_and_an_echo(ahead):
     assert "night" in words(followup["question"])
     assert answers[1]["followups"] == []
     assert not {"everything", "needed"} & words(answers[1]["report"]["transcript"])
+
+
+# One voice again: a request for a story in the first person with no "you" in it, the candidate's
+# question back about what was meant, an interviewer's remark about the time left before the
+# closing, and a closing question of the candidate's with no question mark
+ONE_VOICE_2 = {
+    "id": "one_voice_2", "interviewer": "flite:slt", "candidate": "flite:slt", "gaps": [0.6, 0.9],
+    "turns": [
+        {"smalltalk": [["I", "Morning, thanks for coming in."], ["C", "Morning, happy to be here."]]},
+        {"question": "I'm interested in a time when a launch slipped.",
+         "sentences": [["S", "Do you mean at work? Yes, so last year our mobile release slipped by three weeks."],
+                       ["T", "I led the release and I had to tell the sales team the new date."],
+                       ["A", "I cut two features that were not finished and moved them to the next release."],
+                       ["A", "I also sent a short update to every customer who was waiting for it."],
+                       ["R", "We shipped the smaller release two weeks later and kept all of those customers."]]},
+        {"question": "Give me an example of feedback that was hard to hear.",
+         "sentences": [["S", "My manager told me that my design reviews were too long."],
+                       ["A", "I asked two colleagues to time my next three reviews and I cut the slides in half."],
+                       ["R", "The reviews now take thirty minutes and more people come to them."]]},
+        {"closing": [["I", "Okay. We've got about five minutes."], ["I", "What can I answer for you?"],
+                     ["CQ", "How is the team split between the two offices."],
+                     ["I", "Mostly in London, with three people in Leeds."], ["C", "Thanks, that is helpful."]]},
+    ],
+}
+
+
+def one_voice_2_run(folder: Path):
+    wav = render_interviews.render_interview(ONE_VOICE_2, folder)
+    return json.loads(wav.with_suffix(".truth.json").read_text()), run("analyze", str(wav), "--interview", "--json")
+
+
+def test_one_voice_request_without_you_a_question_back_and_the_time_left(ahead):
+    truth, proc = ahead.get("one_voice_2")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["detection"] == "wording", report["notes"]
+    answers = report["answers"]
+    assert len(answers) == 2, [a["question"] for a in answers]
+    assert "interested" in words(answers[0]["question"]) and "mean" not in words(answers[0]["question"])
+    for answer, turn in zip(answers, truth["turns"]):
+        assert abs(answer["start_s"] - turn["answer_start_s"]) <= BOUND_S, (answer["start_s"], turn)
+        assert abs(answer["end_s"] - turn["answer_end_s"]) <= BOUND_S, (answer["end_s"], turn)
+    assert "minutes" not in words(answers[1]["report"]["transcript"])
+    assert [q for q in report["candidate_questions"] if "offices" in words(q["text"])], report["candidate_questions"]
 
 
 def test_stereo_channels_tell_speakers_apart(ahead):

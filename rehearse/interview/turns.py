@@ -377,17 +377,28 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     # a short request to the listener with no "I" or "we" ("The worst night you've had on shift.",
     # "Give me the story of a store you turned around."), or in the first person asking to hear
     # about the listener ("I'm curious how you deal with ..."): the interviewer's
-    def addressed(t: str, n_words: int) -> bool:
+    def addressed(i: int) -> bool:
+        t, n_words = texts[i], len(units[i].words)
+        if re.match(scfg["one_voice_request"], t) and (asking_story[i] or re.search(scfg["listener"], t)):
+            return True
         if not re.search(scfg["listener"], t) or re.search(scfg["one_voice_generic_you"], t):
             return False
-        if re.match(scfg["one_voice_request"], t):
-            return True
+        # "You ..." is generic in a story, but right after a request for a story it is the
+        # request going on where Whisper cut it ("Can you tell me about a time?" - "Your team ...")
+        if re.search(scfg["one_voice_opens_you"], t) and not (i > 0 and asking_story[i - 1]):
+            return False
         return n_words <= scfg["one_voice_addressed_words"] and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", t))
 
-    request = [addressed(texts[i], len(u.words)) or (i > 0 and len(u.words) <= scfg["one_voice_echo_words"]
-                                                     and not re.search(first_person, texts[i]) and echoes([u], [units[i - 1]], scfg))
+    request = [addressed(i) or (i > 0 and len(u.words) <= scfg["one_voice_echo_words"]
+                                and not re.search(first_person, texts[i]) and echoes([u], [units[i - 1]], scfg))
                for i, u in enumerate(units)]
     asks = [u.asks(min_score) or closing[i] or story[i] or request[i] for i, u in enumerate(units)]
+    # a short question checking what a request for a story meant ("Do you mean on the day
+    # itself?") is the candidate's first words, not the interviewer's
+    for i in range(1, len(units)):
+        if (asks[i] and asking_story[i - 1] and not asking_story[i] and not closing[i]
+                and len(units[i].words) <= scfg["one_voice_clarify_words"] and re.search(scfg["one_voice_clarify"], texts[i])):
+            asks[i] = False
     moving = [bool(re.search(scfg["transition"], t) or re.search(scfg["chat"], t)) for t in texts]
     lead = [m or bool(re.search(scfg["ack"], t)) for t, m in zip(texts, moving)]
     for i, u in enumerate(units):
