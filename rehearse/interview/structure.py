@@ -96,7 +96,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         chat = re.search(cfg["chat"], _text(run[asking:]))
         # closing wording before the first main question is the interviewer describing the format
         # ("... and some time at the end for anything you want to ask"), not the closing
-        if state == "closing" or (exchanges and re.search(cfg["closing"], text)):
+        if state == "closing" or (exchanges and re.search(cfg["closing"], text) and not _story_to_come(runs, k, cfg)):
             why = "after the closing" if state == "closing" else f"closing wording: {re.search(cfg['closing'], text).group(0)!r}"
             _mark(run, "closing", why)
             state, reply = "closing", None
@@ -270,8 +270,14 @@ def echoes(run: list[Unit], before: list[Unit], cfg: dict) -> bool:
     """The turn repeats the candidate's words just before it ("An hour a day, every day?" after
     "I booked an hour a day with him"): a question about what was just said."""
     said = set(_words(" ".join(u.text for u in before), cfg["echo_ignore"]))
-    mine = _words(" ".join(u.text for u in run), cfg["echo_ignore"])
-    return bool(mine) and len(mine) <= cfg["echo_max_words"] and sum(w in said for w in mine) >= cfg["echo_share"] * len(mine)
+
+    def repeats(part: list[Unit]) -> bool:
+        mine = _words(" ".join(u.text for u in part), cfg["echo_ignore"])
+        return bool(mine) and len(mine) <= cfg["echo_max_words"] and sum(w in said for w in mine) >= cfg["echo_share"] * len(mine)
+
+    # the whole turn, or its first sentence before a question about it ("Stopped heating
+    # completely. Did anyone know why?")
+    return repeats(run) or (len(run) > 1 and repeats(run[:1]))
 
 
 def _topic(text: str, cfg: dict) -> set[str]:
@@ -319,6 +325,23 @@ def _story_after(runs: list[list[Unit]], k: int, cfg: dict) -> float:
                 or re.search(cfg["chat"], _text(run)) or re.search(cfg["transition"], _text(run)):
             break
     return talk
+
+
+def _story_to_come(runs: list[list[Unit]], k: int, cfg: dict) -> bool:
+    """Closing wording in run k with a request for a story still to come, after it in the same run or
+    in a later turn of the interviewer's, that the candidate answers with a story (at least
+    `long_reply_s` of talk): "We've got a few minutes left. A time you learned something quickly."
+    is a move to the last question, not the closing."""
+    hit = next(i for i, u in enumerate(runs[k]) if re.search(cfg["closing"], _text(runs[k][:i + 1])))
+    for j in range(k, len(runs)):
+        if runs[j][0].speaker != "interviewer":
+            continue
+        # in run k, what follows the closing wording (Whisper can write both in one sentence:
+        # "We've got a few minutes left, and can you talk about ...")
+        rest = _text(runs[j]) if j > k else re.split(cfg["closing"], _text(runs[k][hit:]), maxsplit=1)[-1]
+        if _score(rest, cfg["new_story"])[0] >= cfg["min_main"] and _story_after(runs, j, cfg) >= cfg["long_reply_s"]:
+            return True
+    return False
 
 
 def _talk_after(runs: list[list[Unit]], k: int) -> float:
