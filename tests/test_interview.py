@@ -319,7 +319,7 @@ def test_one_voice_request_without_you_a_question_back_and_the_time_left(ahead):
     for answer, turn in zip(answers, truth["turns"]):
         assert abs(answer["start_s"] - turn["answer_start_s"]) <= BOUND_S, (answer["start_s"], turn)
         assert abs(answer["end_s"] - turn["answer_end_s"]) <= BOUND_S, (answer["end_s"], turn)
-    assert "minutes" not in words(answers[1]["report"]["transcript"])
+    assert not {"got", "five"} & words(answers[1]["report"]["transcript"])  # "We've got about five minutes."
     assert [q for q in report["candidate_questions"] if "offices" in words(q["text"])], report["candidate_questions"]
 
 
