@@ -31,7 +31,7 @@ def _score(text: str, patterns: list[dict]) -> tuple[float, list[str]]:
 
 def _followup_beyond_connective(text: str, cfg: dict) -> float:
     """The turn's follow-up wording once a leading "so", "and", "okay" ... is set aside."""
-    return _score(re.sub(cfg["lead_connective"], "", text), cfg["followup"])[0]
+    return _score(re.sub(cfg["relative_that"], r"\1", re.sub(cfg["lead_connective"], "", text)), cfg["followup"])[0]
 
 
 def _text(run: list[Unit]) -> str:
@@ -84,7 +84,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # of a volunteer you had to let go. Take me through it."), not back at the answer
         story_at = next((i for i, u in enumerate(run) if _score(_text([u]), cfg["new_story"])[0] > 0), len(run) - 1)
         asked = _text(run[:story_at + 1])
-        follow, follow_hits = _score(asked, cfg["followup"])
+        follow, follow_hits = _score(re.sub(cfg["relative_that"], r"\1", asked), cfg["followup"])
         if state == "answer" and echoes(run, runs[k - 1] if k else [], cfg):
             follow += cfg["echo_weight"]
             follow_hits.append("echoes the candidate's words")
