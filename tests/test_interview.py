@@ -83,8 +83,8 @@ def ahead(tmp_path_factory, rehearse_home):
                                                    "--no-save", env={"COLUMNS": "160"})))
     runs.start("no_question", run, "analyze", str(AUDIO / "strong_answer.wav"), "--interview", "--json")
     runs.start("stereo", stereo_run, tmp_path_factory.mktemp("stereo"))
-    runs.start("one_voice", one_voice_run, tmp_path_factory.mktemp("one-voice"))
-    runs.start("one_voice_2", one_voice_2_run, tmp_path_factory.mktemp("one-voice-2"))
+    runs.start("one_voice", rendered_run, ONE_VOICE, tmp_path_factory.mktemp("one-voice"))
+    runs.start("one_voice_2", rendered_run, ONE_VOICE_2, tmp_path_factory.mktemp("one-voice-2"))
     runs.start("folder", folder_runs, tmp_path_factory.mktemp("folder"), rehearse_home)
     yield runs
     runs.pool.shutdown(wait=True, cancel_futures=True)
@@ -226,10 +226,15 @@ def test_bad_splits_are_one_line_errors(rendered, tmp_path):
     assert proc.returncode == 2 and "nope.txt" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def rendered_run(script: dict, folder: Path):
+    """An interview script rendered into `folder`: its truth, and `analyze --interview --json` on it."""
+    wav = render_interviews.render_interview(script, folder)
+    return json.loads(wav.with_suffix(".truth.json").read_text()), run("analyze", str(wav), "--interview", "--json")
+
+
 def stereo_run(folder: Path):
     """`interview()` rendered in stereo (a voice a channel) and analysed with --interview --json."""
-    wav = render_interviews.render_interview(interview(stereo=True, iid="stereo_iv"), folder)
-    return json.loads(wav.with_suffix(".truth.json").read_text()), run("analyze", str(wav), "--interview", "--json")
+    return rendered_run(interview(stereo=True, iid="stereo_iv"), folder)
 
 
 # one voice (flite slt) reads both parts, so only the wording tells the speakers apart: a main
@@ -257,13 +262,9 @@ ONE_VOICE = {
 }
 
 
-def one_voice_run(folder: Path):
-    wav = render_interviews.render_interview(ONE_VOICE, folder)
-    return json.loads(wav.with_suffix(".truth.json").read_text()), run("analyze", str(wav), "--interview", "--json")
-
-
-def test_one_voice_fragment_and_first_person_questions_and_an_echo(ahead):
-    truth, proc = ahead.get("one_voice")
+def two_answers_by_wording(ahead, name: str) -> tuple[dict, list[dict]]:
+    """A one-voice run's report: found by wording, two answers, each within BOUND_S of the truth."""
+    truth, proc = ahead.get(name)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["detection"] == "wording", report["notes"]
@@ -272,6 +273,11 @@ def test_one_voice_fragment_and_first_person_questions_and_an_echo(ahead):
     for answer, turn in zip(answers, truth["turns"]):
         assert abs(answer["start_s"] - turn["answer_start_s"]) <= BOUND_S, (answer["start_s"], turn)
         assert abs(answer["end_s"] - turn["answer_end_s"]) <= BOUND_S, (answer["end_s"], turn)
+    return report, answers
+
+
+def test_one_voice_fragment_and_first_person_questions_and_an_echo(ahead):
+    _, answers = two_answers_by_wording(ahead, "one_voice")
     assert "deadline" in words(answers[0]["question"]) and "curious" in words(answers[1]["question"])
     (followup,) = answers[0]["followups"]
     assert "night" in words(followup["question"])
@@ -303,22 +309,9 @@ ONE_VOICE_2 = {
 }
 
 
-def one_voice_2_run(folder: Path):
-    wav = render_interviews.render_interview(ONE_VOICE_2, folder)
-    return json.loads(wav.with_suffix(".truth.json").read_text()), run("analyze", str(wav), "--interview", "--json")
-
-
 def test_one_voice_request_without_you_a_question_back_and_the_time_left(ahead):
-    truth, proc = ahead.get("one_voice_2")
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
-    assert report["detection"] == "wording", report["notes"]
-    answers = report["answers"]
-    assert len(answers) == 2, [a["question"] for a in answers]
+    report, answers = two_answers_by_wording(ahead, "one_voice_2")
     assert "interested" in words(answers[0]["question"]) and "mean" not in words(answers[0]["question"])
-    for answer, turn in zip(answers, truth["turns"]):
-        assert abs(answer["start_s"] - turn["answer_start_s"]) <= BOUND_S, (answer["start_s"], turn)
-        assert abs(answer["end_s"] - turn["answer_end_s"]) <= BOUND_S, (answer["end_s"], turn)
     assert not {"got", "five"} & words(answers[1]["report"]["transcript"])  # "We've got about five minutes."
     assert [q for q in report["candidate_questions"] if "offices" in words(q["text"])], report["candidate_questions"]
 

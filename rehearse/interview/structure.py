@@ -29,9 +29,15 @@ def _score(text: str, patterns: list[dict]) -> tuple[float, list[str]]:
     return sum(p["weight"] for p in hits), [re.search(p["pattern"], text).group(0) for p in hits]
 
 
+def _followup(text: str, cfg: dict) -> tuple[float, list[str]]:
+    """The turn's follow-up wording, once "that" opening a relative clause ("a tool that nobody
+    asked for") is set aside."""
+    return _score(re.sub(cfg["relative_that"], r"\1", text), cfg["followup"])
+
+
 def _followup_beyond_connective(text: str, cfg: dict) -> float:
     """The turn's follow-up wording once a leading "so", "and", "okay" ... is set aside."""
-    return _score(re.sub(cfg["relative_that"], r"\1", re.sub(cfg["lead_connective"], "", text)), cfg["followup"])[0]
+    return _followup(re.sub(cfg["lead_connective"], "", text), cfg)[0]
 
 
 def _text(run: list[Unit]) -> str:
@@ -84,8 +90,9 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # of a volunteer you had to let go. Take me through it."), not back at the answer
         story_at = next((i for i, u in enumerate(run) if _score(_text([u]), cfg["new_story"])[0] > 0), len(run) - 1)
         asked = _text(run[:story_at + 1])
-        follow, follow_hits = _score(re.sub(cfg["relative_that"], r"\1", asked), cfg["followup"])
-        if state == "answer" and echoes(run, runs[k - 1] if k else [], cfg):
+        follow, follow_hits = _followup(asked, cfg)
+        echo = state == "answer" and echoes(run, runs[k - 1] if k else [], cfg)
+        if echo:
             follow += cfg["echo_weight"]
             follow_hits.append("echoes the candidate's words")
         asks = _asks(run, min_score)
@@ -122,7 +129,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                  turn_model.log_s(sum(u.end_s - u.start_s for u in answer_so_far)),
                  opening.get("situation", 0.0), opening.get("action", 0.0),
                  turn_model.new_words_share(nxt, answer_so_far, lambda t: _topic(t, cfg)),
-                 float(state == "answer" and echoes(run, runs[k - 1] if k else [], cfg)),
+                 float(echo),
                  _followup_beyond_connective(asked, cfg), ending.get("result", 0.0)]
             whole = []  # the candidate's whole reply: until the interviewer's next turn of some length
             for later in runs[k + 1:]:
