@@ -27,7 +27,9 @@ DEVICE = "pulse"
 SAID = ("Last spring our checkout service failed every night at midnight. I was asked to find the cause. "
         "I read the logs, traced the failure to a cron job, and moved the job to a quieter hour. "
         "After that the failures stopped and customers could pay again.")
-KEY_WORDS = ["checkout", "midnight", "logs", "failure", "customers"]
+# Words tiny.en hears in this espeak voice however the clip lands: the same samples shifted by 12-20 ms
+# have come back as "checkout", "check out" and "can cut", so that word is not one of them.
+KEY_WORDS = ["midnight", "cause", "logs", "quieter", "customers"]
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +110,15 @@ def wav_frames(path: Path) -> tuple[int, int]:
         return w.getnframes(), path.stat().st_size
 
 
+def find_clip(recording: np.ndarray, clip: np.ndarray) -> tuple[int, float]:
+    """Where `clip` starts in `recording` (cross-correlation) and how closely the two match there."""
+    size = 1 << int(np.ceil(np.log2(len(recording) + len(clip))))
+    corr = np.fft.irfft(np.fft.rfft(recording, size) * np.conj(np.fft.rfft(clip, size)), size)
+    lag = int(np.argmax(corr[:len(recording)]))
+    heard = recording[lag:lag + len(clip)]
+    return lag, float(np.corrcoef(heard, clip[:len(heard)])[0, 1])
+
+
 def test_practice_records_the_virtual_microphone_end_to_end(virtual_mic, spoken, rehearse_home):
     length = len(read_wav(spoken)) / 16000
     run = Practice("--question", "Tell me about a time you fixed a production problem.", "--no-prep",
@@ -136,10 +147,14 @@ def test_practice_records_the_virtual_microphone_end_to_end(virtual_mic, spoken,
     assert jiwer.wer(words(SAID), heard) <= 0.3, parsed.transcript
     assert all(said(w, heard) for w in KEY_WORDS), parsed.transcript
     assert parsed.duration_s == pytest.approx(length + 3, abs=0.5)
-    # the saved WAV holds the spoken answer: the real pipeline finds the same words in it
+    # the saved WAV holds the spoken answer, all of it, sample for sample (up to the resampling of the
+    # PulseAudio path): the clip is found in the recording and matches it closely
     frames, size = wav_frames(wav)
     assert size == 44 + 2 * frames
     assert frames / 16000 == pytest.approx(parsed.duration_s, abs=0.2)
+    lag, match = find_clip(read_wav(wav), read_wav(spoken))
+    assert 0 <= lag and lag + len(read_wav(spoken)) <= frames and match > 0.95, (lag, match)
+    # and the real pipeline finds the same words in it
     again = rehearse("analyze", str(wav), "--json")
     assert again.code == 0, again.err
     assert all(said(w, json.loads(again.out)["transcript"]) for w in KEY_WORDS)
@@ -193,7 +208,7 @@ def test_sigkill_mid_recording_leaves_a_playable_wav_with_the_audio_so_far(virtu
     # and the recording can be analysed afterwards
     again = rehearse("analyze", str(wav), "--json")
     assert again.code == 0, again.err
-    assert said("checkout", json.loads(again.out)["transcript"])
+    assert any(said(w, json.loads(again.out)["transcript"]) for w in ("checkout", "midnight")), again.out
 
 
 def test_silent_microphone_is_warned_about_and_the_recording_kept(virtual_mic):

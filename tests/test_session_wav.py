@@ -138,3 +138,25 @@ def test_an_existing_recording_is_never_overwritten(tmp_path):
     with pytest.raises(RehearseError, match="cannot create the recording file"):
         SessionWav(path)
     assert path.read_bytes() == b"precious"
+
+
+def test_audio_the_machine_never_delivered_is_warned_about(tmp_path):
+    """PortAudio flags an input overflow when the machine falls behind the microphone: that audio is
+    gone before it reaches rehearse, so the recording says so instead of silently having gaps."""
+    samples = np.round(read_wav(AUDIO / "strong_answer.wav") * 32768).astype(np.int16)
+
+    class Behind(ArraySource):
+        def read(self, timeout):
+            block = super().read(timeout)
+            if block is not None and self._next in (3, 9):
+                self.overflows += 1  # as MicSource's callback counts status.input_overflow
+            return block
+
+    said: list[str] = []
+    with SessionWav(tmp_path / "answer.wav") as wav:
+        rec = record(Behind(samples), wav, AudioBuffer(), rubric.load("practice"), warn=said.append)
+    assert rec.stop_reason == "input ended"
+    assert len(said) == 1 and "fell behind the microphone 2 time(s)" in said[0] and "gaps" in said[0], said
+    assert said == rec.warnings
+    with SessionWav(tmp_path / "clean.wav") as wav:
+        assert record(ArraySource(samples), wav, AudioBuffer(), rubric.load("practice"), warn=said.append).warnings == []

@@ -181,6 +181,13 @@ def record(source, wav: SessionWav, buffer: AudioBuffer, settings: dict, *, max_
                     wav.close()
                 except DiskFull as exc:
                     error = error or exc
+    dropped = getattr(source, "overflows", 0)
+    if dropped:
+        text = (f"the machine fell behind the microphone {dropped} time(s) and that audio was never delivered; "
+                "the recording may have gaps (close busy programs and try again)")
+        result_warnings.append(text)
+        if not view:
+            warn(text)
     if reason == "microphone lost":
         text = "the microphone stopped delivering audio (unplugged?); the recording up to then is kept"
         result_warnings.append(text)
