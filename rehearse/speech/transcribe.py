@@ -31,6 +31,7 @@ def transcribe(
     max_new_tokens: int | None = None,
     until_s: float | None = None,
     until_speech_s: float = 0.0,
+    min_onset_s: float = 0.0,
 ) -> Transcription:
     """Transcribe with word times; words said over silence (hallucinations) are dropped.
 
@@ -76,18 +77,28 @@ def transcribe(
         del cut
         if reached:
             break
+    return keep_voiced(_merge_fragments(raw), speech, min_word_overlap, sentence_gap_s, trailing_max_probability,
+                       min_onset_s, spec.label, prompt, trailing=not reached)
+
+
+def keep_voiced(all_words: list[Word], speech: list[Span], min_word_overlap: float, sentence_gap_s: float,
+                trailing_max_probability: float, min_onset_s: float, label: str, prompt: str | None,
+                trailing: bool = True) -> Transcription:
+    """The transcription of Whisper's words: those said over silence (and a low-confidence last
+    phrase, when `trailing`) set apart in `dropped_words`."""
     words, dropped = [], []
-    for word in _merge_fragments(raw):
-        (words if _is_voiced(word, speech, min_word_overlap) else dropped).append(word)
+    for word in all_words:
+        voiced = _voiced(word, speech, min_word_overlap, min_onset_s)
+        (words if voiced else dropped).append(voiced or word)
     # a low-confidence last phrase is a fragment only at the end of the audio
-    cut = len(words) if reached else _trailing_fragment(words, trailing_max_probability)
-    words, dropped = words[:cut], dropped + words[cut:]
+    cut = _trailing_fragment(words, trailing_max_probability) if trailing else len(words)
+    words, dropped = words[:cut], sorted(dropped + words[cut:], key=lambda w: w.start_s)
     sentences = split_sentences(words, sentence_gap_s)
     return Transcription(
         text=" ".join(w.text for w in words),
         words=words,
         sentences=sentences,
-        model=spec.label,
+        model=label,
         prompt=prompt,
         speech=speech,
         dropped_words=dropped,
@@ -145,11 +156,20 @@ def _trailing_fragment(words: list[Word], max_probability: float) -> int:
     return len(words)
 
 
-def _is_voiced(word: Word, speech: list[Span], min_fraction: float) -> bool:
+def _voiced(word: Word, speech: list[Span], min_fraction: float, min_onset_s: float) -> Word | None:
+    """`word` if it was said over voice activity, else None. Whisper often stretches the first word
+    after a pause back over the silence to the end of the word before ("How" timed 66.0-67.5 s
+    when it is said at 67.3-67.5 s): a word that runs into a stretch of voice activity and is
+    voiced there for at least `min_onset_s` is kept, its start moved to where the voice begins."""
     if word.end_s - word.start_s < 0.05:  # zero-length words: keep if next to voice activity
         probe = Span(start_s=word.start_s - 0.15, end_s=word.end_s + 0.15)
-        return overlap(probe, speech) > 0
-    return overlap(word, speech) >= min_fraction * (word.end_s - word.start_s)
+        return word if overlap(probe, speech) > 0 else None
+    if overlap(word, speech) >= min_fraction * (word.end_s - word.start_s):
+        return word
+    onset = next((r for r in speech if word.start_s < r.start_s < word.end_s <= r.end_s), None)
+    if min_onset_s and onset is not None and word.end_s - onset.start_s >= min_onset_s:
+        return word.model_copy(update={"start_s": round(onset.start_s, 3)})
+    return None
 
 
 def transcription_settings(config: dict, prompt: str | None = None, hotwords: str | None = None) -> tuple[dict, dict]:
@@ -157,6 +177,7 @@ def transcription_settings(config: dict, prompt: str | None = None, hotwords: st
     vcfg, tcfg = config["vad"], config["transcription"]
     hint = {"prompt": tcfg["prompt"] if prompt is None else prompt,
             "hotwords": (tcfg.get("hotwords") if hotwords is None else hotwords) or None}
-    settings = {"min_word_overlap": vcfg["min_word_overlap"], "sentence_gap_s": tcfg["sentence_gap_s"],
+    settings = {"min_word_overlap": vcfg["min_word_overlap"], "min_onset_s": vcfg.get("min_onset_s", 0.0),
+                "sentence_gap_s": tcfg["sentence_gap_s"],
                 "trailing_max_probability": tcfg["trailing_max_probability"], "keep_silence_s": tcfg["keep_silence_s"]}
     return hint, settings

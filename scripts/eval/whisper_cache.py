@@ -52,11 +52,17 @@ def _key(samples: np.ndarray, speech: list[Span], kwargs: dict, label: str) -> s
 def cached_transcribe(model, spec, samples, speech, **kwargs) -> Transcription:
     """`transcribe.transcribe` with a cache; `cached_transcribe.last_seconds` is the time the
     transcription took when it was made (so speed figures stay honest on a cache hit)."""
-    path = FOLDER / f"{_key(samples, speech, kwargs, spec.label)}.json"
+    # the words Whisper wrote do not depend on how they are filtered afterwards: entries made before
+    # `min_onset_s` existed serve, with the filter applied again to every word Whisper wrote
+    path = FOLDER / f"{_key(samples, speech, {k: v for k, v in kwargs.items() if k != 'min_onset_s'}, spec.label)}.json"
     if path.is_file():
         data = json.loads(path.read_text())
         cached_transcribe.last_seconds = data["seconds"]
-        return Transcription.model_validate(data["text"])
+        text = Transcription.model_validate(data["text"])
+        return transcribe.keep_voiced(
+            sorted(text.words + text.dropped_words, key=lambda w: w.start_s), speech, kwargs["min_word_overlap"],
+            kwargs["sentence_gap_s"], kwargs.get("trailing_max_probability", 0.3), kwargs.get("min_onset_s", 0.0),
+            text.model, text.prompt)
     if model is None:
         model = _load_model(spec)
     start = time.perf_counter()
@@ -106,6 +112,6 @@ def load(path: str | Path, prompt=RUBRIC, hotwords=RUBRIC) -> Cached:
     text = cached_transcribe(
         None, spec, samples, speech, prompt=prompt, min_word_overlap=v["min_word_overlap"],
         sentence_gap_s=t["sentence_gap_s"], trailing_max_probability=t["trailing_max_probability"],
-        keep_silence_s=t["keep_silence_s"], hotwords=hotwords,
+        keep_silence_s=t["keep_silence_s"], hotwords=hotwords, min_onset_s=v.get("min_onset_s", 0.0),
     )
     return Cached(samples, speech, text, cached_transcribe.last_seconds)
