@@ -111,7 +111,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         main = new >= cfg["min_main"] and new > follow
         why_main = f"new-story wording {new_hits} ({new:g}) over follow-up wording {follow_hits} ({follow:g})"
         n_words = sum(len(u.words) for u in run)
-        after = _talk_after(runs, k)  # the candidate's talk until the interviewer's next turn
+        after = _talk_after(runs, k, cfg)  # the candidate's talk until the interviewer's next turn
         # inside an answer, the turn's topic words the answer already used ("How many deals did you
         # drop from the list?" after a story about a list of deals): it asks about that story
         topic = _topic(text, cfg)
@@ -126,7 +126,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                  float(bool(chat)), float(bool(re.search(cfg["transition"], text))), turn_model.log_s(n_words),
                  turn_model.log_s(after), turn_model.log_s(story), float(bool(shared)), float(not topic),
                  float(state == "start"), float(state == "between"),
-                 turn_model.log_s(sum(u.end_s - u.start_s for u in answer_so_far)),
+                 turn_model.log_s(_talk(answer_so_far, cfg)),
                  opening.get("situation", 0.0), opening.get("action", 0.0),
                  turn_model.new_words_share(nxt, answer_so_far, lambda t: _topic(t, cfg)),
                  float(echo),
@@ -137,7 +137,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                     break
                 whole.extend(u for u in later if u.speaker == "candidate")
             x += turn_model.context(whole, answer_so_far, lambda t: sorted(_topic(t, cfg)))
-            left = sum(u.end_s - u.start_s for r in runs[k + 1:] for u in r if u.speaker == "candidate")
+            left = _talk([u for r in runs[k + 1:] for u in r if u.speaker == "candidate"], cfg)
             x.append(turn_model.log_s(left))
             # the reply sets a new scene ("In my first job ...") or answers what was asked ("Yes, ...")
             x += [turn_model.scene_in_time(nxt, cfg["scene_cue"]),
@@ -240,7 +240,7 @@ def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: d
     j = k - 1
     while j >= 0:
         run = runs[j]
-        talk = sum(u.end_s - u.start_s for u in run)
+        talk = _talk(run, cfg)
         short_reply = run[0].speaker == "candidate" and run[0].role in ("answer", "reply") and talk <= cfg["short_reply_s"]
         # a remark, or a follow-up said as a statement that does not draw on the story ("So it was a
         # hardware problem after all." is about the story; "Sorry, you broke up there." is not)
@@ -327,7 +327,7 @@ def _story_after(runs: list[list[Unit]], k: int, cfg: dict) -> float:
     talk = 0.0
     for run in runs[k + 1:]:
         if run[0].speaker == "candidate":
-            talk += sum(u.end_s - u.start_s for u in run)
+            talk += _talk(run, cfg)
         elif sum(len(u.words) for u in run) >= cfg["min_main_words"] \
                 or re.search(cfg["chat"], _text(run)) or re.search(cfg["transition"], _text(run)):
             break
@@ -351,8 +351,14 @@ def _story_to_come(runs: list[list[Unit]], k: int, cfg: dict) -> bool:
     return False
 
 
-def _talk_after(runs: list[list[Unit]], k: int) -> float:
+def _talk(units: list[Unit], cfg: dict) -> float:
+    """How long a stretch of talk is, in seconds at an even pace (`talk_words_per_s`): counted in
+    words, so a fast speaker's story weighs as much as a slow speaker's."""
+    return sum(len(u.words) for u in units) / cfg["talk_words_per_s"]
+
+
+def _talk_after(runs: list[list[Unit]], k: int, cfg: dict) -> float:
     """Seconds the candidate talks after run k, until the interviewer speaks again."""
     if k + 1 >= len(runs) or runs[k + 1][0].speaker != "candidate":
         return 0.0
-    return sum(u.end_s - u.start_s for u in runs[k + 1])
+    return _talk(runs[k + 1], cfg)
