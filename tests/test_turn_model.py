@@ -89,3 +89,25 @@ def test_shipped_weights_are_what_the_trainer_writes(tmp_path):
     out = tmp_path / "turn_model.json"
     assert train_turns.main(["--out", str(out)]) == 0
     assert json.loads(out.read_text()) == json.loads((ROOT / "rubrics" / "turn_model.json").read_text())
+
+
+def test_time_left_then_a_question_answered_at_length_is_the_last_question_not_the_closing():
+    """"We've got ten minutes left" is closing wording, but a question that is no invitation to ask,
+    answered with a whole story, is the last main question; the closing comes after it."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({
+        "lead": "We've got about ten minutes left, so a quicker one. You and a chef disagree on a new recipe.",
+        "question": "What happens?",
+        "sentences": [
+            ["S", "Last spring our head chef wanted to swap the butter in our croissants for a cheaper blend."],
+            ["T", "I had to keep the cost down without customers noticing a worse pastry."],
+            ["A", "I asked him to bake both versions for a week and I put them side by side in two shops."],
+            ["A", "I counted what sold and asked the counter staff to note every comment about the taste."],
+            ["R", "The cheaper blend sold just as well, so we switched and saved four hundred pounds a month."]]})
+    iv["turns"].append({"closing": [["I", "Great, that's all from me. Any questions for me?"],
+                                    ["C", "No, I think you've covered everything, thank you."]]})
+    units, truth, exchanges = _laid_out(iv)
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 3 and asked[2].endswith("a new recipe. What happens?"), asked
+    assert any(u.text.startswith("Last spring our head chef") for u in exchanges[2].answer)
+    assert [u.role for u in units[-2:]] == ["closing", "closing"], [(u.text, u.role) for u in units[-2:]]

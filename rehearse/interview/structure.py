@@ -335,8 +335,8 @@ def _story_after(runs: list[list[Unit]], k: int, cfg: dict) -> float:
 
 
 def _story_to_come(runs: list[list[Unit]], k: int, cfg: dict) -> bool:
-    """Closing wording in run k with a request for a story still to come, after it in the same run or
-    in a later turn of the interviewer's, that the candidate answers with a story (at least
+    """Closing wording in run k with a request for a story (or another question) still to come, after
+    it in the same run or in a later turn of the interviewer's, that the candidate answers with a story (at least
     `long_reply_s` of talk): "We've got a few minutes left. A time you learned something quickly."
     is a move to the last question, not the closing."""
     hit = next(i for i, u in enumerate(runs[k]) if re.search(cfg["closing"], _text(runs[k][:i + 1])))
@@ -346,7 +346,11 @@ def _story_to_come(runs: list[list[Unit]], k: int, cfg: dict) -> bool:
         # in run k, what follows the closing wording (Whisper can write both in one sentence:
         # "We've got a few minutes left, and can you talk about ...")
         rest = _text(runs[j]) if j > k else re.split(cfg["closing"], _text(runs[k][hit:]), maxsplit=1)[-1]
-        if _score(rest, cfg["new_story"])[0] >= cfg["min_main"] and _story_after(runs, j, cfg) >= cfg["long_reply_s"]:
+        # a request for a story, or any question that is not the invitation to ask ("We've got ten
+        # minutes left, so a quicker one. You and a designer disagree on a flow. What happens?")
+        asked = _score(rest, cfg["new_story"])[0] >= cfg["min_main"] or (
+            "?" in rest and not re.search(cfg["closing"], rest))
+        if asked and _story_after(runs, j, cfg) >= cfg["long_reply_s"]:
             return True
     return False
 
