@@ -111,3 +111,29 @@ def test_time_left_then_a_question_answered_at_length_is_the_last_question_not_t
     assert len(exchanges) == 3 and asked[2].endswith("a new recipe. What happens?"), asked
     assert any(u.text.startswith("Last spring our head chef") for u in exchanges[2].answer)
     assert [u.role for u in units[-2:]] == ["closing", "closing"], [(u.text, u.role) for u in units[-2:]]
+
+
+def test_one_voice_a_question_back_checking_what_was_meant_is_the_candidates():
+    """Read by one voice: after the interviewer's question (a request for a story or not), a short
+    question back checking what was meant, and a second one going on checking, are the candidate's,
+    and the answer starts with them; the interviewer's praise and move on before the next question
+    are the interviewer's."""
+    from rehearse.interview.turns import _turns_by_wording
+
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"][:0] = [["S", "When you say a supplier, do you mean for ingredients?"],
+                                       ["S", "Or maybe the packaging side?"]]
+    iv["turns"][2]["lead"] = "Thanks, that's really clear. Let's talk about people for a minute."
+    iv["turns"][2]["question"] = "What about a hard conversation with your own team?"
+    iv["turns"][2]["sentences"][:0] = [["S", "Do you mean someone who reported to me?"]]
+    cfg = rubric.load("interview")
+    units, truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    who = {u.text: u.speaker for u in units}
+    assert who["When you say a supplier, do you mean for ingredients?"] == "candidate", who
+    assert who["Or maybe the packaging side?"] == "candidate", who
+    assert who["Do you mean someone who reported to me?"] == "candidate", who
+    assert who["Thanks, that's really clear."] == who["Let's talk about people for a minute."] == "interviewer", who
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    assert [ex.answer[0].text for ex in exchanges] == ["When you say a supplier, do you mean for ingredients?",
+                                                       "Do you mean someone who reported to me?"]

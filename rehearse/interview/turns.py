@@ -395,10 +395,14 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     asks = [u.asks(min_score) or closing[i] or story[i] or request[i] for i, u in enumerate(units)]
     # a short question checking what a request for a story meant ("Do you mean on the day
     # itself?") is the candidate's first words, not the interviewer's
+    # (after any question of the interviewer's: "What about giving someone difficult feedback?" -
+    # "Do you mean someone who reported to me?"), and so is a second question that goes on checking
+    # ("When you say a process, do you mean the floor?" - "Or more the office side?")
+    clarifying = [False] * len(units)
     for i in range(1, len(units)):
-        if (asks[i] and asking_story[i - 1] and not asking_story[i] and not closing[i]
+        if (asks[i] and ((asks[i - 1] and not closing[i - 1]) or clarifying[i - 1]) and not asking_story[i] and not closing[i]
                 and len(units[i].words) <= scfg["one_voice_clarify_words"] and re.search(scfg["one_voice_clarify"], texts[i])):
-            asks[i] = False
+            asks[i], clarifying[i] = False, True
     moving = [bool(re.search(scfg["transition"], t) or re.search(scfg["chat"], t)) for t in texts]
     lead = [m or bool(re.search(scfg["ack"], t)) for t, m in zip(texts, moving)]
     for i, u in enumerate(units):
