@@ -82,8 +82,8 @@ def transcribe(
 
 
 def keep_voiced(all_words: list[Word], speech: list[Span], min_word_overlap: float, sentence_gap_s: float,
-                trailing_max_probability: float, min_onset_s: float, label: str, prompt: str | None,
-                trailing: bool = True) -> Transcription:
+                trailing_max_probability: float = 0.3, min_onset_s: float = 0.0, label: str = "",
+                prompt: str | None = None, trailing: bool = True) -> Transcription:
     """The transcription of Whisper's words: those said over silence (and a low-confidence last
     phrase, when `trailing`) set apart in `dropped_words`."""
     words, dropped = [], []
@@ -177,7 +177,7 @@ def transcription_settings(config: dict, prompt: str | None = None, hotwords: st
     vcfg, tcfg = config["vad"], config["transcription"]
     hint = {"prompt": tcfg["prompt"] if prompt is None else prompt,
             "hotwords": (tcfg.get("hotwords") if hotwords is None else hotwords) or None}
-    settings = {"min_word_overlap": vcfg["min_word_overlap"], "min_onset_s": vcfg.get("min_onset_s", 0.0),
+    settings = {"min_word_overlap": vcfg["min_word_overlap"], "min_onset_s": vcfg["min_onset_s"],
                 "sentence_gap_s": tcfg["sentence_gap_s"],
                 "trailing_max_probability": tcfg["trailing_max_probability"], "keep_silence_s": tcfg["keep_silence_s"]}
     return hint, settings

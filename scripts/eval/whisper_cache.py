@@ -59,10 +59,10 @@ def cached_transcribe(model, spec, samples, speech, **kwargs) -> Transcription:
         data = json.loads(path.read_text())
         cached_transcribe.last_seconds = data["seconds"]
         text = Transcription.model_validate(data["text"])
-        return transcribe.keep_voiced(
-            sorted(text.words + text.dropped_words, key=lambda w: w.start_s), speech, kwargs["min_word_overlap"],
-            kwargs["sentence_gap_s"], kwargs.get("trailing_max_probability", 0.3), kwargs.get("min_onset_s", 0.0),
-            text.model, text.prompt)
+        filters = ("min_word_overlap", "sentence_gap_s", "trailing_max_probability", "min_onset_s")
+        return transcribe.keep_voiced(sorted(text.words + text.dropped_words, key=lambda w: w.start_s), speech,
+                                      label=text.model, prompt=text.prompt,
+                                      **{k: kwargs[k] for k in filters if k in kwargs})
     if model is None:
         model = _load_model(spec)
     start = time.perf_counter()
@@ -112,6 +112,6 @@ def load(path: str | Path, prompt=RUBRIC, hotwords=RUBRIC) -> Cached:
     text = cached_transcribe(
         None, spec, samples, speech, prompt=prompt, min_word_overlap=v["min_word_overlap"],
         sentence_gap_s=t["sentence_gap_s"], trailing_max_probability=t["trailing_max_probability"],
-        keep_silence_s=t["keep_silence_s"], hotwords=hotwords, min_onset_s=v.get("min_onset_s", 0.0),
+        keep_silence_s=t["keep_silence_s"], hotwords=hotwords, min_onset_s=v["min_onset_s"],
     )
     return Cached(samples, speech, text, cached_transcribe.last_seconds)
