@@ -137,3 +137,35 @@ def test_one_voice_a_question_back_checking_what_was_meant_is_the_candidates():
     exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
     assert [ex.answer[0].text for ex in exchanges] == ["When you say a supplier, do you mean for ingredients?",
                                                        "Do you mean someone who reported to me?"]
+
+
+def test_one_voice_follow_ups_whose_question_mark_whisper_dropped_are_the_interviewers():
+    """Read by one voice, with the question marks lost as Whisper often loses them: follow-ups
+    asked in question grammar (the verb before its subject, a "why" with no "I" after it, a lone
+    "and if" clause, a "by how much" tail) are the interviewer's and stay in the answer; the
+    candidate's own sentences around them stay the candidate's."""
+    from rehearse.interview.turns import _turns_by_wording
+
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [
+        {"after": 1, "question": "Sorry, why ring round yourself rather than ask purchasing.",
+         "sentences": [["A", "Purchasing was me, there was nobody else to ask that week."]]},
+        {"after": 3, "question": "Did the new supplier cost more.",
+         "sentences": [["R", "A little, about four percent, which I agreed for three months only."]]},
+        {"after": "end", "question": "And if none of them could match the box sizes.",
+         "sentences": [["R", "I had a plan to use plain boxes with a printed sleeve."]]}]
+    iv["turns"][2]["followups"] = [{"after": 0, "question": "Ordering more by how much",
+                                    "sentences": [["S", "About a third more than the store could hold."]]}]
+    cfg = rubric.load("interview")
+    units, truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    true_speaker = {u.text: u.speaker for u in units}
+    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    wrong = [(u.text, u.speaker) for u, (role, _) in zip(units, truth)
+             if role in ("followup", "reply") and u.speaker != true_speaker[u.text]]
+    assert not wrong, wrong
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    asked = [[" ".join(u.text for u in q) for q, _ in ex.followups] for ex in exchanges]
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert asked[0] == ["Sorry, why ring round yourself rather than ask purchasing.", "Did the new supplier cost more.",
+                        "And if none of them could match the box sizes."], asked
+    assert asked[1] == ["Ordering more by how much"], asked

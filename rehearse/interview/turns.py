@@ -101,6 +101,11 @@ def question_cues(unit: Unit, cfg: dict) -> None:
             unit.cues.append(f"wording: {opening['pattern']}")
             unit.cue_score += opening["weight"]
             break
+    for form in cfg["forms"]:  # question grammar: "Did the office push back", "Why take it on"
+        if re.search(cfg["form_lead_in"] + form["pattern"], text):
+            unit.cues.append(f"question form: {form['pattern']}")
+            unit.cue_score += form["weight"]
+            break
     if unit.text.rstrip().endswith("?"):
         unit.cues.append("question mark")
         unit.cue_score += cfg["question_mark"]
