@@ -169,3 +169,50 @@ def test_one_voice_follow_ups_whose_question_mark_whisper_dropped_are_the_interv
     assert asked[0] == ["Sorry, why ring round yourself rather than ask purchasing.", "Did the new supplier cost more.",
                         "And if none of them could match the box sizes."], asked
     assert asked[1] == ["Ordering more by how much"], asked
+
+
+def test_a_chat_question_between_answers_and_a_closing_in_other_words_are_no_answers():
+    """"Would you like a coffee before we carry on?" answered in a few words, between two answers,
+    is small talk, not a new answer (the turn model alone gives it 0.74); "Okay, that's my three.
+    Anything on your mind for me." is the closing, and the candidate's reply to it no answer."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].insert(2, {"smalltalk": [
+        ["I", "Excellent. Would you like a coffee before we carry on?"],
+        ["C", "I'm fine, thank you. I had one downstairs while I waited, and the new cafe there looks lovely."],
+        ["I", "It does, doesn't it? It took eight months to build and we stayed open the whole time."]]})
+    iv["turns"].append({"closing": [
+        ["I", "Cool. Okay, that's my three. Anything on your mind for me."],
+        ["C", "Honestly, no, the recruiter covered most of it already. I'm just keen to hear back."],
+        ["I", "Totally fair. You'll get an email from us in a few days."]]})
+    units, truth, exchanges = _laid_out(iv)
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2 and "toughest conversation" in asked[1], asked
+    role = {u.text: u.role for u in units}
+    assert role["Would you like a coffee before we carry on?"] == "smalltalk", role
+    assert role["I'm fine, thank you."] == "smalltalk", role
+    assert role["Okay, that's my three."] == role["Honestly, no, the recruiter covered most of it already."] == "closing", role
+    assert not any(u.text.startswith("I had one downstairs") for ex in exchanges for u in ex.answer)
+
+
+def test_one_voice_a_scenario_put_to_the_listener_is_the_interviewers_question():
+    """Read by one voice: "Say a buyer keeps over-ordering." opens the interviewer's question (a
+    scenario put to the listener), "That's impressive, honestly." before it is the interviewer's
+    praise, and "some suppliers ask ..." in the candidate's story is no invitation to ask questions."""
+    from rehearse.interview.turns import _turns_by_wording
+
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"][3:3] = [["A", "I paid a deposit up front, because some suppliers ask for one in a rush."]]
+    iv["turns"][2]["lead"] = "That's impressive, honestly."
+    iv["turns"][2]["question"] = "Say a buyer on your team keeps ordering far too much. What do you do?"
+    iv["turns"][2]["sentences"][:1] = [["S", "That happened last winter with one of my buyers and our flour orders."]]
+    cfg = rubric.load("interview")
+    units, truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    who = {u.text: u.speaker for u in units}
+    assert who["Say a buyer on your team keeps ordering far too much."] == "interviewer", who
+    assert who["That's impressive, honestly."] == "interviewer", who
+    assert who["I paid a deposit up front, because some suppliers ask for one in a rush."] == "candidate", who
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2 and "Say a buyer" in asked[1], asked
+    assert exchanges[1].answer[0].text.startswith("That happened last winter"), exchanges[1].answer[0].text

@@ -163,6 +163,10 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                         _mark(run, "closing", f"{aside}, with {left:.0f} s of the candidate's talk left")
                         state, reply = "closing", None
                         continue
+        if main and asks and chat and new < cfg["chat_over_new"] and story < cfg["long_reply_s"]:
+            # a chat question answered in a few words ("Would you like a coffee before we carry on?" - "I'm fine,
+            # thank you, I had one in the lobby.") is small talk, wherever it comes
+            main, note = False, note + "; chat answered in a few words"
         if model is None and not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"] \
                 and (state != "start" or after >= cfg["long_reply_s"]) and not shared:
             # before the first main question, a long question answered in a few words is small talk
