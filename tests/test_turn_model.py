@@ -106,7 +106,7 @@ def test_time_left_then_a_question_answered_at_length_is_the_last_question_not_t
             ["R", "The cheaper blend sold just as well, so we switched and saved four hundred pounds a month."]]})
     iv["turns"].append({"closing": [["I", "Great, that's all from me. Any questions for me?"],
                                     ["C", "No, I think you've covered everything, thank you."]]})
-    units, truth, exchanges = _laid_out(iv)
+    units, _truth, exchanges = _laid_out(iv)
     asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == 3 and asked[2].endswith("a new recipe. What happens?"), asked
     assert any(u.text.startswith("Last spring our head chef") for u in exchanges[2].answer)
@@ -127,7 +127,7 @@ def test_one_voice_a_question_back_checking_what_was_meant_is_the_candidates():
     iv["turns"][2]["question"] = "What about a hard conversation with your own team?"
     iv["turns"][2]["sentences"][:0] = [["S", "Do you mean someone who reported to me?"]]
     cfg = rubric.load("interview")
-    units, truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
     _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
     who = {u.text: u.speaker for u in units}
     assert who["When you say a supplier, do you mean for ingredients?"] == "candidate", who
@@ -184,7 +184,7 @@ def test_a_chat_question_between_answers_and_a_closing_in_other_words_are_no_ans
         ["I", "Cool. Okay, that's my three. Anything on your mind for me."],
         ["C", "Honestly, no, the recruiter covered most of it already. I'm just keen to hear back."],
         ["I", "Totally fair. You'll get an email from us in a few days."]]})
-    units, truth, exchanges = _laid_out(iv)
+    units, _truth, exchanges = _laid_out(iv)
     asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == 2 and "toughest conversation" in asked[1], asked
     role = {u.text: u.role for u in units}
@@ -206,7 +206,7 @@ def test_one_voice_a_scenario_put_to_the_listener_is_the_interviewers_question()
     iv["turns"][2]["question"] = "Say a buyer on your team keeps ordering far too much. What do you do?"
     iv["turns"][2]["sentences"][:1] = [["S", "That happened last winter with one of my buyers and our flour orders."]]
     cfg = rubric.load("interview")
-    units, truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
     _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
     who = {u.text: u.speaker for u in units}
     assert who["Say a buyer on your team keeps ordering far too much."] == "interviewer", who
