@@ -46,6 +46,19 @@ INTERVIEW = {
 }
 
 
+def _read_by_one_voice(interview: dict):
+    """The script's units with speakers taken from wording alone (one voice reading both parts):
+    the units, their true roles, the true speaker of each text, and the exchanges found."""
+    from rehearse.interview.turns import _turns_by_wording
+
+    cfg = rubric.load("interview")
+    units, truth = tfs.units_of(tfs.lines(interview, {}), cfg["cues"])
+    true_speaker = {u.text: u.speaker for u in units}
+    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    return units, truth, true_speaker, exchanges
+
+
 def _laid_out(interview: dict):
     cfg = rubric.load("interview")
     script = tfs.lines(interview, {})
@@ -118,23 +131,18 @@ def test_one_voice_a_question_back_checking_what_was_meant_is_the_candidates():
     question back checking what was meant, and a second one going on checking, are the candidate's,
     and the answer starts with them; the interviewer's praise and move on before the next question
     are the interviewer's."""
-    from rehearse.interview.turns import _turns_by_wording
-
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["sentences"][:0] = [["S", "When you say a supplier, do you mean for ingredients?"],
                                        ["S", "Or maybe the packaging side?"]]
     iv["turns"][2]["lead"] = "Thanks, that's really clear. Let's talk about people for a minute."
     iv["turns"][2]["question"] = "What about a hard conversation with your own team?"
     iv["turns"][2]["sentences"][:0] = [["S", "Do you mean someone who reported to me?"]]
-    cfg = rubric.load("interview")
-    units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
-    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    units, _truth, _true, exchanges = _read_by_one_voice(iv)
     who = {u.text: u.speaker for u in units}
     assert who["When you say a supplier, do you mean for ingredients?"] == "candidate", who
     assert who["Or maybe the packaging side?"] == "candidate", who
     assert who["Do you mean someone who reported to me?"] == "candidate", who
     assert who["Thanks, that's really clear."] == who["Let's talk about people for a minute."] == "interviewer", who
-    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
     assert [ex.answer[0].text for ex in exchanges] == ["When you say a supplier, do you mean for ingredients?",
                                                        "Do you mean someone who reported to me?"]
 
@@ -144,8 +152,6 @@ def test_one_voice_follow_ups_whose_question_mark_whisper_dropped_are_the_interv
     asked in question grammar (the verb before its subject, a "why" with no "I" after it, a lone
     "and if" clause, a "by how much" tail) are the interviewer's and stay in the answer; the
     candidate's own sentences around them stay the candidate's."""
-    from rehearse.interview.turns import _turns_by_wording
-
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["followups"] = [
         {"after": 1, "question": "Sorry, why ring round yourself rather than ask purchasing.",
@@ -156,14 +162,10 @@ def test_one_voice_follow_ups_whose_question_mark_whisper_dropped_are_the_interv
          "sentences": [["R", "I had a plan to use plain boxes with a printed sleeve."]]}]
     iv["turns"][2]["followups"] = [{"after": 0, "question": "Ordering more by how much",
                                     "sentences": [["S", "About a third more than the store could hold."]]}]
-    cfg = rubric.load("interview")
-    units, truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
-    true_speaker = {u.text: u.speaker for u in units}
-    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    units, truth, true_speaker, exchanges = _read_by_one_voice(iv)
     wrong = [(u.text, u.speaker) for u, (role, _) in zip(units, truth)
              if role in ("followup", "reply") and u.speaker != true_speaker[u.text]]
     assert not wrong, wrong
-    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
     asked = [[" ".join(u.text for u in q) for q, _ in ex.followups] for ex in exchanges]
     assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert asked[0] == ["Sorry, why ring round yourself rather than ask purchasing.", "Did the new supplier cost more.",
@@ -198,21 +200,16 @@ def test_one_voice_a_scenario_put_to_the_listener_is_the_interviewers_question()
     """Read by one voice: "Say a buyer keeps over-ordering." opens the interviewer's question (a
     scenario put to the listener), "That's impressive, honestly." before it is the interviewer's
     praise, and "some suppliers ask ..." in the candidate's story is no invitation to ask questions."""
-    from rehearse.interview.turns import _turns_by_wording
-
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["sentences"][3:3] = [["A", "I paid a deposit up front, because some suppliers ask for one in a rush."]]
     iv["turns"][2]["lead"] = "That's impressive, honestly."
     iv["turns"][2]["question"] = "Say a buyer on your team keeps ordering far too much. What do you do?"
     iv["turns"][2]["sentences"][:1] = [["S", "That happened last winter with one of my buyers and our flour orders."]]
-    cfg = rubric.load("interview")
-    units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
-    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    units, _truth, _true, exchanges = _read_by_one_voice(iv)
     who = {u.text: u.speaker for u in units}
     assert who["Say a buyer on your team keeps ordering far too much."] == "interviewer", who
     assert who["That's impressive, honestly."] == "interviewer", who
     assert who["I paid a deposit up front, because some suppliers ask for one in a rush."] == "candidate", who
-    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
     asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == 2 and "Say a buyer" in asked[1], asked
     assert exchanges[1].answer[0].text.startswith("That happened last winter"), exchanges[1].answer[0].text

@@ -95,17 +95,14 @@ def make_units(words: list[Word], gap_s: float, speech: list | None = None, reac
 
 def question_cues(unit: Unit, cfg: dict) -> None:
     text = unit.text.lower().replace("\u2019", "'")
-    lead = cfg["lead_in"]
-    for opening in cfg["openings"]:
-        if re.search(lead + opening["pattern"], text):
-            unit.cues.append(f"wording: {opening['pattern']}")
-            unit.cue_score += opening["weight"]
-            break
-    for form in cfg["forms"]:  # question grammar: "Did the office push back", "Why take it on"
-        if re.search(cfg["form_lead_in"] + form["pattern"], text):
-            unit.cues.append(f"question form: {form['pattern']}")
-            unit.cue_score += form["weight"]
-            break
+    # request wording ("Tell me about"; the turn model reads "wording:" cues) and question grammar
+    # ("Did the office push back", "Why take it on"): the first pattern of each list that matches
+    for label, lead, patterns in (("wording", cfg["lead_in"], cfg["openings"]),
+                                  ("question form", cfg["form_lead_in"], cfg["forms"])):
+        hit = next((p for p in patterns if re.search(lead + p["pattern"], text)), None)
+        if hit is not None:
+            unit.cues.append(f"{label}: {hit['pattern']}")
+            unit.cue_score += hit["weight"]
     if unit.text.rstrip().endswith("?"):
         unit.cues.append("question mark")
         unit.cue_score += cfg["question_mark"]
