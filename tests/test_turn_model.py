@@ -213,3 +213,51 @@ def test_one_voice_a_scenario_put_to_the_listener_is_the_interviewers_question()
     asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == 2 and "Say a buyer" in asked[1], asked
     assert exchanges[1].answer[0].text.startswith("That happened last winter"), exchanges[1].answer[0].text
+
+
+def test_one_voice_praise_a_named_topic_and_a_request_without_you_are_the_interviewers():
+    """Read by one voice: praise in any words ("Nice. That's a tidy example."), a topic named after
+    thanks ("Thank you. Awkward conversations."), and a request for a story that never says "you"
+    ("Think back to a hard talk with a buyer.") are the interviewer's, so the answer before them
+    ends where the candidate stopped; a short probe ending on its question word ("Ordered how.")
+    is a follow-up inside the answer."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": 1, "question": "Ordered how.",
+                                    "sentences": [["A", "By phone first, then I confirmed each order by email the same day."]]}]
+    iv["turns"][2]["lead"] = "Nice. That's a tidy example. Thank you. Awkward conversations."
+    iv["turns"][2]["question"] = "Think back to a hard talk with a buyer on the team."
+    units, _truth, _true, exchanges = _read_by_one_voice(iv)
+    who = {u.text: u.speaker for u in units}
+    for text in ("Nice.", "That's a tidy example.", "Thank you.", "Awkward conversations.",
+                 "Think back to a hard talk with a buyer on the team.", "Ordered how."):
+        assert who[text] == "interviewer", (text, who)
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2 and "Think back" in asked[1], asked
+    assert exchanges[0].answer[-1].text.startswith("We never ran out of boxes"), exchanges[0].answer[-1].text
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == ["Ordered how."]
+
+
+def test_water_offered_inside_an_answer_is_small_talk_and_a_why_dont_you_request_is_a_question():
+    """Two voices: "Would you like some water before we carry on?" after an answer, and the
+    interviewer's "Here you go." after the reply, are small talk that neither reopens the answer
+    nor becomes a follow-up; "Why don't you start with ..." asks for the next story; "That's all
+    I need today." is the closing."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].insert(2, {"smalltalk": [
+        ["I", "Would you like some water before we carry on?"],
+        ["C", "Oh, yes please, my mouth has gone a bit dry."],
+        ["I", "Here you go."],
+        ["C", "Thank you."]]})
+    iv["turns"][3]["lead"] = "Okay."
+    iv["turns"][3]["question"] = "Why don't you start with a conversation with your own team that went badly."
+    iv["turns"].append({"closing": [["I", "Thanks. That's all I need today."], ["C", "Thank you for your time."]]})
+    units, _truth, exchanges = _laid_out(iv)
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2 and "Why don't you start" in asked[1], asked
+    role = {u.text: u.role for u in units}
+    for text in ("Would you like some water before we carry on?", "Here you go."):
+        assert role[text] == "smalltalk", (text, role)
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [
+        "Sorry, who agreed to that contract?", "Any surprises on the invoices afterwards?"]
+    assert exchanges[0].answer[-1].text.startswith("One, a delivery charge"), exchanges[0].answer[-1].text
+    assert role["That's all I need today."] == "closing", role

@@ -219,6 +219,10 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             cue = chat or re.search(cfg["transition"], text)
             _mark(run, "smalltalk", f"between questions ({'chat' if chat else 'transition'}: {cue.group(0)!r}){note}")
             state, reply = "between", None
+        elif state == "between" and not asks and not worded:
+            # a remark after small talk between questions ("Here you go.") is more small talk: it
+            # does not take up the answer again
+            _mark(run, "smalltalk", f"between questions (a remark, no question){note}")
         elif asks or worded or follow >= cfg["statement_followup"] or not re.search(cfg["backchannel"], text.strip()):
             # a remark inside the answer that is more than a backchannel draws the candidate on it
             # ("Nine late." heard without its "Was that on you?", "That sounds like a risk.")

@@ -383,6 +383,8 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
         t, n_words = texts[i], len(units[i].words)
         if re.match(scfg["one_voice_request"], t) and (asking_story[i] or re.search(scfg["listener"], t)):
             return True
+        if re.match(scfg["one_voice_opens_request"], t) and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", t)):
+            return True
         if not re.search(scfg["listener"], t) or re.search(scfg["one_voice_generic_you"], t):
             return False
         # "You ..." is generic in a story, but right after a request for a story it is the
@@ -412,14 +414,27 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     for i in range(len(units)):
         if asks[i]:
             k = i - 1
-            first, j = None, i - 1
-            while j >= 0 and not asks[j] and units[i].start_s - units[j].start_s <= scfg["lead_reach_s"]:
+            first, j, plain = None, i - 1, True
+            while j >= 0 and not asks[j]:
+                # further back than `lead_reach_s` only while no one says "I" or "we": the
+                # interviewer setting up the question after a move to it ("Last one. Operators here
+                # work in pairs, so you'll ...")
+                reach = units[i].start_s - units[j].start_s
+                plain = plain and not re.search(scfg["story_first_person"], texts[j])
+                if reach > scfg["lead_reach_s"] and not (plain and reach <= scfg["lead_reach_plain_s"]):
+                    break
                 first = j if moving[j] else first
                 j -= 1
             if first is not None:  # a move to the question and the short replies to it: the lead
                 for j in range(first, i):
                     units[j].speaker = "interviewer"
                 k = first - 1
+            if (first is None and k > 0 and not asks[k] and not lead[k] and lead[k - 1]
+                    and len(units[k].words) <= scfg["one_voice_topic_words"] and not re.search(first_person, texts[k])):
+                # the topic named between an acknowledgement and the question ("Thank you.
+                # Difficult clients. I'd love to hear about one you turned around.")
+                units[k].speaker = "interviewer"
+                k -= 1
             while k >= 0 and lead[k] and not asks[k]:
                 units[k].speaker = "interviewer"
                 k -= 1
