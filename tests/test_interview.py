@@ -78,6 +78,7 @@ def ahead(tmp_path_factory, rehearse_home):
     runs.start("mock", run, "analyze", str(MOCK), "--interview", "--json", "--no-save")
     runs.start("mock_women", run, "analyze", str(MOCK_WOMEN), "--interview", "--json", "--no-save")
     runs.start("mock_new_topic", run, "analyze", str(MOCK_NEW_TOPIC), "--interview", "--json", "--no-save")
+    runs.start("mock_terse", run, "analyze", str(MOCK_TERSE), "--interview", "--json", "--no-save")
     page = tmp_path_factory.mktemp("mock-page") / "mock.html"
     runs.start("mock_explain", lambda: (page, run("analyze", str(MOCK), "--interview", "--html", str(page), "--explain",
                                                    "--no-save", env={"COLUMNS": "160"})))
@@ -436,6 +437,10 @@ MOCK_WOMEN = AUDIO / "interviews" / "mock_two_women.flac"
 # the nightly exports every day?"), the next main question with as much follow-up as new-story wording
 # ("And one more. Tell me about hiring.") and a closing with no invitation to ask ("that's my list done").
 MOCK_NEW_TOPIC = AUDIO / "interviews" / "mock_new_topic.flac"
+# audio/interviews/mock_terse.flac: two male Kokoro voices, a terse interviewer whose every line is
+# under 1.5 s ("Two questions. A missed deadline.", "Why?", "Fine. Your worst mistake.", "Lesson?",
+# "Questions?") and a candidate who talks about 90 % of the time.
+MOCK_TERSE = AUDIO / "interviews" / "mock_terse.flac"
 BOUND_S = 1.5
 
 
@@ -535,6 +540,25 @@ def test_a_one_word_follow_up_and_a_spoken_move_to_the_next_question(ahead):
     assert "convince" in words(answers[1]["question"])
     (cq,) = report["candidate_questions"]
     assert "curious" in words(cq["text"])
+
+
+def test_a_terse_interviewer_who_never_speaks_for_long_is_told_apart_by_voice(ahead):
+    """No line of the interviewer's is long enough for the voice clusters (1.5 s), and Whisper
+    loses the question marks of "Lesson?" and "Questions?": the shorter lines are clustered too,
+    the voice that talks most is the candidate's, and a "Why?" that leans a little to the
+    candidate's voice is still the interviewer's follow-up."""
+    report, truth, answers = mock_by_voice(ahead, "mock_terse", MOCK_TERSE)
+    agree = total = 0.0
+    for seg in truth["segments"]:
+        for t in report["turns"]:
+            both = min(seg["end_s"], t["end_s"]) - max(seg["start_s"], t["start_s"])
+            if both > 0:
+                total += both
+                agree += both * (t["speaker"] == seg["speaker"])
+    assert agree / total >= 0.95, agree / total
+    assert [[words(f["question"]) for f in a["followups"]] for a in answers] == [[{"why"}], [{"lesson"}]]
+    assert "rollback" in words(answers[0]["report"]["transcript"]) and "friday" in words(answers[1]["report"]["transcript"])
+    assert not report["candidate_questions"]
 
 
 def test_a_new_topic_answered_with_a_story_is_a_main_question(ahead):

@@ -158,7 +158,15 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
         else:
             notes.append("stereo, but the channels do not hold one speaker each: channels not used")
     if detection == "wording":
-        separation = by_voice(samples, units, cfg["speakers"], min_score, text.speech, voices, stories=stories)
+        emb = unit_embeddings(samples, units, cfg["speakers"], text.speech) if units else None
+        separation = by_voice(samples, units, cfg["speakers"], min_score, text.speech, voices, stories=stories, emb=emb)
+        if separation is not None and 0 <= separation < cfg["speakers"]["min_separation"]:
+            # a terse interviewer may never speak for `min_unit_s` ("Union." "Fatigue." "Ever
+            # stood a driver down."): try again with the shorter units clustered too
+            short = by_voice(samples, units, {**cfg["speakers"], "min_unit_s": cfg["speakers"]["short_unit_s"],
+                                              "min_cluster_units": cfg["speakers"]["short_min_units"]},
+                             min_score, text.speech, voices, stories=stories, emb=emb)
+            separation = short if short is not None and abs(short) > separation else separation
         for unit in units:
             if unit.cut:
                 _cue(unit, samples, balance, cfg)
@@ -216,8 +224,14 @@ def voiced(samples: np.ndarray, start_s: float, end_s: float, speech: list | Non
     return kept if len(kept) >= SR // 4 else whole
 
 
+def unit_embeddings(samples: np.ndarray, units: list[Unit], cfg: dict, speech: list | None = None) -> np.ndarray:
+    """A speaker embedding per unit, from its voiced part."""
+    return speakers.encoder().embed([voiced(samples, u.start_s, u.end_s, speech) for u in units], cfg["max_windows"])
+
+
 def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float,
-             speech: list | None = None, voices: dict | None = None, stories: list[str] = ()) -> float | None:
+             speech: list | None = None, voices: dict | None = None, stories: list[str] = (),
+             emb: np.ndarray | None = None) -> float | None:
     """Label units interviewer or candidate by voice: speaker embeddings of the units of at least
     `min_unit_s`, two clusters; shorter units join the nearer cluster. The interviewer's cluster
     is the one with more units worded as questions (or, with none, the one that talks less).
@@ -228,18 +242,20 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     greeting, the closing chat, the stories' sentences against the rest); such a split is
     returned as a negative separation. `voices`, when given, receives the two voices' centres;
     `stories`: new-story wording ("Now, failure."), which a short unit the voice cannot place is
-    the asker's."""
+    the asker's; `emb`: the units' embeddings, when already computed (`unit_embeddings`)."""
     long = [u for u in units if u.end_s - u.start_s >= cfg["min_unit_s"]]
     if len(long) < 4:
         return None
-    enc = speakers.encoder()
-    emb = enc.embed([voiced(samples, u.start_s, u.end_s, speech) for u in units], cfg["max_windows"])
+    if emb is None:
+        emb = unit_embeddings(samples, units, cfg, speech)
     is_long = np.array([u.end_s - u.start_s >= cfg["min_unit_s"] for u in units])
     weights = np.array([u.end_s - u.start_s for u in long])
     seed = np.array([u.cue_score >= min_score for u in long])
     labels, separation = speakers.two_voices(emb[is_long], weights, seed)
     if separation < cfg["min_separation"]:
         return separation
+    if min(np.bincount(labels, minlength=2)) < cfg.get("min_cluster_units", 2):
+        return -separation  # a handful of units that sound alike, not a second speaker
     centres = np.stack([emb[is_long][labels == k].mean(axis=0) for k in (0, 1)])
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
     sims = emb @ centres.T
@@ -252,10 +268,13 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
         nearest[i] = nearest[_nearest(units, sure, units[i])]
     worded = [u.asks(min_score) for u in units]
     asked = [np.mean([q for q, k in zip(worded, nearest) if k == c] or [0.0]) for c in (0, 1)]
-    if asked[0] == asked[1]:
-        asker = int(np.argmin([sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]))
-    else:
-        asker = int(np.argmax(asked))
+    spoken = [sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]
+    asker = int(np.argmin(spoken)) if asked[0] == asked[1] else int(np.argmax(asked))
+    if separation >= cfg["sure_separation"] and spoken[asker] > cfg["max_asker_share"] * sum(spoken):
+        # two voices for sure, and the one that talks most cannot be the one asking, whatever
+        # Whisper heard as questions: a terse interviewer's "Lesson." lost its question mark and a
+        # short "Why?" leaned to the candidate's voice
+        asker = 1 - asker
     for i in np.flatnonzero(unsure):  # a short question ("Why?") leaning to the asking voice is the asker's,
         # and so is one that asks for a story ("Now, failure.") that the voice cannot place at all
         text = units[i].text.lower().replace("\u2019", "'")
@@ -268,6 +287,12 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     if separation < cfg["sure_separation"] and (held < cfg["min_questions_held"] or asked[asker] <= asked[1 - asker]
                                                 or share > cfg["max_asker_share"]):
         return -separation  # two clusters, but neither is the one asking: one voice split by something else
+    # (once the split is trusted)
+    for i in np.flatnonzero(~is_long & ~unsure & (margin < cfg["min_margin"])):
+        # a short question that leans only a little to the other voice ("Why?", 0.61 vs 0.53) is
+        # the asker's too: a second of voice says less than its wording
+        if worded[i] and nearest[i] != asker:
+            nearest[i] = asker
     if voices is not None:  # the two voices' centres, for whoever hears more of the recording
         voices["candidate"], voices["interviewer"] = centres[1 - asker], centres[asker]
     if "cut_margin" in cfg:
