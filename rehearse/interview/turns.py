@@ -164,7 +164,8 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
             # a terse interviewer may never speak for `min_unit_s` ("Union." "Fatigue." "Ever
             # stood a driver down."): try again with the shorter units clustered too
             short = by_voice(samples, units, {**cfg["speakers"], "min_unit_s": cfg["speakers"]["short_unit_s"],
-                                              "min_cluster_units": cfg["speakers"]["short_min_units"]},
+                                              "min_cluster_units": cfg["speakers"]["short_min_units"],
+                                              "small_cluster_separation": cfg["speakers"]["short_small_separation"]},
                              min_score, text.speech, voices, stories=stories, emb=emb)
             separation = short if short is not None and abs(short) > separation else separation
         for unit in units:
@@ -254,7 +255,8 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     labels, separation = speakers.two_voices(emb[is_long], weights, seed)
     if separation < cfg["min_separation"]:
         return separation
-    if min(np.bincount(labels, minlength=2)) < cfg.get("min_cluster_units", 2):
+    if min(np.bincount(labels, minlength=2)) < cfg.get("min_cluster_units", 2) \
+            and separation < cfg.get("small_cluster_separation", 0.0):
         return -separation  # a handful of units that sound alike, not a second speaker
     centres = np.stack([emb[is_long][labels == k].mean(axis=0) for k in (0, 1)])
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
