@@ -452,10 +452,9 @@ def mock(ahead) -> tuple[dict, dict]:
     return json.loads(proc.stdout), truth
 
 
-def test_two_male_voices_are_told_apart_by_voice(mock):
-    report, truth = mock
-    assert report["detection"] == "voices"
-    # the speaker of every stretch of talk, against the truth of every spoken line
+def _speaker_agreement(report: dict, truth: dict) -> tuple[float, float]:
+    """Seconds where the reported turns and the truth's spoken lines overlap, and of those the
+    seconds where they name the same speaker."""
     agree = total = 0.0
     for seg in truth["segments"]:
         for t in report["turns"]:
@@ -463,6 +462,14 @@ def test_two_male_voices_are_told_apart_by_voice(mock):
             if both > 0:
                 total += both
                 agree += both * (t["speaker"] == seg["speaker"])
+    return agree, total
+
+
+def test_two_male_voices_are_told_apart_by_voice(mock):
+    report, truth = mock
+    assert report["detection"] == "voices"
+    # the speaker of every stretch of talk, against the truth of every spoken line
+    agree, total = _speaker_agreement(report, truth)
     assert total > 0.8 * sum(s["end_s"] - s["start_s"] for s in truth["segments"])
     assert agree / total >= 0.95, agree / total
 
@@ -548,13 +555,7 @@ def test_a_terse_interviewer_who_never_speaks_for_long_is_told_apart_by_voice(ah
     the voice that talks most is the candidate's, and a "Why?" that leans a little to the
     candidate's voice is still the interviewer's follow-up."""
     report, truth, answers = mock_by_voice(ahead, "mock_terse", MOCK_TERSE)
-    agree = total = 0.0
-    for seg in truth["segments"]:
-        for t in report["turns"]:
-            both = min(seg["end_s"], t["end_s"]) - max(seg["start_s"], t["start_s"])
-            if both > 0:
-                total += both
-                agree += both * (t["speaker"] == seg["speaker"])
+    agree, total = _speaker_agreement(report, truth)
     assert agree / total >= 0.95, agree / total
     assert [[words(f["question"]) for f in a["followups"]] for a in answers] == [[{"why"}], [{"lesson"}]]
     assert "rollback" in words(answers[0]["report"]["transcript"]) and "friday" in words(answers[1]["report"]["transcript"])

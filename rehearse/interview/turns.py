@@ -255,8 +255,7 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     labels, separation = speakers.two_voices(emb[is_long], weights, seed)
     if separation < cfg["min_separation"]:
         return separation
-    if min(np.bincount(labels, minlength=2)) < cfg.get("min_cluster_units", 2) \
-            and separation < cfg.get("small_cluster_separation", 0.0):
+    if min(np.bincount(labels, minlength=2)) < cfg["min_cluster_units"] and separation < cfg["small_cluster_separation"]:
         return -separation  # a handful of units that sound alike, not a second speaker
     centres = np.stack([emb[is_long][labels == k].mean(axis=0) for k in (0, 1)])
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
@@ -270,9 +269,12 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
         nearest[i] = nearest[_nearest(units, sure, units[i])]
     worded = [u.asks(min_score) for u in units]
     asked = [np.mean([q for q, k in zip(worded, nearest) if k == c] or [0.0]) for c in (0, 1)]
-    spoken = [sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]
-    asker = int(np.argmin(spoken)) if asked[0] == asked[1] else int(np.argmax(asked))
-    if separation >= cfg["sure_separation"] and spoken[asker] > cfg["max_asker_share"] * sum(spoken):
+    def spoken() -> list[float]:  # how long each voice talks
+        return [sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]
+
+    talk = spoken()
+    asker = int(np.argmin(talk)) if asked[0] == asked[1] else int(np.argmax(asked))
+    if separation >= cfg["sure_separation"] and talk[asker] > cfg["max_asker_share"] * sum(talk):
         # two voices for sure, and the one that talks most cannot be the one asking, whatever
         # Whisper heard as questions: a terse interviewer's "Lesson." lost its question mark and a
         # short "Why?" leaned to the candidate's voice
@@ -284,7 +286,7 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
         if (worded[i] and int(np.argmax(sims[i])) == asker) or tie:
             nearest[i], unsure[i] = asker, False
     held = sum(q for q, k in zip(worded, nearest) if k == asker) / max(1, sum(worded))
-    talk = [sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]
+    talk = spoken()  # again: the short questions above may have moved
     share = talk[asker] / max(sum(talk), 1e-9)
     if separation < cfg["sure_separation"] and (held < cfg["min_questions_held"] or asked[asker] <= asked[1 - asker]
                                                 or share > cfg["max_asker_share"]):
