@@ -261,3 +261,54 @@ def test_water_offered_inside_an_answer_is_small_talk_and_a_why_dont_you_request
         "Sorry, who agreed to that contract?", "Any surprises on the invoices afterwards?"]
     assert exchanges[0].answer[-1].text.startswith("One, a delivery charge"), exchanges[0].answer[-1].text
     assert role["That's all I need today."] == "closing", role
+
+
+
+
+# Written for this test: a terse interviewer (a few words per question) and a candidate who talks
+# most of the time.
+TERSE = {
+    "id": "tm_terse",
+    "turns": [
+        {"smalltalk": [
+            ["I", "Morning. Take a seat. There's water on the side and we'll keep this short and practical."],
+            ["C", "Morning. Thanks for having me, I've been looking forward to this since the advert went up."]]},
+        {"question": "Worst delivery week. Go.",
+         "sentences": [
+             ["S", "The worst one was the week before Christmas, when two of our five vans failed their inspection on the Monday."],
+             ["S", "We had over four hundred orders booked for that week, most of them hampers that could not arrive late."],
+             ["T", "I ran the dispatch desk, so the routes and who got told what were all my call."],
+             ["A", "I hired two vans from a local firm that afternoon and paired each new driver with one of ours for the first day."],
+             ["A", "I split the routes so the hired vans took the short town runs and our own drivers kept the long rural ones."],
+             ["A", "I also rang every customer on the rural routes to give them a two hour window instead of a whole day."],
+             ["R", "We delivered all but three orders on time, and those three went out the next morning with a refund of the postage."]],
+         "followups": [
+             {"after": 3, "question": "Two hours.",
+              "sentences": [["A", "Two hours, because a whole day meant people stayed in and then rang us angry at four."]]}]},
+        {"lead": "Great, let's crack on.",
+         "question": "Picture the day someone on your own team pushed back hardest. What happened?",
+         "sentences": [
+             ["S", "Last spring our longest serving driver refused to use the new route planner on his tablet."],
+             ["T", "I had brought the planner in, so getting him on board was down to me."],
+             ["A", "I rode along with him for a morning and let him show me the shortcuts he knew by heart."],
+             ["A", "Then I added his shortcuts to the planner, so it learned from him instead of overruling him."],
+             ["R", "He used it from the next week, and his route times dropped by a fifth."]]},
+    ],
+}
+
+
+def test_a_remark_answered_with_chat_is_small_talk_and_the_question_keeps_its_scenario():
+    """Two voices, a terse interviewer: an opening remark the candidate answers with a few words of
+    chat ("Thanks for having me.") is small talk, so "Worst delivery week. Go." is the first
+    question; the reported question keeps the scenario set up before the sentence that asks
+    ("Picture ... What happened?") and leaves out the move to it ("Great, let's crack on.")."""
+    from rehearse.interview.turns import _asked
+
+    units, _truth, exchanges = _laid_out(TERSE)
+    cfg = rubric.load("interview")
+    asked = [_asked(ex.question, cfg["cues"]["min_question_score"], cfg["structure"]) for ex in exchanges]
+    assert [" ".join(u.text for u in ex.question) for ex in exchanges][0] == "Worst delivery week. Go."
+    assert asked[1] == "Picture the day someone on your own team pushed back hardest. What happened?", asked
+    role = {u.text: u.role for u in units}
+    assert role["There's water on the side and we'll keep this short and practical."] == "smalltalk", role
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == ["Two hours."]

@@ -167,6 +167,11 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             # a chat question answered in a few words ("Would you like a coffee before we carry on?" - "I'm fine,
             # thank you, I had one in the lobby.") is small talk, wherever it comes
             main, note = False, note + "; chat answered in a few words"
+        if main and state == "start" and not asks and not worded and after < cfg["chat_reply_s"] \
+                and k + 1 < len(runs) and runs[k + 1][0].speaker == "candidate" and re.search(cfg["chat"], _text(runs[k + 1])):
+            # before the first question, a remark the candidate answers with a few words of chat
+            # ("There's water on the side." - "Morning. Thanks for having me.") is small talk
+            main, note = False, note + "; a remark answered with chat"
         if model is None and not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"] \
                 and (state != "start" or after >= cfg["long_reply_s"]) and not shared:
             # before the first main question, a long question answered in a few words is small talk

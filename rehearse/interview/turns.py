@@ -200,18 +200,34 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
                 u.speaker = "candidate"
                 u.why.append("speaker: a short interjection, kept with the talk around it")
     exchanges = structure(units, cfg["structure"], min_score)
-    questions = [(ex.question[0].start_s, ex.question[-1].end_s, _asked(ex.question, min_score),
+    questions = [(ex.question[0].start_s, ex.question[-1].end_s, _asked(ex.question, min_score, cfg["structure"]),
                   [c for u in ex.question for c in u.cues]) for ex in exchanges]
     return Turns(questions, detection if questions else "none", units, notes,
                  round(separation, 2) if separation is not None else None, exchanges,
                  voices if detection == "voices" else None)
 
 
-def _asked(run: list[Unit], min_score: float) -> str:
-    """The question's text: from its first unit worded as a question (lead-ins left out)."""
-    first = next((i for i, u in enumerate(run) if u.role == "question" and u.cue_score >= min_score),
-                 next((i for i, u in enumerate(run) if u.role == "question"), 0))
-    return " ".join(u.text for u in run[first:])
+def _asked(run: list[Unit], min_score: float, cfg: dict) -> str:
+    """The question's text: from its first unit worded as a question (a move to it, "Okay, shall we
+    begin?", left out), with the scenario set up just before it ("Picture the busiest Saturday
+    you've run. What happened?", `setup`), as long as no acknowledgement, move to the question or
+    chat ("Great, let's crack on.") comes between and it starts at most `setup_reach_s` before."""
+    def moves(u: Unit) -> bool:
+        t = u.text.lower().replace("\u2019", "'")
+        return any(re.search(cfg[k], t) for k in ("transition", "chat", "ack"))
+    asked = [i for i, u in enumerate(run) if u.role == "question"]
+    worded = [i for i in asked if run[i].cue_score >= min_score]
+    first = next((i for i in worded if not moves(run[i])),  # "Okay, shall we begin?" is not the question
+                 next((i for i in asked if run[i].asks(min_score) and not moves(run[i])),
+                      (worded or asked or [0])[0]))
+    start = first
+    for j in range(first - 1, -1, -1):
+        u = run[j]
+        if moves(u) or u.text.rstrip().endswith("?") or run[first].start_s - u.start_s > cfg["setup_reach_s"]:
+            break
+        if re.search(cfg["setup"], u.text.lower().replace("\u2019", "'")):
+            start = j
+    return " ".join(u.text for u in run[start:])
 
 
 def voiced(samples: np.ndarray, start_s: float, end_s: float, speech: list | None) -> np.ndarray:
