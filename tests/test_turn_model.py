@@ -312,3 +312,19 @@ def test_a_remark_answered_with_chat_is_small_talk_and_the_question_keeps_its_sc
     role = {u.text: u.role for u in units}
     assert role["There's water on the side and we'll keep this short and practical."] == "smalltalk", role
     assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == ["Two hours."]
+
+
+
+def test_asking_for_the_candidates_own_part_in_a_we_story_is_follow_up_wording():
+    """"You keep saying we. What's your part?" drills into the story told (follow-up wording), here
+    as Whisper wrote it in blind16 ivq_04 ("we" lost, a word repeated), where the turn model took it
+    for a new main question (0.68); so do "And your bit?" and "What did you personally change?".
+    A request for a new story that names a role ("Tell me about your role in a launch.") gets
+    none of it."""
+    from rehearse.interview.structure import _followup
+
+    cfg = rubric.load("interview")["structure"]
+    for asked, drill in (("you keep saying what's what's your part?", "you keep saying"), ("and your bit?", "your bit"),
+                         ("what did you personally change?", "you personally")):
+        assert drill in _followup(asked, cfg)[1], (asked, _followup(asked, cfg))
+    assert _followup("tell me about your role in a launch.", cfg)[1] == []
