@@ -328,3 +328,20 @@ def test_asking_for_the_candidates_own_part_in_a_we_story_is_follow_up_wording()
                          ("what did you personally change?", "you personally")):
         assert drill in _followup(asked, cfg)[1], (asked, _followup(asked, cfg))
     assert _followup("tell me about your role in a launch.", cfg)[1] == []
+
+
+def test_one_voice_a_parking_question_is_chat_and_start_with_a_case_is_the_first_question():
+    """One voice reading both parts: "Did you manage to park?" after the greeting is small talk,
+    not the first question, and "Start with a case that didn't go to plan." (a request that never
+    says "you") is the interviewer's first question, not the opening of the candidate's story."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][0] = {"smalltalk": [
+        ["I", "Hello, thanks for coming in. Did you manage to park?"],
+        ["C", "Half the car park is shut, but I came on the bus, so no drama."]]}
+    del iv["turns"][1]["lead"]
+    iv["turns"][1]["question"] = "Start with a case that didn't go to plan."
+    units, _truth, _speaker, exchanges = _read_by_one_voice(iv)
+    role = {u.text: u.role for u in units}
+    assert role["Did you manage to park?"] == "smalltalk", role
+    assert " ".join(u.text for u in exchanges[0].question).endswith("Start with a case that didn't go to plan."), \
+        [" ".join(u.text for u in ex.question) for ex in exchanges]
