@@ -117,8 +117,8 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         topic = _topic(text, cfg)
         shared = sorted(topic & _topic(" ".join(u.text for u in exchanges[-1].answer), cfg)) if state == "answer" else []
         story = _story_after(runs, k, cfg)  # the candidate's talk after the turn, short questions inside it and all
+        nxt = runs[k + 1] if k + 1 < len(runs) and runs[k + 1][0].speaker == "candidate" else []  # the reply
         if model is not None or capture is not None:
-            nxt = runs[k + 1] if k + 1 < len(runs) and runs[k + 1][0].speaker == "candidate" else []
             answer_so_far = exchanges[-1].answer if state == "answer" else []
             opening = turn_model.opening_labels(nxt)
             ending = turn_model.closing_labels(answer_so_far)
@@ -168,7 +168,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             # thank you, I had one in the lobby.") is small talk, wherever it comes
             main, note = False, note + "; chat answered in a few words"
         if main and state == "start" and not asks and not worded and after < cfg["chat_reply_s"] \
-                and k + 1 < len(runs) and runs[k + 1][0].speaker == "candidate" and re.search(cfg["chat"], _text(runs[k + 1])):
+                and nxt and re.search(cfg["chat"], _text(nxt)):
             # before the first question, a remark the candidate answers with a few words of chat
             # ("There's water on the side." - "Morning. Thanks for having me.") is small talk
             main, note = False, note + "; a remark answered with chat"

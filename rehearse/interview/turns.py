@@ -212,22 +212,26 @@ def _asked(run: list[Unit], min_score: float, cfg: dict) -> str:
     begin?", left out), with the scenario set up just before it ("Picture the busiest Saturday
     you've run. What happened?", `setup`), as long as no acknowledgement, move to the question or
     chat ("Great, let's crack on.") comes between and it starts at most `setup_reach_s` before."""
-    def moves(u: Unit) -> bool:
-        t = u.text.lower().replace("\u2019", "'")
-        return any(re.search(cfg[k], t) for k in ("transition", "chat", "ack"))
+    texts = [u.text.lower().replace("\u2019", "'") for u in run]
+    leads = [_leads_in(t, cfg) for t in texts]
     asked = [i for i, u in enumerate(run) if u.role == "question"]
     worded = [i for i in asked if run[i].cue_score >= min_score]
-    first = next((i for i in worded if not moves(run[i])),  # "Okay, shall we begin?" is not the question
-                 next((i for i in asked if run[i].asks(min_score) and not moves(run[i])),
+    first = next((i for i in worded if not leads[i]),  # "Okay, shall we begin?" is not the question
+                 next((i for i in asked if run[i].asks(min_score) and not leads[i]),
                       (worded or asked or [0])[0]))
     start = first
     for j in range(first - 1, -1, -1):
-        u = run[j]
-        if moves(u) or u.text.rstrip().endswith("?") or run[first].start_s - u.start_s > cfg["setup_reach_s"]:
+        if leads[j] or texts[j].rstrip().endswith("?") or run[first].start_s - run[j].start_s > cfg["setup_reach_s"]:
             break
-        if re.search(cfg["setup"], u.text.lower().replace("\u2019", "'")):
+        if re.search(cfg["setup"], texts[j]):
             start = j
     return " ".join(u.text for u in run[start:])
+
+
+def _leads_in(text: str, cfg: dict) -> bool:
+    """Lead-in wording (lower-case text): a move to a question or chat ("Great, let's crack on.",
+    "Next one.") or an acknowledgement ("Thanks, that's vivid.")."""
+    return bool(re.search(cfg["transition"], text) or re.search(cfg["chat"], text) or re.search(cfg["ack"], text))
 
 
 def voiced(samples: np.ndarray, start_s: float, end_s: float, speech: list | None) -> np.ndarray:
@@ -453,7 +457,7 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
                 and len(units[i].words) <= scfg["one_voice_clarify_words"] and re.search(scfg["one_voice_clarify"], texts[i])):
             asks[i], clarifying[i] = False, True
     moving = [bool(re.search(scfg["transition"], t) or re.search(scfg["chat"], t)) for t in texts]
-    lead = [m or bool(re.search(scfg["ack"], t)) for t, m in zip(texts, moving)]
+    lead = [_leads_in(t, scfg) for t in texts]
     for i, u in enumerate(units):
         u.speaker = "interviewer" if asks[i] else "candidate"
     for i in range(len(units)):
