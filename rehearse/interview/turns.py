@@ -198,8 +198,9 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
     if detection == "wording":
         _turns_by_wording(units, min_score, cfg["structure"], ccfg["first_person"])
         for u in units:
-            u.why.append("speaker: " + ("worded as a question, or leading into one" if u.speaker == "interviewer"
-                                        else "not worded as a question"))
+            if not any(w.startswith("speaker:") for w in u.why):
+                u.why.append("speaker: " + ("worded as a question, or leading into one" if u.speaker == "interviewer"
+                                            else "not worded as a question"))
     runs = _runs(units)
     for r, run in enumerate(runs):  # a short interjection without question cues ("mm-hm", "okay") is no turn;
         # a short question ("Why?", "How long?"), a short turn that asks for a story ("Now a failure.") or
@@ -516,6 +517,23 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
             u.speaker, answering = "candidate", True
         else:
             u.speaker = "interviewer" if answering else "candidate"
+    _speakers_by_model(units, min_score, scfg)
+
+
+def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict) -> None:
+    """The sentences the speaker wording model is sure the interviewer says (greetings, chat, an
+    interruption, the closing) become the interviewer's; the rules' interviewer sentences stay."""
+    from rehearse.interview import speaker_words
+
+    path = speaker_words.model_path(scfg)
+    if path is None or not units:
+        return
+    rule = [u.speaker for u in units]
+    p = speaker_words.probabilities(units, rule, speaker_words.load(path), scfg, min_score)
+    for u, pi in zip(units, p):
+        if u.speaker != "interviewer" and pi >= scfg["one_voice_model_min"]:
+            u.speaker = "interviewer"
+            u.why.append(f"speaker: the interviewer's by the speaker wording model (p {pi:.2f})")
 
 
 def _runs(units: list[Unit]) -> list[list[Unit]]:

@@ -1,0 +1,75 @@
+"""The speaker wording model (one voice reading both parts) on an interview script laid out
+sentence by sentence (no audio): the shipped weights, the real structure code, and the trainer
+that wrote the weights."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts" / "eval"))
+sys.path.insert(0, str(ROOT / "tests"))
+import train_speaker_words
+import turns_from_scripts as tfs
+from test_turn_model import INTERVIEW
+
+from rehearse import rubric
+from rehearse.interview.structure import structure
+from rehearse.interview.turns import _turns_by_wording
+
+
+def _interview() -> dict:
+    """Written for this test: greetings with no question in them, a knock at the door between the
+    questions, and a closing with no closing wording in its last lines."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][0] = {"smalltalk": [
+        ["I", "Hi there, come on in and take a seat."], ["C", "Thanks, it's warm in here."],
+        ["I", "The heating only has two settings, I'm afraid."], ["C", "It's fine, honestly."]]}
+    iv["turns"].insert(2, {"smalltalk": [
+        ["I", "Sorry, somebody is knocking, give me a moment."], ["C", "Of course."],
+        ["I", "Right, that was the post."]]})
+    iv["turns"].append({"closing": [
+        ["I", "Lovely, I think that gives me a good picture."], ["I", "We'll be deciding by the end of the month."],
+        ["C", "Great, thank you for your time."]]})
+    return iv
+
+
+def _one_voice(model: bool):
+    cfg = rubric.load("interview")
+    scfg = cfg["structure"] if model else {**cfg["structure"], "one_voice_model": None}
+    units, _truth = tfs.units_of(tfs.lines(_interview(), {}), cfg["cues"])
+    _turns_by_wording(units, cfg["cues"]["min_question_score"], scfg, cfg["cues"]["first_person"])
+    exchanges = structure(units, scfg, cfg["cues"]["min_question_score"])
+    return {u.text: u for u in units}, exchanges
+
+
+def test_one_voice_greetings_an_interruption_and_the_closing_are_the_interviewers_and_no_answer():
+    unit, exchanges = _one_voice(model=True)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    for text in ("Hi there, come on in and take a seat.", "The heating only has two settings, I'm afraid.",
+                 "Sorry, somebody is knocking, give me a moment.", "We'll be deciding by the end of the month."):
+        assert unit[text].speaker == "interviewer", (text, unit[text].why)
+        assert any("speaker wording model" in w for w in unit[text].why), unit[text].why
+    knock = unit["Sorry, somebody is knocking, give me a moment."]
+    assert knock.role == "smalltalk", knock.why
+    in_answers = {u.text for ex in exchanges for u in ex.answer}
+    assert not in_answers & {"Sorry, somebody is knocking, give me a moment.", "Of course.",
+                             "We'll be deciding by the end of the month.", "Great, thank you for your time."}
+    # the candidate's story stays the candidate's
+    assert all(unit[t].speaker == "candidate" for t in in_answers if t in unit and unit[t].role == "answer")
+    assert "Flour waste halved within two months, and he now trains new buyers on the sheet." in in_answers
+
+
+def test_without_the_model_the_rules_alone_run_the_first_answer_into_the_interruption():
+    unit, exchanges = _one_voice(model=False)
+    knock = unit["Sorry, somebody is knocking, give me a moment."]
+    assert knock.speaker == "candidate"
+    assert any(knock in ex.answer for ex in exchanges)
+
+
+def test_shipped_weights_are_what_the_trainer_writes(tmp_path):
+    out = tmp_path / "speaker_words.json"
+    assert train_speaker_words.main(["--out", str(out)]) == 0
+    assert json.loads(out.read_text()) == json.loads((ROOT / "rubrics" / "speaker_words.json").read_text())
