@@ -5,8 +5,9 @@ just before them and give every other sentence to the candidate, so greetings, c
 interruptions and the closing become the candidate's and an answer runs on into them. A logistic
 model reads each sentence and its two neighbours: the words common to many interview sets (a
 vocabulary of everyday words, so no workplace's jargon), whether it says I, we or you, its
-question mark and question cues, its length, where it falls in the recording, and the rules' own
-call. `scripts/eval/train_speaker_words.py` learns it from the interview scripts and writes the
+question mark and question cues, its length, where it falls in the recording, whether it goes on a
+sentence Whisper cut (it opens in lower case, the unit before ends mid-sentence), and the rules'
+own call. `scripts/eval/train_speaker_words.py` learns it from the interview scripts and writes the
 weights (`rubrics/speaker_words.json`); a sentence it gives the interviewer with probability at
 least the rubric's `one_voice_model_min` becomes the interviewer's. It only adds the interviewer's
 sentences: the questions the rules found stay questions.
@@ -27,7 +28,7 @@ from rehearse import rubric as rubric_mod
 
 DENSE = ["question mark", "words (log)", "says I", "says we", "says you", "position in the recording",
          "in the first 8 % of the recording", "in the last 15 % of the recording", "question cues",
-         "the wording rules' call"]
+         "the wording rules' call", "opens in lower case", "the unit before ends mid-sentence"]
 _TOKEN = re.compile(r"[a-z']+")
 
 
@@ -54,7 +55,8 @@ def rows(units: list, rule_speakers: list[str], vocab: list[str], scfg: dict, mi
     words = np.zeros((len(units), len(vocab)))
     dense = np.zeros((len(units), len(DENSE)))
     for i, u in enumerate(units):
-        text = u.text.lower().replace("\u2019", "'")
+        raw = u.text.strip()
+        text = raw.lower().replace("\u2019", "'")
         for k in keys(text):
             if k in index:
                 words[i, index[k]] = 1.0
@@ -62,7 +64,11 @@ def rows(units: list, rule_speakers: list[str], vocab: list[str], scfg: dict, mi
         dense[i] = [float("?" in text), math.log1p(len(tokens(text))),
                     min(len(re.findall(scfg["speaker_i"], text)), 3), min(len(re.findall(scfg["speaker_we"], text)), 3),
                     min(len(re.findall(scfg["listener"], text)), 3), where, float(where < 0.08), float(where > 0.85),
-                    float(u.asks(min_score)), float(rule_speakers[i] == "interviewer")]
+                    float(u.asks(min_score)), float(rule_speakers[i] == "interviewer"),
+                    # Whisper cuts a sentence where the speaker pauses ("I had to phone" / "and explain
+                    # that ..."): the piece after the cut opens in lower case and goes on the same talk
+                    float(bool(raw) and raw[0].islower()),
+                    float(i > 0 and not re.search(r"[.?!]['\")]*$", units[i - 1].text.strip()))]
     zero = np.zeros((1, len(DENSE)))
     before = np.vstack([zero, dense[:-1]]) if len(units) else dense
     after = np.vstack([dense[1:], zero]) if len(units) else dense

@@ -509,20 +509,23 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     last_story = max((i for i, a in enumerate(asking_story) if a), default=-1)
     start = next((i for i, c in enumerate(closing) if c and i > last_story), len(units))
     answering = False
+    asked_back = list(clarifying)  # the candidate's by a rule: a question back, a question in the closing
     for i in range(start, len(units)):
         u = units[i]
         if closing[i]:
             u.speaker, answering = "interviewer", False
         elif u.asks(min_score) or re.search(scfg["candidate_asks"], texts[i]):
-            u.speaker, answering = "candidate", True
+            u.speaker, answering, asked_back[i] = "candidate", True, True
         else:
             u.speaker = "interviewer" if answering else "candidate"
-    _speakers_by_model(units, min_score, scfg)
+    _speakers_by_model(units, min_score, scfg, keep=asked_back)
 
 
-def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict) -> None:
+def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: list[bool]) -> None:
     """The sentences the speaker wording model is sure the interviewer says (greetings, chat, an
-    interruption, the closing) become the interviewer's; the rules' interviewer sentences stay."""
+    interruption, the closing) become the interviewer's; the rules' interviewer sentences stay, and
+    so do the candidate's questions the rules told apart (`keep`: a question back checking what was
+    meant, the candidate's questions in the closing)."""
     from rehearse.interview import speaker_words
 
     path = speaker_words.model_path(scfg)
@@ -530,8 +533,8 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict) -> None:
         return
     rule = [u.speaker for u in units]
     p = speaker_words.probabilities(units, rule, speaker_words.load(path), scfg, min_score)
-    for u, pi in zip(units, p):
-        if u.speaker != "interviewer" and pi >= scfg["one_voice_model_min"]:
+    for u, pi, kept in zip(units, p, keep):
+        if u.speaker != "interviewer" and not kept and pi >= scfg["one_voice_model_min"]:
             u.speaker = "interviewer"
             u.why.append(f"speaker: the interviewer's by the speaker wording model (p {pi:.2f})")
 

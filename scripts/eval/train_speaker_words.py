@@ -6,7 +6,8 @@ Usage: python scripts/eval/train_speaker_words.py [--cv] [--out rubrics/speaker_
 
 Trained on the interview scripts that are spent (SPENT: our own corpora and every blind set
 measured once). Each script is laid out as units, one per sentence (scripts/eval/turns_from_scripts.py),
-as written and with the interviewer's question marks lost as Whisper loses them; the wording rules
+as written and with the interviewer's question marks lost as Whisper loses them, each also with
+half its longer sentences cut in two as Whisper cuts them (`cut_sentences`); the wording rules
 give their call without the model, and every unit gives one row of features
 (rehearse/interview/speaker_words.py) with its truth: 1 when the interviewer says it. The
 vocabulary is every word, first word and first word pair used in at least MIN_SETS of the sets,
@@ -25,6 +26,7 @@ import collections
 import copy
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -57,11 +59,45 @@ def interviews(name: str, cfg: dict) -> list[dict]:
         script = tfs.lines(iv, answers)
         for noise in (None, 0):
             units, truth = tfs.units_of(script if noise is None else tfs.heard(script, noise + n), cfg["cues"])
-            ruled = copy.deepcopy(units)
-            _turns_by_wording(ruled, cfg["cues"]["min_question_score"], rules_cfg, cfg["cues"]["first_person"])
-            out.append({"set": name, "units": units, "truth": truth, "speakers": [u.speaker for u in units],
-                        "rule": [u.speaker for u in ruled]})
+            for cut in (False, True):
+                if cut:  # the same script as Whisper cuts it: sentences in pieces where a speaker pauses
+                    units, truth = cut_sentences(units, truth, cfg["cues"], seed=n)
+                ruled = copy.deepcopy(units)
+                _turns_by_wording(ruled, cfg["cues"]["min_question_score"], rules_cfg, cfg["cues"]["first_person"])
+                out.append({"set": name, "cut": cut, "units": units, "truth": truth,
+                            "speakers": [u.speaker for u in units], "rule": [u.speaker for u in ruled]})
     return out
+
+
+def cut_sentences(units: list, truth: list, cues_cfg: dict, seed: int, share: float = 0.5, min_words: int = 7):
+    """Each sentence of at least `min_words` words cut in two with probability `share`, at a word
+    at least three words from either end, as Whisper cuts a sentence where the speaker pauses ("I
+    had to phone" / "and explain that the repair ..."): the second piece opens in lower case.
+    Deterministic for a seed."""
+    import random
+
+    from rehearse.interview.turns import Unit, question_cues
+    from rehearse.models import Word
+
+    rng = random.Random(seed)
+    out_units, out_truth = [], []
+    for u, t in zip(units, truth):
+        n = len(u.words)
+        if n < min_words or rng.random() >= share:
+            out_units.append(u)
+            out_truth.append(t)
+            continue
+        k = rng.randint(3, n - 3)
+        first, rest = u.words[:k], [Word(text=w.text, start_s=w.start_s, end_s=w.end_s, probability=w.probability)
+                                    for w in u.words[k:]]
+        if rest[0].text != "I" and not rest[0].text.startswith("I'"):
+            rest[0].text = rest[0].text[:1].lower() + rest[0].text[1:]
+        for words in (first, rest):
+            piece = Unit(list(words), speaker=u.speaker)
+            question_cues(piece, cues_cfg)
+            out_units.append(piece)
+            out_truth.append(t)
+    return out_units, out_truth
 
 
 def vocabulary(data: list[dict]) -> list[str]:
@@ -104,33 +140,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.out} ({model['rows']} sentences, vocabulary {len(model['vocab'])})")
         return 0
     scfg, min_score = cfg["structure"], cfg["cues"]["min_question_score"]
-    total = {"model": collections.Counter(), "rules": collections.Counter()}
+    kinds = [(who, cut) for cut in (False, True) for who in ("model", "rules")]
+    total = {k: collections.Counter() for k in kinds}
+    tmp = Path(tempfile.mkdtemp())
     for name in SPENT:
-        weights = fit([iv for n in SPENT if n != name for iv in data[n]], cfg)
-        m = {"vocab": weights["vocab"], "intercept": weights["intercept"],
-             **{k: np.array(weights[k]) for k in ("mean", "scale", "coef")}}
+        path = tmp / f"{name}.json"  # the model trained without this set, run as analyze runs it
+        path.write_text(json.dumps(fit([iv for n in SPENT if n != name for iv in data[n]], cfg)))
         line = []
-        for who in ("model", "rules"):
-            right = n_units = 0
+        for who, cut in kinds:
             score: collections.Counter = collections.Counter()
-            for iv in data[name]:
+            for iv in (iv for iv in data[name] if iv["cut"] == cut):
                 units = copy.deepcopy(iv["units"])
-                speakers = list(iv["rule"])
                 if who == "model":
-                    prob = speaker_words.probabilities(units, iv["rule"], m, scfg, min_score)
-                    speakers = ["interviewer" if s == "interviewer" or q >= scfg["one_voice_model_min"] else "candidate"
-                                for s, q in zip(speakers, prob)]
-                for u, s in zip(units, speakers):
-                    u.speaker = s
-                right += sum(a == b for a, b in zip(speakers, iv["speakers"]))
-                n_units += len(units)
+                    _turns_by_wording(units, min_score, {**scfg, "one_voice_model": str(path)}, cfg["cues"]["first_person"])
+                    speakers = [u.speaker for u in units]
+                else:
+                    speakers = list(iv["rule"])
+                    for u, s in zip(units, speakers):
+                        u.speaker = s
+                score.update(right=sum(a == b for a, b in zip(speakers, iv["speakers"])), units=len(units))
                 score.update(tfs.score(units, iv["truth"], structure(units, scfg, min_score)))
-            score.update(right=right, units=n_units)
-            total[who].update(score)
-            line.append(f"{who} {fmt(score)}")
-        print(f"{name:24s} " + " | ".join(line), flush=True)
-    for who in ("model", "rules"):
-        print(f"all sets, {who}{' (left out)' if who == 'model' else ' (tuned on every set)'}: {fmt(total[who])}")
+            total[who, cut].update(score)
+            line.append(f"{who}{', cut' if cut else ''} {fmt(score)}")
+        print(f"{name}\n  " + "\n  ".join(line), flush=True)
+    for who, cut in kinds:
+        print(f"all sets, {'sentences cut as Whisper cuts them' if cut else 'whole sentences'}, {who}"
+              f"{' (left out)' if who == 'model' else ' (tuned on every set)'}: {fmt(total[who, cut])}")
     return 0
 
 
