@@ -19,6 +19,15 @@ def rubrics_dir() -> Path:
         return Path(__file__).resolve().parent.parent / "rubrics"
 
 
+def named_file(name: str | None) -> Path | None:
+    """A file a rubric names (a model's weights, "turn_model.json"): beside the rubrics unless the
+    name is an absolute path; None when the rubric names none."""
+    if not name:
+        return None
+    p = Path(name)
+    return p if p.is_absolute() else rubrics_dir() / p
+
+
 def _bundled(name: str) -> Path:
     return rubrics_dir() / name
 

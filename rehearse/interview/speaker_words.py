@@ -91,11 +91,8 @@ def load(path: str) -> dict[str, Any]:
 
 
 def model_path(scfg: dict) -> str | None:
-    name = scfg.get("one_voice_model")
-    if not name:
-        return None
-    p = Path(name)
-    return str(p if p.is_absolute() else rubric_mod.rubrics_dir() / p)
+    path = rubric_mod.named_file(scfg.get("one_voice_model"))
+    return str(path) if path is not None else None
 
 
 def probabilities(units: list, rule_speakers: list[str], model: dict, scfg: dict, min_score: float) -> np.ndarray:

@@ -58,11 +58,8 @@ def load(path: str) -> dict[str, Any]:
 
 
 def model_path(cfg: dict) -> str | None:
-    name = cfg.get("model")
-    if not name:
-        return None
-    p = Path(name)
-    return str(p if p.is_absolute() else rubric_mod.rubrics_dir() / p)
+    path = rubric_mod.named_file(cfg.get("model"))
+    return str(path) if path is not None else None
 
 
 def probability(x: list[float], model: dict) -> float:

@@ -158,42 +158,43 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
         else:
             notes.append("stereo, but the channels do not hold one speaker each: channels not used")
     if detection == "wording":
-        emb = unit_embeddings(samples, units, cfg["speakers"], text.speech) if units else None
-        separation = by_voice(samples, units, cfg["speakers"], min_score, text.speech, voices, stories=stories, emb=emb)
-        if separation is not None and separation < cfg["speakers"]["min_separation"]:
+        sp = cfg["speakers"]
+        emb = unit_embeddings(samples, units, sp, text.speech) if units else None
+        separation = by_voice(samples, units, sp, min_score, text.speech, voices, stories=stories, emb=emb)
+
+        def shorter(unit_s: float, min_separation: float) -> float | None:
+            """by_voice again with shorter units clustered, each cluster of them held to the short
+            units' size rule."""
+            return by_voice(samples, units, {**sp, "min_unit_s": unit_s, "min_separation": min_separation,
+                                             "min_cluster_units": sp["short_min_units"],
+                                             "small_cluster_separation": sp["short_small_separation"]},
+                            min_score, text.speech, voices, stories=stories, emb=emb)
+
+        if separation is not None and separation < sp["min_separation"]:
             # a terse interviewer may never speak for `min_unit_s` ("Union." "Fatigue." "Ever
             # stood a driver down."): try again with the shorter units clustered too, also when
             # the long units split off only a few that sound alike (a negative separation)
-            short = by_voice(samples, units, {**cfg["speakers"], "min_unit_s": cfg["speakers"]["short_unit_s"],
-                                              "min_cluster_units": cfg["speakers"]["short_min_units"],
-                                              "small_cluster_separation": cfg["speakers"]["short_small_separation"]},
-                             min_score, text.speech, voices, stories=stories, emb=emb)
-            if short is not None and (short >= cfg["speakers"]["min_separation"]
-                                      or (separation >= 0 and abs(short) > separation)):
+            short = shorter(sp["short_unit_s"], sp["min_separation"])
+            if short is not None and (short >= sp["min_separation"] or (separation >= 0 and abs(short) > separation)):
                 separation = short
-            if separation < cfg["speakers"]["min_separation"]:
+            if separation < sp["min_separation"]:
                 # still none: an interviewer heard only in units under `short_unit_s` ("Lesson."
                 # "Questions." and "A missed deadline." cut in two) is clustered from the shortest
                 # units, trusted only far apart (`shortest_min_separation`)
-                sp = cfg["speakers"]
-                shortest = by_voice(samples, units, {**sp, "min_unit_s": sp["shortest_unit_s"],
-                                                     "min_separation": sp["shortest_min_separation"],
-                                                     "min_cluster_units": sp["short_min_units"],
-                                                     "small_cluster_separation": sp["short_small_separation"]},
-                                    min_score, text.speech, voices, stories=stories, emb=emb)
+                shortest = shorter(sp["shortest_unit_s"], sp["shortest_min_separation"])
                 if shortest is not None and shortest >= sp["shortest_min_separation"]:
                     separation = shortest
         for unit in units:
             if unit.cut:
                 _cue(unit, samples, balance, cfg)
-        if separation is not None and separation >= cfg["speakers"]["min_separation"]:
+        if separation is not None and separation >= sp["min_separation"]:
             detection = "voices"
         elif separation is not None and separation < 0:
             separation = -separation
             notes.append(f"one voice heard (two clusters {separation:.2f} apart, but neither holds the questions): "
                          "turns found from question wording")
         elif separation is not None:
-            notes.append(f"one voice heard (voice separation {separation:.2f} < {cfg['speakers']['min_separation']:g}): "
+            notes.append(f"one voice heard (voice separation {separation:.2f} < {sp['min_separation']:g}): "
                          "turns found from question wording")
     if detection == "wording":
         _turns_by_wording(units, min_score, cfg["structure"], ccfg["first_person"])

@@ -137,10 +137,7 @@ def model_path(rubric: dict[str, Any]) -> Path | None:
     name = rubric.get("model")
     if name is None and rubric.get("cues_from"):
         name = rubric_mod.load(rubric["cues_from"]).get("model")
-    if not name:
-        return None
-    p = Path(name)
-    return p if p.is_absolute() else rubric_mod.rubrics_dir() / p
+    return rubric_mod.named_file(name)
 
 
 def emissions(model: Model, X: np.ndarray, durations: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ import argparse
 import collections
 import copy
 import json
+import random
 import sys
 import tempfile
 from pathlib import Path
@@ -41,7 +42,8 @@ import turns_from_scripts as tfs
 from rehearse import rubric as rubric_mod
 from rehearse.interview import speaker_words
 from rehearse.interview.structure import structure
-from rehearse.interview.turns import _turns_by_wording
+from rehearse.interview.turns import Unit, _turns_by_wording, question_cues
+from rehearse.models import Word
 
 SPENT = ["interviews.yaml", "interviews_real.yaml", "interviews_blind.yaml"] + \
     [f"interviews_blind{k}.yaml" for k in range(2, 17)]
@@ -74,11 +76,6 @@ def cut_sentences(units: list, truth: list, cues_cfg: dict, seed: int, share: fl
     at least three words from either end, as Whisper cuts a sentence where the speaker pauses ("I
     had to phone" / "and explain that the repair ..."): the second piece opens in lower case.
     Deterministic for a seed."""
-    import random
-
-    from rehearse.interview.turns import Unit, question_cues
-    from rehearse.models import Word
-
     rng = random.Random(seed)
     out_units, out_truth = [], []
     for u, t in zip(units, truth):
