@@ -345,3 +345,39 @@ def test_one_voice_a_parking_question_is_chat_and_start_with_a_case_is_the_first
     assert role["Did you manage to park?"] == "smalltalk", role
     assert " ".join(u.text for u in exchanges[0].question).endswith("Start with a case that didn't go to plan."), \
         [" ".join(u.text for u in ex.question) for ex in exchanges]
+
+
+def test_a_reply_that_goes_on_the_same_story_reads_as_one_story_with_the_answer():
+    """The STAR model's order: an answer cut off before its result, then talk that carries the action
+    on to a result, reads better as one story than as two; a new story after a finished answer does
+    not (written for this test)."""
+    from types import SimpleNamespace
+
+    from rehearse.interview import turn_model
+
+    def units(*texts: str) -> list:  # the candidate's sentences, timed by their words
+        out, t = [], 0.0
+        for text in texts:
+            d = len(text.split()) / 2.5
+            out.append(SimpleNamespace(text=text, start_s=t, end_s=t + d))
+            t += d + 0.4
+        return out
+
+    cut_off = units("Two years ago we were restoring a set of old harbour charts for a loan to another museum.",
+                    "My job was to flatten and repair them before they shipped in six weeks.",
+                    "I humidified the first chart the usual way and one of the inks began to run.")
+    goes_on = units("The same afternoon, with photographs, before anyone else told her.",
+                    "Then I stopped work and tested every ink on the other charts, not just a sample.",
+                    "I switched the rest to a drier method that the ink could take.",
+                    "The damage was tiny and the loan still went out on the agreed date.")
+    finished = cut_off + units(
+        "I stopped, tested every ink on the other charts and switched the rest to a drier method.",
+        "The damage was tiny, the loan went out on the agreed date, and I now test every ink first.")
+    new_story = units("Last spring I had an exhibition to install and two condition reports due the same week.",
+                      "I had to decide what could slip without letting the lender down.",
+                      "I asked the registrar which deadline was real and handed the training to a colleague.",
+                      "Everything was done on time and the volunteers rated the session highly.")
+    together = turn_model.one_story(goes_on, cut_off)
+    apart = turn_model.one_story(new_story, finished)
+    assert together > 0 > apart, (together, apart)
+    assert turn_model.one_story([], cut_off) == 0.0

@@ -141,7 +141,8 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             x.append(turn_model.log_s(left))
             # the reply sets a new scene ("In my first job ...") or answers what was asked ("Yes, ...")
             x += [turn_model.scene_in_time(nxt, cfg["scene_cue"]),
-                  float(bool(nxt) and bool(re.search(cfg["direct_answer"], nxt[0].text.lower())))]
+                  float(bool(nxt) and bool(re.search(cfg["direct_answer"], nxt[0].text.lower()))),
+                  turn_model.one_story(whole, answer_so_far)]
             if capture is not None:
                 capture.append((run, x))
         aside, note = None, ""

@@ -35,6 +35,7 @@ FEATURES = [
     "reply is a whole story (decoded S..R)", "reply sections (decoded)", "reply and answer share words (cosine)",
     "candidate talk left in the recording (log s)",
     "reply sets the scene in time", "reply opens with a direct answer",
+    "answer and reply read as one story (STAR order)",
 ]
 # The model's two heads: `main` (a new main question) for every turn the rules judge, and `aside`
 # (the turn leaves the story: chat, a move on, the closing) for a turn inside an answer that is no
@@ -161,6 +162,28 @@ def cosine(a: list, b: list, words) -> float:
         return 0.0
     dot = sum(ca[w] * cb[w] for w in ca)
     return dot / math.sqrt(sum(v * v for v in ca.values()) * sum(v * v for v in cb.values()))
+
+
+def _log_likelihood(units: list) -> float:
+    """The STAR model's log-score of a stretch of talk read as one answer (every label path)."""
+    from rehearse.star import classifier
+
+    rows = _star_rows(units)
+    if rows is None:
+        return 0.0
+    model, X, durations = rows
+    _, forward = classifier.forward_backward(classifier.emissions(model, X, durations), model.transitions, model.start)
+    return float(np.logaddexp.reduce(forward[-1]))
+
+
+def one_story(reply: list, answer: list) -> float:
+    """How much better the answer so far and the reply read as one story than as two, per
+    sentence: a reply that goes on the same story (the action carries on, the result is still to
+    come) fits the answer's STAR order; a new story starts again with its own scene."""
+    if not reply or not answer:
+        return 0.0
+    both = _log_likelihood(answer + reply) - _log_likelihood(answer) - _log_likelihood(reply)
+    return both / (len(answer) + len(reply))
 
 
 def context(reply: list, answer: list, words) -> list[float]:
