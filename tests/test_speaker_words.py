@@ -73,3 +73,20 @@ def test_shipped_weights_are_what_the_trainer_writes(tmp_path):
     out = tmp_path / "speaker_words.json"
     assert train_speaker_words.main(["--out", str(out)]) == 0
     assert json.loads(out.read_text()) == json.loads((ROOT / "rubrics" / "speaker_words.json").read_text())
+
+
+def test_one_voice_a_reply_opening_well_right_after_the_question_is_the_candidates():
+    """Written for this test: the candidate opens the answer with general talk to "you" ("Well, I
+    think in purchasing you always ...") before the story; it is the first sentence of the answer,
+    not more of the question."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    opening = "Well, I think in purchasing you always get the odd supplier who lets you down, and you learn to stay calm."
+    iv["turns"][1]["sentences"].insert(0, ["S", opening])
+    cfg = rubric.load("interview")
+    units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    unit = {u.text: u for u in units}
+    assert unit[opening].speaker == "candidate", unit[opening].why
+    first = next(ex for ex in exchanges if any("supplier let you down" in u.text for u in ex.question))
+    assert first.answer[0].text == opening, [u.text for u in first.question]

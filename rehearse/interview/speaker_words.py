@@ -28,7 +28,8 @@ from rehearse import rubric as rubric_mod
 
 DENSE = ["question mark", "words (log)", "says I", "says we", "says you", "position in the recording",
          "in the first 8 % of the recording", "in the last 15 % of the recording", "question cues",
-         "the wording rules' call", "opens in lower case", "the unit before ends mid-sentence"]
+         "the wording rules' call", "opens in lower case", "the unit before ends mid-sentence",
+         "opens like a reply, right after the rules' question"]
 _TOKEN = re.compile(r"[a-z']+")
 
 
@@ -68,7 +69,10 @@ def rows(units: list, rule_speakers: list[str], vocab: list[str], scfg: dict, mi
                     # Whisper cuts a sentence where the speaker pauses ("I had to phone" / "and explain
                     # that ..."): the piece after the cut opens in lower case and goes on the same talk
                     float(bool(raw) and raw[0].islower()),
-                    float(i > 0 and not re.search(r"[.?!]['\")]*$", units[i - 1].text.strip()))]
+                    float(i > 0 and not re.search(r"[.?!]['\")]*$", units[i - 1].text.strip())),
+                    # "Well, I think in this job ..." right after a question is the first words of the reply
+                    float(i > 0 and rule_speakers[i - 1] == "interviewer" and units[i - 1].asks(min_score)
+                          and bool(re.match(scfg["reply_opener"], text)))]
     zero = np.zeros((1, len(DENSE)))
     before = np.vstack([zero, dense[:-1]]) if len(units) else dense
     after = np.vstack([dense[1:], zero]) if len(units) else dense
