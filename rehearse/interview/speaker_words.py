@@ -6,8 +6,8 @@ interruptions and the closing become the candidate's and an answer runs on into 
 model reads each sentence and its two neighbours: the words common to many interview sets (a
 vocabulary of everyday words, so no workplace's jargon), whether it says I, we or you, its
 question mark and question cues, its length, where it falls in the recording, whether it goes on a
-sentence Whisper cut (it opens in lower case, the unit before ends mid-sentence), and the rules'
-own call. `scripts/eval/train_speaker_words.py` learns it from the interview scripts and writes the
+sentence Whisper cut (it opens in lower case, the unit before ends mid-sentence), whether it opens
+like a reply ("Well, ...") right after a question, and the rules' own call. `scripts/eval/train_speaker_words.py` learns it from the interview scripts and writes the
 weights (`rubrics/speaker_words.json`); a sentence it gives the interviewer with probability at
 least the rubric's `one_voice_model_min` becomes the interviewer's. It only adds the interviewer's
 sentences: the questions the rules found stay questions.
