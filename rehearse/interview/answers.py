@@ -28,6 +28,7 @@ from rehearse.interview.turns import (
     Unit,
     asker_holes,
     detect_turns,
+    sparse_asker_units,
     turns_from_splits,
 )
 from rehearse.interview.voices import channel_balance
@@ -46,7 +47,7 @@ from rehearse.models import (
     Word,
 )
 from rehearse.speech import model as whisper_model
-from rehearse.speech.holes import fill_short_holes
+from rehearse.speech.holes import fill_short_holes, hear_sparse
 from rehearse.speech.sentences import split_sentences
 from rehearse.speech.transcript import slice_transcription, transcribe_speech
 
@@ -141,9 +142,12 @@ def analyze_interview(
         else:
             turns = detect_turns(samples, text, balance, cfg)
             if turns.voices is not None:  # short questions in the interviewer's voice Whisper left out
-                heard = fill_short_holes(text, samples, spec, whisper, cfg["speech"]["hole_min_s"],
-                                         cfg["speech"]["hole_min_probability"],
-                                         asker_holes(samples, turns, cfg["speech"]["hole_voice_margin"]))
+                scfg = cfg["speech"]
+                heard = fill_short_holes(text, samples, spec, whisper, scfg["hole_min_s"], scfg["hole_min_probability"],
+                                         asker_holes(samples, turns, scfg["hole_voice_margin"]))
+                heard = hear_sparse(heard, samples, spec, whisper,
+                                    sparse_asker_units(turns, scfg["sparse_min_s"], scfg["sparse_words_per_s"]),
+                                    scfg["hole_min_probability"])
                 if len(heard.words) > len(text.words):
                     text = heard
                     turns = detect_turns(samples, text, balance, cfg)

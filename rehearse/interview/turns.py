@@ -363,6 +363,15 @@ def asker_holes(samples: np.ndarray, turns: Turns, margin: float) -> Callable[[l
     return screen
 
 
+def sparse_asker_units(turns: Turns, min_s: float, max_words_per_s: float) -> list[tuple[float, float]]:
+    """The interviewer's units (told by voice) of at least `min_s` in which Whisper wrote fewer
+    than `max_words_per_s` words a second: a question it lost when a window derailed (blind20
+    ivv_06: a five-second "Describe a situation ..." written as the one word "monitoring")."""
+    return [(u.start_s, u.end_s) for u in turns.units
+            if u.speaker == "interviewer" and u.end_s - u.start_s >= min_s
+            and len(u.words) < max_words_per_s * (u.end_s - u.start_s)]
+
+
 def _nearest(units: list[Unit], among, u: Unit) -> int:
     """The index (one of `among`) of the unit nearest in time to `u`."""
     return min(among, key=lambda k: max(units[k].start_s - u.end_s, u.start_s - units[k].end_s, 0.0))

@@ -63,12 +63,35 @@ def fill_short_holes(text: Transcription, samples: np.ndarray, spec: ModelSpec, 
     """Speech Whisper skipped, down to `min_s` of it and shorter than `fill_holes` hears, transcribed
     again on its own as `fill_holes` does, its words kept from a mean probability of
     `min_probability`; only the holes `screen` picks (a mock interview: the holes in the
-    interviewer's voice, where a "Why?" between two stretches of the candidate's talk was left out)."""
+    interviewer's voice, where a "Why?" between two stretches of the candidate's talk was left out).
+    Holes as long as those `fill_holes` hears are screened and heard again too: one can still be
+    there (a 1.2-s "How about tough feedback?" in a robot voice, blind20 ivv_08)."""
     config = rubric.load("delivery")
-    longer = config["transcription"]["hole_min_s"]
     tcfg = {**config["transcription"], "hole_min_s": min_s, "hole_min_probability": min_probability}
-    return _fill_holes_once(text, samples, spec, whisper, {**config, "transcription": tcfg},
-                            screen=lambda holes: screen([h for h in holes if h[2] < longer]))
+    return _fill_holes_once(text, samples, spec, whisper, {**config, "transcription": tcfg}, screen=screen)
+
+
+def hear_sparse(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper,
+                spans: list[tuple[float, float]], min_probability: float) -> Transcription:
+    """Stretches where Whisper wrote far fewer words than were said (a five-second question
+    written as the one word "monitoring" when a window derailed), each transcribed again on its
+    own as a hole is: its words take the place of those written there when there are more of
+    them and Whisper was reasonably sure of them (mean probability at least `min_probability`)."""
+    config = rubric.load("delivery")
+    words = list(text.words)
+    changed = False
+    for a, b in spans:
+        heard = _transcribe_alone(text, samples, spec, whisper, config, a, b)
+        written = [w for w in words if a - 0.1 <= (w.start_s + w.end_s) / 2 <= b + 0.1]
+        if (len(heard) > len(written)
+                and sum(w.probability for w in heard) / len(heard) >= min_probability):
+            words = sorted([w for w in words if w not in written] + heard, key=lambda w: w.start_s)
+            changed = True
+    if not changed:
+        return text
+    gap = config["transcription"]["sentence_gap_s"]
+    return text.model_copy(update={"words": words, "text": " ".join(w.text for w in words),
+                                   "sentences": split_sentences(words, gap)})
 
 
 def _transcribe_alone(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper, config: dict,
