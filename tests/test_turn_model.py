@@ -381,3 +381,20 @@ def test_a_reply_that_goes_on_the_same_story_reads_as_one_story_with_the_answer(
     apart = turn_model.one_story(new_story, finished)
     assert together > 0 > apart, (together, apart)
     assert turn_model.one_story([], cut_off) == 0.0
+
+
+def test_one_voice_an_interested_to_hear_request_cut_in_two_and_an_okay_thats_me_are_the_interviewers():
+    """Read by one voice: Whisper can cut "I'd be interested to hear about a time you ..." in two
+    at "a time." (blind20 ivv_07), and "Okay, that's me." ends the questions before the invitation to
+    ask (ivv_05): both are the interviewer's, in no answer."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2]["lead"] = "Thanks. I'd be interested to hear about a time."
+    iv["turns"][2]["question"] = "You had to tell someone on your own team a hard truth."
+    iv["turns"].append({"closing": [["I", "Okay, that's me."], ["I", "What questions have you got?"],
+                                    ["C", "How many shops does the bakery run?"], ["I", "Eleven, and two more next year."]]})
+    units, _truth, true_speaker, exchanges = _read_by_one_voice(iv)
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2 and "interested to hear about a time" in asked[1], asked
+    told = [u.text for ex in exchanges for u in ex.answer + [r for _, reply in ex.followups for r in reply]]
+    assert not any("interested" in t or "that's me" in t for t in told), told
+    assert next(u for u in units if u.text == "Okay, that's me.").role == "closing"
