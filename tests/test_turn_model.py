@@ -398,3 +398,17 @@ def test_one_voice_an_interested_to_hear_request_cut_in_two_and_an_okay_thats_me
     told = [u.text for ex in exchanges for u in ex.answer + [r for _, reply in ex.followups for r in reply]]
     assert not any("interested" in t or "that's me" in t for t in told), told
     assert next(u for u in units if u.text == "Okay, that's me.").role == "closing"
+
+
+def test_over_to_you_if_you_have_any_opens_the_closing():
+    """"Over to you, if you have any." invites the candidate's questions although it never says
+    "questions" (blind21 ivw_04, where Whisper wrote the line before as "Okay, where's my
+    questions?"): the candidate's question after it is reported apart, not as a reply in the answer."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [["I", "Okay, where's my questions?"], ["I", "Over to you, if you have any."],
+                                    ["C", "What does the on-call rota look like for buyers here?"],
+                                    ["I", "One week in six, and never on your own."]]})
+    units, _truth, exchanges = _laid_out(iv)
+    asking = next(u for u in units if u.text.startswith("What does the on-call rota"))
+    assert asking.role == "candidate_question", [(u.text, u.role) for u in units[-4:]]
+    assert not any(asking in reply for ex in exchanges for _, reply in ex.followups)
