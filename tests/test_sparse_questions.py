@@ -59,7 +59,7 @@ def test_a_question_written_as_one_word_is_heard_again_and_found(derailed):
     assert len(spans) == 1 and abs(spans[0][0] - q["question_start_s"]) < 1.0, spans
     # before: the interview's first main question is lost ("monitoring" asks nothing)
     assert not any("slow" in q_text.lower() for _, _, q_text, _ in turns.questions), turns.questions
-    heard = hear_sparse(broken, samples, spec, whisper, spans, scfg["hole_min_probability"])
+    heard = hear_sparse(broken, samples, spec, whisper, spans, scfg["sparse_min_probability"])
     assert "monitoring" not in {norm(w.text) for w in heard.words}
     again = detect_turns(samples, heard, balance, cfg)
     first = again.questions[0]
@@ -74,5 +74,5 @@ def test_a_stretch_written_in_full_is_left_as_it_is(derailed):
     second = next(u for u in turns.units if u.speaker == "interviewer" and u.start_s >= q["answer_end_s"] - 1
                   and len(u.words) >= 5)
     kept = hear_sparse(broken, samples, spec, whisper, [(second.start_s, second.end_s)],
-                       cfg["speech"]["hole_min_probability"])
+                       cfg["speech"]["sparse_min_probability"])
     assert [w.text for w in kept.words] == [w.text for w in broken.words]

@@ -147,7 +147,7 @@ def analyze_interview(
                                          asker_holes(samples, turns, scfg["hole_voice_margin"]))
                 heard = hear_sparse(heard, samples, spec, whisper,
                                     sparse_asker_units(turns, scfg["sparse_min_s"], scfg["sparse_words_per_s"]),
-                                    scfg["hole_min_probability"])
+                                    scfg["sparse_min_probability"])
                 if len(heard.words) > len(text.words):
                     text = heard
                     turns = detect_turns(samples, text, balance, cfg)

@@ -65,9 +65,11 @@ def fill_short_holes(text: Transcription, samples: np.ndarray, spec: ModelSpec, 
     `min_probability`; only the holes `screen` picks (a mock interview: the holes in the
     interviewer's voice, where a "Why?" between two stretches of the candidate's talk was left out).
     Holes as long as those `fill_holes` hears are screened and heard again too: one can still be
-    there (a 1.2-s "How about tough feedback?" in a robot voice, blind20 ivv_08)."""
+    there (a 1.2-s "How about tough feedback?" in a robot voice, blind20 ivv_08). Pieces of speech
+    are not joined across silence here: each is screened and heard on its own, so a short turn is
+    not heard with the start of the next speaker's ("Questions?" then "Yes, ...", blind21 ivw_08)."""
     config = rubric.load("delivery")
-    tcfg = {**config["transcription"], "hole_min_s": min_s, "hole_min_probability": min_probability}
+    tcfg = {**config["transcription"], "hole_min_s": min_s, "hole_min_probability": min_probability, "hole_join_s": 0.0}
     return _fill_holes_once(text, samples, spec, whisper, {**config, "transcription": tcfg}, screen=screen)
 
 
