@@ -412,3 +412,22 @@ def test_over_to_you_if_you_have_any_opens_the_closing():
     asking = next(u for u in units if u.text.startswith("What does the on-call rota"))
     assert asking.role == "candidate_question", [(u.text, u.role) for u in units[-4:]]
     assert not any(asking in reply for ex in exchanges for _, reply in ex.followups)
+
+
+def test_chat_inside_an_answer_after_which_the_story_goes_on_is_a_follow_up():
+    """"Sorry, you cut out for a second there." is chat wording, but said inside an answer and
+    followed by half a minute more of the same story it is a follow-up (blind22 ivx_08): the story's
+    rest stays in the answer instead of becoming small talk between questions."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": 2, "question": "Sorry, you cut out for a second there. Did you say overnight?",
+                                    "sentences": [
+        ["A", "Yes, overnight, and I asked each of them to send the boxes in our exact sizes so we could test them on the line."],
+        ["A", "The next morning I ran all three through the packing machine with the shift lead watching."],
+        ["A", "Two of them jammed the folder within ten minutes, so I dropped those and rang the third one back."],
+        ["A", "I agreed a three month contract with a price cap, inside the limit my manager had signed off."]]}]
+    units, _truth, exchanges = _laid_out(iv)
+    assert len(exchanges) == 2
+    (followup, reply), = exchanges[0].followups
+    assert "cut out" in " ".join(u.text for u in followup)
+    assert any(u.text.startswith("Two of them jammed") for u in reply)
+    assert not any(u.role == "smalltalk" and u.text.startswith("The next morning") for u in units)
