@@ -431,3 +431,16 @@ def test_chat_inside_an_answer_after_which_the_story_goes_on_is_a_follow_up():
     assert "cut out" in " ".join(u.text for u in followup)
     assert any(u.text.startswith("Two of them jammed") for u in reply)
     assert not any(u.role == "smalltalk" and u.text.startswith("The next morning") for u in units)
+
+
+def test_a_terse_thanks_questions_after_the_last_answer_opens_the_closing():
+    """"Thanks. Questions?" from a terse interviewer (blind22 ivx_09): the bare "Questions?" is an
+    invitation after a sentence as well as at the start of a turn, so the candidate's questions after
+    it are reported apart, not as replies in the last answer."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [["I", "Thanks. Questions?"], ["C", "Yes, a couple, if that's okay."],
+                                    ["C", "How many shops does the bakery supply each morning?"], ["I", "Eleven."]]})
+    units, _truth, exchanges = _laid_out(iv)
+    asking = next(u for u in units if u.text.startswith("How many shops"))
+    assert asking.role == "candidate_question", [(u.text, u.role) for u in units[-5:]]
+    assert next(u for u in units if u.text == "Thanks. Questions?" or u.text == "Questions?").role == "closing"
