@@ -118,7 +118,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         shared = sorted(topic & _topic(" ".join(u.text for u in exchanges[-1].answer), cfg)) if state == "answer" else []
         story = _story_after(runs, k, cfg)  # the candidate's talk after the turn, short questions inside it and all
         nxt = runs[k + 1] if k + 1 < len(runs) and runs[k + 1][0].speaker == "candidate" else []  # the reply
-        x = None  # the turn model's features
+        x, same_story = None, None  # the turn model's features; its "answer and reply read as one story"
         if model is not None or capture is not None:
             answer_so_far = exchanges[-1].answer if state == "answer" else []
             opening = turn_model.opening_labels(nxt)
@@ -144,6 +144,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             x += [turn_model.scene_in_time(nxt, cfg["scene_cue"]),
                   float(bool(nxt) and bool(re.search(cfg["direct_answer"], nxt[0].text.lower()))),
                   turn_model.one_story(whole, answer_so_far)]
+            same_story = x[-1]
             if capture is not None:
                 capture.append((run, x))
         aside, note = None, ""
@@ -222,7 +223,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         elif aside:
             _mark(run, "smalltalk", f"between questions ({aside})")
             state, reply = "between", None
-        elif (chat and not (state == "answer" and story >= cfg["long_reply_s"] and (x is None or x[-1] > 0))) \
+        elif (chat and not (state == "answer" and story >= cfg["long_reply_s"] and (same_story is None or same_story > 0))) \
                 or re.search(cfg["transition"], text):
             # chat inside an answer after which the candidate goes on with the same story at length
             # ("Sorry, you cut out for a second there. Did you say no dryer at all?" - 25 s more of

@@ -60,8 +60,8 @@ def fill_holes(text: Transcription, samples: np.ndarray, spec: ModelSpec, whispe
 
 def fill_short_holes(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper, min_s: float,
                      min_probability: float, screen) -> Transcription:
-    """Speech Whisper skipped, down to `min_s` of it and shorter than `fill_holes` hears, transcribed
-    again on its own as `fill_holes` does, its words kept from a mean probability of
+    """Speech Whisper skipped, down to `min_s` of it, transcribed again on its own as `fill_holes`
+    does, its words kept from a mean probability of
     `min_probability`; only the holes `screen` picks (a mock interview: the holes in the
     interviewer's voice, where a "Why?" between two stretches of the candidate's talk was left out).
     Holes as long as those `fill_holes` hears are screened and heard again too: one can still be
