@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts" / "eval"))
 import train_turns
@@ -444,3 +446,24 @@ def test_a_terse_thanks_questions_after_the_last_answer_opens_the_closing():
     asking = next(u for u in units if u.text.startswith("How many shops"))
     assert asking.role == "candidate_question", [(u.text, u.role) for u in units[-5:]]
     assert next(u for u in units if u.text == "Thanks. Questions?" or u.text == "Questions?").role == "closing"
+
+
+@pytest.mark.parametrize("closing, after", [
+    # blind22 ivx_02: no invitation to ask, only the interviewer winding up
+    ([["I", "Okay, I think I've heard what I needed to hear."],
+      ["I", "I'll talk it over with my partner and give you a ring on Monday."],
+      ["C", "Great, thanks for seeing me."]], None),
+    # blind22 ivx_05: "that's what I had" and an invitation without "questions"
+    ([["I", "Alright, that's what I had."], ["I", "Anything on your side?"],
+      ["C", "Do the buyers get a say in which suppliers they handle?"], ["I", "Some, yes."]], "Do the buyers"),
+])
+def test_one_voice_closings_in_other_words_end_the_last_answer(closing, after):
+    """Read by one voice, a closing worded without "questions" ends the last answer: none of its
+    lines is in an answer, and the candidate's own question after it is reported apart."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": closing})
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    told = [u.text for ex in exchanges for u in ex.answer + [r for _, reply in ex.followups for r in reply]]
+    assert not any(text in told for _, text in closing), told[-3:]
+    if after:
+        assert next(u for u in units if u.text.startswith(after)).role == "candidate_question"
