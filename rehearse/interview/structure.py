@@ -148,6 +148,10 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             if capture is not None:
                 capture.append((run, x))
         aside, note = None, ""
+        # chat inside an answer after which the candidate goes on with the same story at length
+        # ("Sorry, you cut out for a second there. Did you say no dryer at all?" - 25 s more of the
+        # grooming story) is a follow-up: the answer goes on
+        story_goes_on = state == "answer" and story >= cfg["long_reply_s"] and (same_story is None or same_story > 0)
         if model is not None:
             p = turn_model.probability(x, model["main"])
             main = p >= model["main"]["threshold"]
@@ -223,11 +227,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         elif aside:
             _mark(run, "smalltalk", f"between questions ({aside})")
             state, reply = "between", None
-        elif (chat and not (state == "answer" and story >= cfg["long_reply_s"] and (same_story is None or same_story > 0))) \
-                or re.search(cfg["transition"], text):
-            # chat inside an answer after which the candidate goes on with the same story at length
-            # ("Sorry, you cut out for a second there. Did you say no dryer at all?" - 25 s more of
-            # the grooming story) is a follow-up: the answer goes on
+        elif (chat and not story_goes_on) or re.search(cfg["transition"], text):
             cue = chat or re.search(cfg["transition"], text)
             _mark(run, "smalltalk", f"between questions ({'chat' if chat else 'transition'}: {cue.group(0)!r}){note}")
             state, reply = "between", None

@@ -89,11 +89,13 @@ def hear_sparse(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisp
                 and sum(w.probability for w in heard) / len(heard) >= min_probability):
             words = sorted([w for w in words if w not in written] + heard, key=lambda w: w.start_s)
             changed = True
-    if not changed:
-        return text
-    gap = config["transcription"]["sentence_gap_s"]
+    return _with_words(text, words, config["transcription"]["sentence_gap_s"]) if changed else text
+
+
+def _with_words(text: Transcription, words: list, sentence_gap_s: float) -> Transcription:
+    """`text` with `words` (in time order) as its words, its text and sentences rebuilt from them."""
     return text.model_copy(update={"words": words, "text": " ".join(w.text for w in words),
-                                   "sentences": split_sentences(words, gap)})
+                                   "sentences": split_sentences(words, sentence_gap_s)})
 
 
 def _transcribe_alone(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper, config: dict,
@@ -183,6 +185,4 @@ def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, 
         return text
     kept = [w for w in text.words  # a filled pause written inside a hole now transcribed stood for its words
             if not (norm(w.text) in filled and any(a <= w.start_s and w.end_s <= b for a, b in replaced))]
-    words = sorted(kept + added, key=lambda w: w.start_s)
-    return text.model_copy(update={"words": words, "text": " ".join(w.text for w in words),
-                                   "sentences": split_sentences(words, tcfg["sentence_gap_s"])})
+    return _with_words(text, sorted(kept + added, key=lambda w: w.start_s), tcfg["sentence_gap_s"])
