@@ -467,3 +467,95 @@ def test_one_voice_closings_in_other_words_end_the_last_answer(closing, after):
     assert not any(text in told for _, text in closing), told[-3:]
     if after:
         assert next(u for u in units if u.text.startswith(after)).role == "candidate_question"
+
+
+def test_an_invitation_whose_own_sentence_ends_in_a_question_mark_opens_the_closing():
+    """"Is there anything you want to ask before I let you go?" (blind23 ivy_02): the words after the
+    closing wording run on in its own clause, so its question mark asks for the candidate's questions,
+    not for another story; a long question of the candidate's after it does not make it a follow-up."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [
+        ["I", "That's great, and sorry again for rushing you. Is there anything you want to ask before I let you go?"],
+        ["C", "Just one, really. I read that the bakery started supplying two hotels last year, and that the night "
+              "shift grew from four people to seven to cope with it, and that most of the new bakers came "
+              "through the apprenticeship, which is partly why I applied. Does that mean the apprentices work "
+              "nights from the start, or do they begin on days with a mentor?"],
+        ["I", "They start on days for three months with a mentor, then move to nights."]]})
+    units, _truth, exchanges = _laid_out(iv)
+    invitation = next(u for u in units if u.text.startswith("Is there anything"))
+    assert invitation.role == "closing", [(u.text[:40], u.role) for u in units[-5:]]
+    told = [u.text for ex in exchanges for u in ex.answer + [r for _, reply in ex.followups for r in reply]]
+    assert not any(t.startswith(("Just one", "Does that mean")) for t in told), told[-3:]
+
+
+def test_one_voice_no_problem_asks_for_no_story_and_how_much_asks_in_the_closing():
+    """Read by one voice (blind23 ivy_10, ivy_02): "No problem." and "That's not a problem." name no
+    kind of story wanted, so a candidate's "no problem" late in the closing does not push the closing
+    past the candidate's questions; and "How much ..." without a question mark is the candidate
+    asking, so the interviewer's reply after it is the interviewer's."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [
+        ["I", "Anything you want to ask me?"],
+        ["CQ", "Yeah. How much of the baking is done overnight."],
+        ["I", "Nearly all of it, the shops open at seven."],
+        ["C", "No problem."],
+        ["I", "We'll call you on Friday."]]})
+    units, _truth, true_speaker, exchanges = _read_by_one_voice(iv)
+    asked = next(u for u in units if u.text.startswith("How much of the baking"))
+    assert asked.speaker == "candidate" and asked.role == "candidate_question", (asked.speaker, asked.role)
+    reply = next(u for u in units if u.text.startswith("Nearly all of it"))
+    assert reply.speaker == "interviewer", [(u.text, u.speaker) for u in units[-5:]]
+
+
+@pytest.mark.parametrize("cut_in", [
+    "Sorry, can I stop you there? When you say we, what were you doing yourself?",
+    "Hang on, your own manager told you to skip the check?",
+    "Wait, you let the new starters run the ovens on their own? How did you manage that?",
+])
+def test_a_question_that_cuts_into_the_answer_is_a_follow_up_however_long_the_story_goes_on(cut_in):
+    """A turn that cuts into an answer to ask about it (blind23 ivy_01, ivy_03, ivy_08) is a
+    follow-up even when the candidate answers it and then tells the rest of the story for a minute:
+    the answer is not split in two."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    first = iv["turns"][1]
+    first["followups"] = [{"after": 2, "question": cut_in, "sentences": [
+        ["A", "Fair question. I was the one who rang the suppliers and picked which samples to test first."],
+        ["A", "Then I sat with the packing team for two nights to check the new boxes fitted the trays."],
+        ["A", "I also wrote to our three biggest customers to warn them the boxes would look different for a while."],
+        ["A", "When one box split on the line, I stopped that batch and sent it back the same morning."],
+        ["R", "We kept every order going that season, and two customers said the new boxes were better."],
+        ["R", "I still keep a second supplier on a small contract so we are never caught out like that again."]]}]
+    units, _truth, exchanges = _laid_out(iv)
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2, asked
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups][0] == cut_in
+
+
+def test_a_cut_in_that_asks_for_a_new_story_is_still_a_main_question():
+    """"Hang on, before we run out of time: tell me about a time you missed a deadline." cuts in, but
+    asks for a new story: a main question."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2]["lead"] = "Hang on, before we run out of time."
+    iv["turns"][2]["question"] = "Tell me about a time you missed a deadline."
+    units, _truth, exchanges = _laid_out(iv)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+
+
+def test_one_voice_a_told_question_is_the_candidates_and_the_first_thing_i_want_to_hear_asks():
+    """Read by one voice (blind23 ivy_02, ivy_10): a sentence told in the first person whose question
+    mark only closes a tag ("..., you know?") or a question the candidate quotes ("and just said, can
+    I show you the gasket?") is the candidate's story going on, not a question; "The first thing I
+    want to hear about is a job where you ..." is the interviewer asking for a story."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    first = iv["turns"][1]
+    first["lead"] = "Good, let's begin."
+    first["question"] = "The first thing I want to hear about is a time a supplier let you down badly."
+    first["sentences"][3][1] = "I went over to the warehouse and just said, can we sort this out today?"
+    first["sentences"][4][1] = "We never ran out of boxes, and the new supplier is still with us, you know?"
+    first["followups"] = []
+    units, _truth, true_speaker, exchanges = _read_by_one_voice(iv)
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2 and "The first thing I want to hear about" in asked[0], asked
+    for text in ("I went over to the warehouse", "We never ran out of boxes"):
+        told = next(u for u in units if u.text.startswith(text))
+        assert told.speaker == "candidate" and told in exchanges[0].answer, (told.text, told.speaker, told.role)

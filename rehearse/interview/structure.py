@@ -152,12 +152,21 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # ("Sorry, you cut out for a second there. Did you say no dryer at all?" - 25 s more of the
         # grooming story) is a follow-up: the answer goes on
         story_goes_on = state == "answer" and story >= cfg["long_reply_s"] and (same_story is None or same_story > 0)
+        # a turn that cuts into the answer to ask the candidate about it ("Sorry, can I stop you
+        # there? When you say we, ...", "Hang on, your own supervisor ...") with no request for a new
+        # story is a follow-up on the story being told, however long the candidate goes on with it
+        # afterwards ("Hang on, someone's knocking on my window." asks nothing of the candidate)
+        cut_in = re.match(cfg["interrupts"], text) if (
+            state == "answer" and new < cfg["min_main"] and not chat and n_words <= cfg["interrupt_max_words"]
+            and (asks or re.search(cfg["listener"], text))) else None
         if model is not None:
             p = turn_model.probability(x, model["main"])
-            main = p >= model["main"]["threshold"]
+            main = p >= model["main"]["threshold"] and cut_in is None
             why_main = f"the turn model gives {p:.2f} ({', '.join(turn_model.reasons(x, model['main']))})"
             note = f"; the turn model gives it {p:.2f} as a main question"
-            if not main and state == "answer":
+            if cut_in is not None:
+                note += f"; it cuts into the answer ({cut_in.group(0)!r})"
+            if not main and state == "answer" and cut_in is None:
                 q = turn_model.probability(x, model["aside"])
                 if q >= model["aside"]["threshold"]:
                     aside = f"the turn model takes it off the story: {q:.2f} ({', '.join(turn_model.reasons(x, model['aside']))})"
@@ -227,7 +236,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         elif aside:
             _mark(run, "smalltalk", f"between questions ({aside})")
             state, reply = "between", None
-        elif (chat and not story_goes_on) or re.search(cfg["transition"], text):
+        elif ((chat and not story_goes_on) or re.search(cfg["transition"], text)) and cut_in is None:
             cue = chat or re.search(cfg["transition"], text)
             _mark(run, "smalltalk", f"between questions ({'chat' if chat else 'transition'}: {cue.group(0)!r}){note}")
             state, reply = "between", None
@@ -366,6 +375,10 @@ def _story_to_come(runs: list[list[Unit]], k: int, cfg: dict) -> bool:
         # in run k, what follows the closing wording (Whisper can write both in one sentence:
         # "We've got a few minutes left, and can you talk about ...")
         rest = _text(runs[j]) if j > k else re.split(cfg["closing"], _text(runs[k][hit:]), maxsplit=1)[-1]
+        if j == k and not re.match(cfg["closing_new_clause"], rest):
+            # the words run on in the closing wording's own clause ("Is there anything you want to
+            # ask before I let you go?"): its question mark is the invitation's, not a new question
+            rest = ""
         # a request for a story, or any question that is not the invitation to ask ("We've got ten
         # minutes left, so a quicker one. You and a designer disagree on a flow. What happens?")
         asked = _score(rest, cfg["new_story"])[0] >= cfg["min_main"] or (

@@ -471,7 +471,8 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     request = [addressed(i) or (i > 0 and len(u.words) <= scfg["one_voice_echo_words"]
                                 and not re.search(first_person, texts[i]) and echoes([u], [units[i - 1]], scfg))
                for i, u in enumerate(units)]
-    asks = [u.asks(min_score) or closing[i] or story[i] or request[i] for i, u in enumerate(units)]
+    told = [bool(re.search(scfg["one_voice_told_question"], t)) for t in texts]
+    asks = [(u.asks(min_score) and not told[i]) or closing[i] or story[i] or request[i] for i, u in enumerate(units)]
     # a short question checking what a request for a story meant ("Do you mean on the day
     # itself?") is the candidate's first words, not the interviewer's
     # (after any question of the interviewer's: "What about giving someone difficult feedback?" -
