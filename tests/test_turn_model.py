@@ -309,7 +309,7 @@ def test_a_remark_answered_with_chat_is_small_talk_and_the_question_keeps_its_sc
     units, _truth, exchanges = _laid_out(TERSE)
     cfg = rubric.load("interview")
     asked = [_asked(ex.question, cfg["cues"]["min_question_score"], cfg["structure"]) for ex in exchanges]
-    assert [" ".join(u.text for u in ex.question) for ex in exchanges][0] == "Worst delivery week. Go."
+    assert " ".join(u.text for u in exchanges[0].question) == "Worst delivery week. Go."
     assert asked[1] == "Picture the day someone on your own team pushed back hardest. What happened?", asked
     role = {u.text: u.role for u in units}
     assert role["There's water on the side and we'll keep this short and practical."] == "smalltalk", role
@@ -394,7 +394,7 @@ def test_one_voice_an_interested_to_hear_request_cut_in_two_and_an_okay_thats_me
     iv["turns"][2]["question"] = "You had to tell someone on your own team a hard truth."
     iv["turns"].append({"closing": [["I", "Okay, that's me."], ["I", "What questions have you got?"],
                                     ["C", "How many shops does the bakery run?"], ["I", "Eleven, and two more next year."]]})
-    units, _truth, true_speaker, exchanges = _read_by_one_voice(iv)
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
     asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == 2 and "interested to hear about a time" in asked[1], asked
     told = [u.text for ex in exchanges for u in ex.answer + [r for _, reply in ex.followups for r in reply]]
@@ -442,7 +442,7 @@ def test_a_terse_thanks_questions_after_the_last_answer_opens_the_closing():
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"].append({"closing": [["I", "Thanks. Questions?"], ["C", "Yes, a couple, if that's okay."],
                                     ["C", "How many shops does the bakery supply each morning?"], ["I", "Eleven."]]})
-    units, _truth, exchanges = _laid_out(iv)
+    units, _truth, _exchanges = _laid_out(iv)
     asking = next(u for u in units if u.text.startswith("How many shops"))
     assert asking.role == "candidate_question", [(u.text, u.role) for u in units[-5:]]
     assert next(u for u in units if u.text == "Thanks. Questions?" or u.text == "Questions?").role == "closing"
@@ -476,10 +476,10 @@ def test_an_invitation_whose_own_sentence_ends_in_a_question_mark_opens_the_clos
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"].append({"closing": [
         ["I", "That's great, and sorry again for rushing you. Is there anything you want to ask before I let you go?"],
-        ["C", "Just one, really. I read that the bakery started supplying two hotels last year, and that the night "
-              "shift grew from four people to seven to cope with it, and that most of the new bakers came "
-              "through the apprenticeship, which is partly why I applied. Does that mean the apprentices work "
-              "nights from the start, or do they begin on days with a mentor?"],
+        ["C", ("Just one, really. I read that the bakery started supplying two hotels last year, and that the night "
+               "shift grew from four people to seven to cope with it, and that most of the new bakers came "
+               "through the apprenticeship, which is partly why I applied. Does that mean the apprentices work "
+               "nights from the start, or do they begin on days with a mentor?")],
         ["I", "They start on days for three months with a mentor, then move to nights."]]})
     units, _truth, exchanges = _laid_out(iv)
     invitation = next(u for u in units if u.text.startswith("Is there anything"))
@@ -500,7 +500,7 @@ def test_one_voice_no_problem_asks_for_no_story_and_how_much_asks_in_the_closing
         ["I", "Nearly all of it, the shops open at seven."],
         ["C", "No problem."],
         ["I", "We'll call you on Friday."]]})
-    units, _truth, true_speaker, exchanges = _read_by_one_voice(iv)
+    units, _truth, _true_speaker, _exchanges = _read_by_one_voice(iv)
     asked = next(u for u in units if u.text.startswith("How much of the baking"))
     assert asked.speaker == "candidate" and asked.role == "candidate_question", (asked.speaker, asked.role)
     reply = next(u for u in units if u.text.startswith("Nearly all of it"))
@@ -525,10 +525,10 @@ def test_a_question_that_cuts_into_the_answer_is_a_follow_up_however_long_the_st
         ["A", "When one box split on the line, I stopped that batch and sent it back the same morning."],
         ["R", "We kept every order going that season, and two customers said the new boxes were better."],
         ["R", "I still keep a second supplier on a small contract so we are never caught out like that again."]]}]
-    units, _truth, exchanges = _laid_out(iv)
+    _units, _truth, exchanges = _laid_out(iv)
     asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == 2, asked
-    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups][0] == cut_in
+    assert next(" ".join(u.text for u in q) for q, _ in exchanges[0].followups) == cut_in
 
 
 def test_a_cut_in_that_asks_for_a_new_story_is_still_a_main_question():
@@ -537,7 +537,7 @@ def test_a_cut_in_that_asks_for_a_new_story_is_still_a_main_question():
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][2]["lead"] = "Hang on, before we run out of time."
     iv["turns"][2]["question"] = "Tell me about a time you missed a deadline."
-    units, _truth, exchanges = _laid_out(iv)
+    _units, _truth, exchanges = _laid_out(iv)
     assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
 
 
@@ -553,7 +553,7 @@ def test_one_voice_a_told_question_is_the_candidates_and_the_first_thing_i_want_
     first["sentences"][3][1] = "I went over to the warehouse and just said, can we sort this out today?"
     first["sentences"][4][1] = "We never ran out of boxes, and the new supplier is still with us, you know?"
     first["followups"] = []
-    units, _truth, true_speaker, exchanges = _read_by_one_voice(iv)
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
     asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == 2 and "The first thing I want to hear about" in asked[0], asked
     for text in ("I went over to the warehouse", "We never ran out of boxes"):
