@@ -559,3 +559,15 @@ def test_one_voice_a_told_question_is_the_candidates_and_the_first_thing_i_want_
     for text in ("I went over to the warehouse", "We never ran out of boxes"):
         told = next(u for u in units if u.text.startswith(text))
         assert told.speaker == "candidate" and told in exchanges[0].answer, (told.text, told.speaker, told.role)
+
+
+@pytest.mark.parametrize("thanks", ["Thanks, Callum.", "Cheers Jake, that's all good."])
+def test_one_voice_thanks_with_a_name_before_the_closing_is_the_interviewers(thanks):
+    """Read by one voice (blind23 ivy_08, ivy_10): the interviewer's thanks with the candidate's name
+    just before the invitation to ask is the interviewer's lead-in, so the last answer ends before it."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [["I", thanks], ["I", "Have you got any questions for me?"],
+                                    ["CQ", "How many bakers work the night shift?"], ["I", "Six, and a supervisor."]]})
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == thanks)
+    assert said.speaker == "interviewer" and said not in exchanges[-1].answer, (said.speaker, said.role)
