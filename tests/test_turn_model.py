@@ -571,3 +571,36 @@ def test_one_voice_thanks_with_a_name_before_the_closing_is_the_interviewers(tha
     units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
     said = next(u for u in units if u.text == thanks)
     assert said.speaker == "interviewer" and said not in exchanges[-1].answer, (said.speaker, said.role)
+
+
+@pytest.mark.parametrize("asked", ["Oh no. Did you have to tell the owner?", "Did you tell your manager?"])
+@pytest.mark.parametrize("after", [0, 1])
+def test_a_question_early_in_an_answer_is_a_follow_up_however_long_the_story_goes_on(asked, after):
+    """A new main question comes after an answer: a question with no request for a story asked in
+    the first seconds of one (blind17 ivs_05: "Oh no. Did you have to tell the curator?") is about
+    the story just begun, even when the candidate then tells the rest of it at length."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": after, "question": asked, "sentences": [
+        ["A", "Not straight away. I rang three other suppliers that afternoon and got samples sent overnight to the bakery."],
+        ["A", "Then I sat with the packing team for two nights to check the new boxes fitted the trays."],
+        ["A", "I also wrote to our three biggest customers to warn them the boxes would look different for a while."],
+        ["A", "When one box split on the line, I stopped that batch and sent it back the same morning."]]}]
+    _units, _truth, exchanges = _laid_out(iv)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [asked]
+
+
+@pytest.mark.parametrize("story", [
+    "When I did the smoke test after sweeping, smoke was coming out through the bedroom wall above, through a crack in the chimney.",
+    "An A320 came in 25 minutes late from Malaga on a 40 minute turn."])
+def test_one_voice_a_statement_early_in_the_answer_is_the_candidates_story(story):
+    """Read by one voice (blind22 ivx_01, blind23 ivy_10): a sentence of the candidate's story that the
+    speaker wording model gives the interviewer, said a few seconds into the answer with no question
+    and no follow-up wording, is the candidate's: the answer goes on through it."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = []
+    iv["turns"][1]["sentences"].insert(1, ["S", story])
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == story)
+    assert said.speaker == "candidate" and said in exchanges[0].answer, (said.speaker, said.role, said.why)
+    assert not exchanges[0].followups and len(exchanges) == 2

@@ -179,6 +179,25 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                         _mark(run, "closing", f"{aside}, with {left:.0f} s of the candidate's talk left")
                         state, reply = "closing", None
                         continue
+        # a new main question comes after an answer: in the first `early_answer_s` of the candidate's
+        # talk after a request for a story, a turn with no new-story wording is about the story just
+        # begun ("Did you have to tell the curator?"); with one voice, a statement there that only the
+        # speaker wording model gave the interviewer, with no follow-up wording, is the story itself
+        # ("An A320 came in 25 minutes late ...", "Strip it down, clean it ...")
+        early = (state == "answer" and new < cfg["min_main"] and cut_in is None
+                 and _score(_text(exchanges[-1].question), cfg["new_story"])[0] >= cfg["min_main"]
+                 and _talk(exchanges[-1].answer, cfg) < cfg["early_answer_s"])
+        if early and main:
+            main, note = False, note + f"; too early in the answer for a new question ({_talk(exchanges[-1].answer, cfg):.0f} s of talk)"
+        if early and not main and all(u.guessed for u in run) and not asks and not worded and follow == 0 and not aside:
+            for u in run:
+                u.speaker = "candidate"
+                u.why.append("speaker: the candidate's after all: a statement this early in the answer is the story")
+            _mark(run, "reply" if reply is not None else "answer", f"the candidate answers question {len(exchanges)}{note}")
+            exchanges[-1].answer.extend(run)
+            if reply is not None:
+                reply.extend(run)
+            continue
         if main and asks and chat and new < cfg["chat_over_new"] and story < cfg["long_reply_s"]:
             # a chat question answered in a few words ("Would you like a coffee before we carry on?" - "I'm fine,
             # thank you, I had one in the lobby.") is small talk, wherever it comes

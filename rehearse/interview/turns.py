@@ -30,6 +30,7 @@ class Unit:
     role: str = "answer"  # smalltalk, lead, question, followup, answer, reply, remark, closing, candidate_question
     why: list[str] = field(default_factory=list)  # how the speaker and the role were decided
     cut: bool = False  # cut out of a longer unit where the voice changed (its cues not yet found)
+    guessed: bool = False  # one voice: the interviewer's by the speaker wording model alone
 
     @property
     def start_s(self) -> float:
@@ -546,7 +547,7 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
     p = speaker_words.probabilities(units, rule, speaker_words.load(path), scfg, min_score)
     for u, pi, kept in zip(units, p, keep):
         if u.speaker != "interviewer" and not kept and pi >= scfg["one_voice_model_min"]:
-            u.speaker = "interviewer"
+            u.speaker, u.guessed = "interviewer", True
             u.why.append(f"speaker: the interviewer's by the speaker wording model (p {pi:.2f})")
 
 
