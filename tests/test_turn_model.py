@@ -604,3 +604,17 @@ def test_one_voice_a_statement_early_in_the_answer_is_the_candidates_story(story
     said = next(u for u in units if u.text == story)
     assert said.speaker == "candidate" and said in exchanges[0].answer, (said.speaker, said.role, said.why)
     assert not exchanges[0].followups and len(exchanges) == 2
+
+
+@pytest.mark.parametrize("asked", ["I'm curious what the manager said about it afterwards.", "I'd like to know how the owner took it."])
+def test_one_voice_a_request_to_hear_more_of_the_story_is_a_follow_up(asked):
+    """Read by one voice (blind23 ivy_08): "I'm curious what the grumblers said about it afterwards."
+    at the end of an answer asks about the story told, with no "you" in it: the interviewer's
+    follow-up, and the candidate's reply stays in the answer."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": "end", "question": asked, "sentences": [
+        ["R", "He came back the next week and said the new boxes were better than the old ones."]]}]
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == asked)
+    assert said.speaker == "interviewer", (said.role, said.why)
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [asked] and len(exchanges) == 2

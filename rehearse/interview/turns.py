@@ -454,10 +454,15 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     story = [a and bool(re.search(scfg["listener"], t)) and not re.match(first_person, t) for a, t in zip(asking_story, texts)]
     # a short request to the listener with no "I" or "we" ("The worst night you've had on shift.",
     # "Give me the story of a store you turned around."), or in the first person asking to hear
-    # about the listener ("I'm curious how you deal with ..."): the interviewer's
+    # about the listener ("I'm curious how you deal with ...") or about the story told, with no "I"
+    # or "we" in what it asks ("I'm curious what the grumblers said about it afterwards."): the
+    # interviewer's
     def addressed(i: int) -> bool:
         t, n_words = texts[i], len(units[i].words)
-        if re.match(scfg["one_voice_request"], t) and (asking_story[i] or re.search(scfg["listener"], t)):
+        request = re.match(scfg["one_voice_request"], t)
+        if request and (asking_story[i] or re.search(scfg["listener"], t)):
+            return True
+        if request and re.match(scfg["one_voice_request_asks"], t[request.end():]) and not re.search(first_person, t[request.end():]):
             return True
         if re.match(scfg["one_voice_opens_request"], t) and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", t)):
             return True
