@@ -181,14 +181,14 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                         continue
         # a new main question comes after an answer: in the first `early_answer_s` of the candidate's
         # talk after a request for a story, a turn with no new-story wording is about the story just
-        # begun ("Did you have to tell the curator?"); with one voice, a statement there that only the
-        # speaker wording model gave the interviewer, with no follow-up wording, is the story itself
-        # ("An A320 came in 25 minutes late ...", "Strip it down, clean it ...")
-        early = (state == "answer" and new < cfg["min_main"] and cut_in is None
-                 and _score(_text(exchanges[-1].question), cfg["new_story"])[0] >= cfg["min_main"]
-                 and _talk(exchanges[-1].answer, cfg) < cfg["early_answer_s"])
+        # begun ("Did you tell your manager?"); with one voice, a statement there that only the speaker
+        # wording model gave the interviewer, with no follow-up wording, is the story itself ("An A320
+        # came in 25 minutes late ...", "Strip it down, clean it ...")
+        so_far = _talk(exchanges[-1].answer, cfg) if state == "answer" else 0.0
+        early = (state == "answer" and new < cfg["min_main"] and cut_in is None and so_far < cfg["early_answer_s"]
+                 and _score(_text(exchanges[-1].question), cfg["new_story"])[0] >= cfg["min_main"])
         if early and main:
-            main, note = False, note + f"; too early in the answer for a new question ({_talk(exchanges[-1].answer, cfg):.0f} s of talk)"
+            main, note = False, note + f"; too early in the answer for a new question ({so_far:.0f} s of talk)"
         if early and not main and all(u.guessed for u in run) and not asks and not worded and follow == 0 and not aside:
             for u in run:
                 u.speaker = "candidate"
