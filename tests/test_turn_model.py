@@ -618,3 +618,18 @@ def test_one_voice_a_request_to_hear_more_of_the_story_is_a_follow_up(asked):
     said = next(u for u in units if u.text == asked)
     assert said.speaker == "interviewer", (said.role, said.why)
     assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [asked] and len(exchanges) == 2
+
+
+def test_a_question_whisper_cut_is_answered_even_when_the_answer_ends_with_a_sign_off():
+    """Blind24 ivz_07: Whisper gave the candidate's "Is" to the interviewer's invitation, so the
+    candidate's question reads "the role on a rotating shift pattern."; the interviewer answers it
+    and signs off in the same turn ("I'll email you about next steps."): it is still a question the
+    interviewer answered."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [["I", "That's everything I need. Do you have any questions for me?"],
+                                    ["CQ", "The night shifts on a rotating pattern."],
+                                    ["I", "Yes, four on and four off, every other month."],
+                                    ["I", "I'll email you about next steps."]]})
+    units, _truth, _exchanges = _laid_out(iv)
+    asked = next(u for u in units if u.text == "The night shifts on a rotating pattern.")
+    assert asked.role == "candidate_question", (asked.role, asked.why)

@@ -19,6 +19,7 @@ transition ("Great, thanks. Next one.") are small talk; a remark without a quest
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from rehearse.interview.turns import Exchange, Unit, _runs
@@ -345,12 +346,13 @@ def _topic(text: str, cfg: dict) -> set[str]:
 
 def _answered(run: list[Unit], after: list[Unit], cfg: dict) -> bool:
     """In the closing, the candidate's turn is followed by an interviewer's answer (at least
-    `closing_answer_words` words, no closing wording, not opening with thanks or "good to hear")
-    and is itself no thanks or decline."""
+    `closing_answer_words` words before any sentence with closing wording: "Yes, after probation.
+    I'll email you about next steps." answers, "I'll email you about next steps." does not; not
+    opening with thanks or "good to hear") and is itself no thanks or decline."""
     if not after or after[0].speaker != "interviewer" or re.search(cfg["closing_not_asked"], _text(run)):
         return False
-    return sum(len(u.words) for u in after) >= cfg["closing_answer_words"] and not re.search(cfg["closing"], _text(after)) \
-        and not re.match(cfg["closing_reply_ack"], _text(after))
+    said = list(itertools.takewhile(lambda u: not re.search(cfg["closing"], _text([u])), after))
+    return sum(len(u.words) for u in said) >= cfg["closing_answer_words"] and not re.match(cfg["closing_reply_ack"], _text(after))
 
 
 def _mark(run: list[Unit], role: str, why: str) -> None:
