@@ -77,13 +77,8 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                         # or a mix."): what the interviewer then answers at some length was a question
                         asks, why = True, "the interviewer answers it, in the closing"
                     _mark([u], "candidate_question" if asks else "closing", why if asks else "in the closing")
-            elif reply is not None:
-                _mark(run, "reply", "the candidate replies to the follow-up")
-                reply.extend(run)
-                exchanges[-1].answer.extend(run)
             else:
-                _mark(run, "answer", f"the candidate answers question {len(exchanges)}")
-                exchanges[-1].answer.extend(run)
+                _answer_goes_on(run, exchanges, reply, "")
             continue
         text = _text(run)
         new, new_hits = _score(text, cfg["new_story"])
@@ -194,10 +189,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             for u in run:
                 u.speaker = "candidate"
                 u.why.append("speaker: the candidate's after all: a statement this early in the answer is the story")
-            _mark(run, "reply" if reply is not None else "answer", f"the candidate answers question {len(exchanges)}{note}")
-            exchanges[-1].answer.extend(run)
-            if reply is not None:
-                reply.extend(run)
+            _answer_goes_on(run, exchanges, reply, note)
             continue
         if main and asks and chat and new < cfg["chat_over_new"] and story < cfg["long_reply_s"]:
             # a chat question answered in a few words ("Would you like a coffee before we carry on?" - "I'm fine,
@@ -353,6 +345,17 @@ def _answered(run: list[Unit], after: list[Unit], cfg: dict) -> bool:
         return False
     said = list(itertools.takewhile(lambda u: not re.search(cfg["closing"], _text([u])), after))
     return sum(len(u.words) for u in said) >= cfg["closing_answer_words"] and not re.match(cfg["closing_reply_ack"], _text(after))
+
+
+def _answer_goes_on(run: list[Unit], exchanges: list[Exchange], reply: list[Unit] | None, note: str) -> None:
+    """The candidate's run goes into the current answer, and into the follow-up's reply if one is
+    being collected."""
+    if reply is not None:
+        _mark(run, "reply", f"the candidate replies to the follow-up{note}")
+        reply.extend(run)
+    else:
+        _mark(run, "answer", f"the candidate answers question {len(exchanges)}{note}")
+    exchanges[-1].answer.extend(run)
 
 
 def _mark(run: list[Unit], role: str, why: str) -> None:

@@ -462,7 +462,8 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
         request = re.match(scfg["one_voice_request"], t)
         if request and (asking_story[i] or re.search(scfg["listener"], t)):
             return True
-        if request and re.match(scfg["one_voice_request_asks"], t[request.end():]) and not re.search(first_person, t[request.end():]):
+        asked = t[request.end():] if request else ""
+        if request and re.match(scfg["one_voice_request_asks"], asked) and not re.search(first_person, asked):
             return True
         if re.match(scfg["one_voice_opens_request"], t) and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", t)):
             return True
