@@ -138,6 +138,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
     ccfg = cfg["cues"]
     for unit in units:
         _cue(unit, samples, balance, cfg)
+    units = _cut_at_short_silences(units, samples, text.speech, balance, cfg)
     min_score = ccfg["min_question_score"]
     voices: dict = {}
     stories = [p["pattern"] for p in cfg["structure"]["new_story"]]
@@ -411,6 +412,71 @@ def _cut_at_channel_changes(units: list[Unit], samples: np.ndarray, balance: Cha
             _cue(piece, samples, balance, cfg)
             if a:
                 piece.why.append("speaker: cut from the unit before where the channel changes")
+            out.append(piece)
+    return out
+
+
+def _opens_as_question(unit: Unit, cfg: dict) -> int | None:
+    """Where the question wording a unit opens with ends (its opening or question form matched
+    at the start), or None when it opens with none."""
+    text = unit.text.lower().replace("\u2019", "'")
+    for lead, patterns in ((cfg["lead_in"], cfg["openings"]), (cfg["form_lead_in"], cfg["forms"])):
+        for p in patterns:
+            m = re.search(lead + p["pattern"], text)
+            if m:
+                return m.end()
+    return None
+
+
+def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list | None,
+                           balance: ChannelLevels | None, cfg: dict) -> list[Unit]:
+    """Units cut at a silence shorter than `[units] gap_s` (at least `short_gap_s`) in the voice
+    activity where a question and a story meet inside one unit: Whisper can write the end of a
+    question and the first words of its answer as one sentence ("... an incident on the gym floor
+    that you handled about a month into my first manager job, a member collapsed ...") or an
+    answer's last words and the next question ("... to fetch What's something you've changed
+    ..."). The cut is made when one side opens with question wording (or ends with "?") and has no
+    first-person word after it, and the other side tells in the first person and does not open as
+    a question;
+    a story's own pauses ("How did we fix it? ... we rolled back") are never cut."""
+    ucfg, ccfg = cfg["units"], cfg["cues"]
+    first = re.compile(ccfg["first_person"])
+
+    def asking(piece: Unit) -> bool:
+        end = _opens_as_question(piece, ccfg)
+        if end is None and piece.text.rstrip().endswith("?"):
+            end = 0
+        return end is not None and not first.search(piece.text.lower().replace("\u2019", "'")[end:])
+
+    def telling(piece: Unit) -> bool:
+        return _opens_as_question(piece, ccfg) is None and bool(first.search(piece.text.lower().replace("\u2019", "'")))
+
+    silences = [(a.end_s, b.start_s) for a, b in zip(speech or [], (speech or [])[1:])
+                if ucfg["short_gap_s"] <= b.start_s - a.end_s < ucfg["gap_s"]]
+    out: list[Unit] = []
+    for u in units:
+        pieces = [u]
+        for a, b in silences:
+            last = pieces[-1]
+            if len(last.words) < 2 or not (last.start_s < a and b < last.end_s):
+                continue
+            middle = (a + b) / 2
+            mids = [(x.end_s + y.start_s) / 2 for x, y in itertools.pairwise(last.words)]
+            i = int(np.argmin([abs(m - middle) for m in mids]))
+            if abs(mids[i] - middle) > ucfg["reach_s"]:
+                continue
+            left, right = Unit(last.words[: i + 1]), Unit(last.words[i + 1:])
+            if min(len(left.words), len(right.words)) < ucfg["short_cut_min_words"]:
+                continue
+            if (asking(left) and telling(right)) or (telling(left) and asking(right)):
+                pieces[-1:] = [left, right]
+        if len(pieces) == 1:
+            out.append(u)
+            continue
+        for n, piece in enumerate(pieces):
+            _cue(piece, samples, balance, cfg)
+            if n:
+                piece.why.append("speaker: cut from the unit before at a short silence between a question and a story")
             out.append(piece)
     return out
 
