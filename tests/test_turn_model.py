@@ -633,3 +633,16 @@ def test_a_question_whisper_cut_is_answered_even_when_the_answer_ends_with_a_sig
     units, _truth, _exchanges = _laid_out(iv)
     asked = next(u for u in units if u.text == "The night shifts on a rotating pattern.")
     assert asked.role == "candidate_question", (asked.role, asked.why)
+
+
+@pytest.mark.parametrize("remark", ["Okay, that's helpful. Sounds like a busy summer.", "Right. That sounds really stressful."])
+def test_one_voice_a_remark_on_the_story_before_the_next_question_is_the_interviewers(remark):
+    """Read by one voice (blind22 ivx_01: "Okay, that's helpful." "Sounds like a busy summer."): a
+    short remark on the story just told, right before the next question, is the interviewer's lead-in,
+    so the answer ends before it."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2]["lead"] = remark
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = [u for u in units if u.text in remark]
+    assert said and all(u.speaker == "interviewer" for u in said), [(u.text, u.speaker, u.why) for u in said]
+    assert not any(u in exchanges[0].answer or any(u in r for _, r in exchanges[0].followups) for u in said)

@@ -621,6 +621,13 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
         if u.speaker != "interviewer" and not kept and pi >= scfg["one_voice_model_min"]:
             u.speaker, u.guessed = "interviewer", True
             u.why.append(f"speaker: the interviewer's by the speaker wording model (p {pi:.2f})")
+    # an acknowledgement just before a turn the model gave the interviewer is its lead-in
+    for i in range(len(units) - 2, -1, -1):
+        u, after = units[i], units[i + 1]
+        if u.speaker == "candidate" and not keep[i] and after.speaker == "interviewer" and after.guessed \
+                and re.search(scfg["ack"], u.text.lower().replace("\u2019", "'").strip()):
+            u.speaker, u.guessed = "interviewer", True
+            u.why.append("speaker: an acknowledgement just before the interviewer's turn")
 
 
 def _runs(units: list[Unit]) -> list[list[Unit]]:
