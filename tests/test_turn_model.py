@@ -646,3 +646,91 @@ def test_one_voice_a_remark_on_the_story_before_the_next_question_is_the_intervi
     said = [u for u in units if u.text in remark]
     assert said and all(u.speaker == "interviewer" for u in said), [(u.text, u.speaker, u.why) for u in said]
     assert not any(u in exchanges[0].answer or any(u in r for _, r in exchanges[0].followups) for u in said)
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_reflection_on_the_story_is_a_follow_up_mid_answer_and_at_its_end(one_voice):
+    """Blind25 iwa_04, iwa_06, iwa_08: an interviewer reacting to the story without asking ("That
+    must have been a tricky phone call to make.", "Sounds like the band trusted you more after that.")
+    is a follow-up: no new answer starts, and the reply stays in the answer, not in small talk."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    mid, end = "That must have been an awkward call to make.", "Sounds like the new supplier trusted you more after that."
+    iv["turns"][1]["followups"] = [
+        {"after": 2, "question": mid, "sentences": [["A", "It was, so I wrote down what I would say before I rang them."]]},
+        {"after": "end", "question": end, "sentences": [["R", "They did, they gave us first refusal on their new boxes."]]}]
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [mid, end]
+    reply = next(u for u in units if u.text.startswith("They did, they gave us"))
+    assert reply.role == "reply", (reply.role, reply.why)
+
+
+def test_a_request_to_hear_how_the_story_ended_is_a_follow_up():
+    """Blind25 iwa_03: "I'd love to hear how the couple took the delay." asks about the story told
+    (follow-up wording, no new-story wording); "I'd love to hear about a time ..." asks for a new one."""
+    from rehearse.interview.structure import _followup, _score
+
+    cfg = rubric.load("interview")["structure"]
+    asked = "I'd love to hear how your customers took the new boxes."
+    assert _score(asked.lower(), cfg["new_story"])[0] == 0 and _followup(asked.lower(), cfg)[0] > 0
+    new = "I'd love to hear about a time you had to let a customer down."
+    assert _score(new.lower(), cfg["new_story"])[0] > _followup(new.lower(), cfg)[0]
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": "end", "question": asked, "sentences": [
+        ["R", "Most of them never noticed, and the two who did liked the thicker card."]]}]
+    _units, _truth, exchanges = _laid_out(iv)
+    assert len(exchanges) == 2 and [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [asked]
+
+
+@pytest.mark.parametrize("closing", ["Great, that's my lot.", "Thank you, that's all of my questions."])
+def test_one_voice_thats_my_lot_opens_the_closing(closing):
+    """Blind25 iwa_05 and iwa_03: "That's my lot." and "That's all of my questions." end the last
+    answer: they are the interviewer's, in the closing."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [["I", closing], ["I", "Have you got anything for me?"],
+                                    ["CQ", "What does a normal week look like?"], ["I", "Mostly planning, some site work."]]})
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == closing)
+    assert said.speaker == "interviewer" and said.role == "closing", (said.speaker, said.role, said.why)
+    assert said not in exchanges[-1].answer
+
+
+def test_one_voice_hang_on_how_hot_was_it_is_the_interviewers_follow_up():
+    """Blind25 iwa_02: "Hang on, how hot was the metal at that point." (Whisper wrote no "?"): a
+    question however it is punctuated, the interviewer's, a follow-up."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    asked = "Hang on, how late was the delivery at that point."
+    iv["turns"][1]["followups"] = [{"after": 1, "question": asked, "sentences": [["A", "About two days, so I had to move fast."]]}]
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == asked)
+    assert said.speaker == "interviewer", (said.role, said.why)
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [asked] and len(exchanges) == 2
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_greeting_and_have_a_seat_answered_with_chat_is_no_question(one_voice):
+    """Blind24 ivz_10 (terse interviewer): "Morning. Have a seat. Thank you." ("Thank you." the
+    candidate's, placed with the interviewer by voice) answered with a few words of chat is small
+    talk, and the terse question after it opens the first answer, alone."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][0] = {"smalltalk": [["I", "Morning. Have a seat. Thank you."],
+                                    ["C", "Good morning. It's a lovely building, I've walked past it for years."]]}
+    iv["turns"][1]["lead"] = ""
+    iv["turns"][1]["question"] = "A supplier that let you down."
+    iv["turns"][1]["followups"] = []
+    iv["turns"][1]["sentences"] += [
+        ["A", "I also called our two biggest customers that evening to warn them the boxes might look different for a few weeks."],
+        ["A", "Then I sat with the packing team for two nights to check the new boxes fitted the trays."],
+        ["A", "When one box split on the line, I stopped that batch and sent it back the same morning."],
+        ["R", "By the end of the month the new boxes were running at the same speed as the old ones."],
+        ["R", "I learnt to keep a second supplier warm, and we still order a small amount from them every quarter."]]
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    greeting = [u for u in units if u.text in ("Morning.", "Have a seat.", "Thank you.")]
+    assert len(greeting) == 3 and all(u.role == "smalltalk" for u in greeting), [(u.text, u.role, u.why) for u in greeting]
+    assert [" ".join(u.text for u in ex.question) for ex in exchanges][0] == "A supplier that let you down."

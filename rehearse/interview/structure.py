@@ -155,13 +155,18 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         cut_in = re.match(cfg["interrupts"], text) if (
             state == "answer" and new < cfg["min_main"] and not chat and n_words <= cfg["interrupt_max_words"]
             and (asks or re.search(cfg["listener"], text))) else None
+        # ... and so is one that reflects on the story, asking nothing ("That must have been a tricky
+        # phone call to make.", "Sounds like the band trusted you more after that.")
+        if cut_in is None and state == "answer" and new < cfg["min_main"] and not chat \
+                and n_words <= cfg["interrupt_max_words"]:
+            cut_in = re.search(cfg["reflects"], text)
         if model is not None:
             p = turn_model.probability(x, model["main"])
             main = p >= model["main"]["threshold"] and cut_in is None
             why_main = f"the turn model gives {p:.2f} ({', '.join(turn_model.reasons(x, model['main']))})"
             note = f"; the turn model gives it {p:.2f} as a main question"
             if cut_in is not None:
-                note += f"; it cuts into the answer ({cut_in.group(0)!r})"
+                note += f"; it cuts into the answer or reflects on it ({cut_in.group(0).strip(' .!?')!r})"
             if not main and state == "answer" and cut_in is None:
                 q = turn_model.probability(x, model["aside"])
                 if q >= model["aside"]["threshold"]:
@@ -196,9 +201,11 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             # thank you, I had one in the lobby.") is small talk, wherever it comes
             main, note = False, note + "; chat answered in a few words"
         if main and state == "start" and not asks and not worded and after < cfg["chat_reply_s"] \
-                and nxt and re.search(cfg["chat"], _text(nxt)):
+                and nxt and (chat or re.search(cfg["chat"], _text(nxt))):
             # before the first question, a remark the candidate answers with a few words of chat
-            # ("There's water on the side." - "Morning. Thanks for having me.") is small talk
+            # ("There's water on the side." - "Morning. Thanks for having me."), or chat answered
+            # with a few words ("Morning. Have a seat." - "Good morning. It's a lovely building."),
+            # is small talk
             main, note = False, note + "; a remark answered with chat"
         if model is None and not main and asks and not chat and follow == 0 and n_words >= cfg["min_main_words"] \
                 and (state != "start" or after >= cfg["long_reply_s"]) and not shared:
@@ -284,10 +291,12 @@ def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: d
         talk = _talk(run, cfg)
         short_reply = run[0].speaker == "candidate" and run[0].role in ("answer", "reply") and talk <= cfg["short_reply_s"]
         # a remark, or a follow-up said as a statement that does not draw on the story ("So it was a
-        # hardware problem after all." is about the story; "Sorry, you broke up there." is not)
+        # hardware problem after all." and "Sounds like the band trusted you more after that." are
+        # about the story; "Sorry, you broke up there." is not)
         said = run[0].speaker == "interviewer" and (
             run[0].role == "remark" or (run[0].role == "followup" and not _asks(run, min_score)
-                                        and not re.match(cfg["story_connective"], _text(run))))
+                                        and not re.match(cfg["story_connective"], _text(run))
+                                        and not re.search(cfg["reflects"], _text(run))))
         if not (short_reply or said):
             break
         tail.insert(0, run)

@@ -5,6 +5,7 @@ small talk, closing); or the turns given by hand (`--splits`)."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -453,10 +454,13 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
 
     silences = [(a.end_s, b.start_s) for a, b in zip(speech or [], (speech or [])[1:])
                 if ucfg["short_gap_s"] <= b.start_s - a.end_s < ucfg["gap_s"]]
+    starts = [a for a, _ in silences]
     out: list[Unit] = []
     for u in units:
         pieces = [u]
-        for a, b in silences:
+        at = bisect.bisect_right(starts, u.start_s)
+        inside = itertools.takewhile(lambda s: s[0] < u.end_s, (silences[j] for j in range(at, len(silences))))
+        for a, b in inside:
             last = pieces[-1]
             if len(last.words) < 2 or not (last.start_s < a and b < last.end_s):
                 continue
@@ -533,6 +537,9 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
             return True
         if re.match(scfg["one_voice_opens_request"], t) and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", t)):
             return True
+        reflection = re.match(scfg["reflects"], t)
+        if reflection and n_words <= scfg["one_voice_addressed_words"] and not re.search(first_person, t[reflection.end():]):
+            return True  # a reflection on the story told ("That must have been a tricky call to make.")
         if not re.search(scfg["listener"], t) or re.search(scfg["one_voice_generic_you"], t):
             return False
         # "You ..." is generic in a story, but right after a request for a story it is the
