@@ -734,3 +734,24 @@ def test_a_greeting_and_have_a_seat_answered_with_chat_is_no_question(one_voice)
     greeting = [u for u in units if u.text in ("Morning.", "Have a seat.", "Thank you.")]
     assert len(greeting) == 3 and all(u.role == "smalltalk" for u in greeting), [(u.text, u.role, u.why) for u in greeting]
     assert [" ".join(u.text for u in ex.question) for ex in exchanges][0] == "A supplier that let you down."
+
+
+@pytest.mark.parametrize("asked", ["Sorry, what's the difference between a box and a crate?", "Sorry, who signed that off?"])
+def test_an_apology_and_a_question_inside_an_answer_is_a_follow_up_however_long_the_story_goes_on(asked):
+    """Blind26 iwb_02 (two voices): "Sorry, what's the difference between a close nail and a prick?"
+    half-way through an answer cuts in to ask about the story: a follow-up, and the long rest of the
+    answer stays in it."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": 2, "question": asked, "sentences": [
+        ["A", "A box is folded card and a crate is timber, and we only ever used the card ones for bread."],
+        ["A", "Then I sat with the packing team for two nights to check the new boxes fitted the trays."],
+        ["A", "I also wrote to our three biggest customers to warn them the boxes would look different for a while."],
+        ["A", "When one box split on the line, I stopped that batch and sent it back the same morning."],
+        ["R", "By the end of the month the new boxes were running as fast as the old ones."]]}]
+    import re
+
+    assert re.match(rubric.load("interview")["structure"]["interrupts"], asked.lower())  # it cuts in
+    assert not re.match(rubric.load("interview")["structure"]["interrupts"], "sorry, you broke up there.")
+    _units, _truth, exchanges = _laid_out(iv)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [asked]

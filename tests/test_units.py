@@ -48,10 +48,13 @@ def _units(parts: list[str], silence_s: float) -> list[str]:
      "last spring our biggest order left the yard two days late because I had misread the date."],
     ["Afterwards I moved the first aid kit to the shop floor because it had taken a minute to fetch",
      "What's something you changed in a team that made a real difference?"],
+    ["Any time you've gone past what the job strictly asked of you at a client's site",
+     "we had a big contract with a factory that ran three shifts and I looked after it."],
 ])
 def test_a_question_and_a_story_whisper_wrote_as_one_sentence_are_cut_at_the_short_silence(parts):
-    """Blind24 ivz_05 (one voice, 0.4 s between question and answer): the question and the
-    answer's first words, or an answer's last words and the next question, in one sentence."""
+    """Blind24 ivz_05 and blind26 iwb_07 (one voice, 0.4 s between question and answer): the
+    question and the answer's first words, or an answer's last words and the next question, in one
+    sentence."""
     assert _units(parts, 0.4) == parts
 
 

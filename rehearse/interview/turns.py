@@ -436,17 +436,21 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
     question and the first words of its answer as one sentence ("... an incident on the gym floor
     that you handled about a month into my first manager job, a member collapsed ...") or an
     answer's last words and the next question ("... to fetch What's something you've changed
-    ..."). The cut is made when one side opens with question wording (or ends with "?") and has no
-    first-person word after it, and the other side tells in the first person and does not open as
+    ..."). The cut is made when one side opens with question wording (or ends with "?", or asks the
+    listener for a story: "Any time you've gone past ...") and has no first-person word after it, and the other side tells in the first person and does not open as
     a question;
     a story's own pauses ("How did we fix it? ... we rolled back") are never cut."""
-    ucfg, ccfg = cfg["units"], cfg["cues"]
+    from rehearse.interview.structure import _score
+
+    ucfg, ccfg, scfg = cfg["units"], cfg["cues"], cfg["structure"]
     first = re.compile(ccfg["first_person"])
 
     def asking(piece: Unit) -> bool:
         end = _opens_as_question(piece, ccfg)
-        if end is None and piece.text.rstrip().endswith("?"):
-            end = 0
+        text = piece.text.lower().replace("\u2019", "'")
+        if end is None and (piece.text.rstrip().endswith("?") or (
+                _score(text, scfg["new_story"])[0] >= scfg["min_main"] and re.search(scfg["listener"], text))):
+            end = 0  # a question mark, or a request for a story to the listener ("Any time you've ...")
         return end is not None and not first.search(piece.text.lower().replace("\u2019", "'")[end:])
 
     def telling(piece: Unit) -> bool:
