@@ -437,9 +437,9 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
     that you handled about a month into my first manager job, a member collapsed ...") or an
     answer's last words and the next question ("... to fetch What's something you've changed
     ..."). The cut is made when one side opens with question wording (or ends with "?", or asks the
-    listener for a story: "Any time you've gone past ...") and has no first-person word after it, and the other side tells in the first person and does not open as
-    a question;
-    a story's own pauses ("How did we fix it? ... we rolled back") are never cut."""
+    listener for a story: "Any time you've gone past ...") and has no first-person word after it,
+    and the other side tells in the first person and does not open as a question; a story's own
+    pauses ("How did we fix it? ... we rolled back") are never cut."""
     from rehearse.interview.structure import _score
 
     ucfg, ccfg, scfg = cfg["units"], cfg["cues"], cfg["structure"]
@@ -451,7 +451,7 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
         if end is None and (piece.text.rstrip().endswith("?") or (
                 _score(text, scfg["new_story"])[0] >= scfg["min_main"] and re.search(scfg["listener"], text))):
             end = 0  # a question mark, or a request for a story to the listener ("Any time you've ...")
-        return end is not None and not first.search(piece.text.lower().replace("\u2019", "'")[end:])
+        return end is not None and not first.search(text[end:])
 
     def telling(piece: Unit) -> bool:
         return _opens_as_question(piece, ccfg) is None and bool(first.search(piece.text.lower().replace("\u2019", "'")))
