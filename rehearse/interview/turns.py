@@ -78,12 +78,10 @@ def make_units(words: list[Word], gap_s: float, speech: list | None = None, reac
     `gap_s` in the voice activity (Whisper's word times can run across a turn change's silence;
     the cut goes to the word boundary nearest the silence, within `reach_s`)."""
     cuts: set[int] = set()
-    mids = [(a.end_s + b.start_s) / 2 for a, b in itertools.pairwise(words)]
     for left, right in zip(speech or [], (speech or [])[1:]):
-        if right.start_s - left.end_s >= gap_s and mids:
-            middle = (left.end_s + right.start_s) / 2
-            i = int(np.argmin([abs(m - middle) for m in mids]))
-            if abs(mids[i] - middle) <= reach_s:
+        if right.start_s - left.end_s >= gap_s:
+            i = _boundary_near(words, (left.end_s + right.start_s) / 2, reach_s)
+            if i is not None:
                 cuts.add(i)
     units, current = [], []
     for i, word in enumerate(words):
@@ -95,16 +93,36 @@ def make_units(words: list[Word], gap_s: float, speech: list | None = None, reac
     return units
 
 
-def question_cues(unit: Unit, cfg: dict) -> None:
-    text = unit.text.lower().replace("\u2019", "'")
-    # request wording ("Tell me about"; the turn model reads "wording:" cues) and question grammar
-    # ("Did the office push back", "Why take it on"): the first pattern of each list that matches
+def _boundary_near(words: list[Word], t: float, reach_s: float) -> int | None:
+    """The word boundary (index of the word before it) nearest time `t`, when one is within
+    `reach_s`."""
+    mids = [(a.end_s + b.start_s) / 2 for a, b in itertools.pairwise(words)]
+    if not mids:
+        return None
+    i = int(np.argmin([abs(m - t) for m in mids]))
+    return i if abs(mids[i] - t) <= reach_s else None
+
+
+def _openings(text: str, cfg: dict) -> list[tuple[str, dict, re.Match]]:
+    """Request wording ("Tell me about"; the turn model reads "wording:" cues) and question grammar
+    ("Did the office push back", "Why take it on") a lower-cased text opens with: the first pattern
+    of each list that matches, its label and its match."""
+    found = []
     for label, lead, patterns in (("wording", cfg["lead_in"], cfg["openings"]),
                                   ("question form", cfg["form_lead_in"], cfg["forms"])):
-        hit = next((p for p in patterns if re.search(lead + p["pattern"], text)), None)
-        if hit is not None:
-            unit.cues.append(f"{label}: {hit['pattern']}")
-            unit.cue_score += hit["weight"]
+        for p in patterns:
+            m = re.search(lead + p["pattern"], text)
+            if m:
+                found.append((label, p, m))
+                break
+    return found
+
+
+def question_cues(unit: Unit, cfg: dict) -> None:
+    text = unit.text.lower().replace("\u2019", "'")
+    for label, hit, _ in _openings(text, cfg):
+        unit.cues.append(f"{label}: {hit['pattern']}")
+        unit.cue_score += hit["weight"]
     if unit.text.rstrip().endswith("?"):
         unit.cues.append("question mark")
         unit.cue_score += cfg["question_mark"]
@@ -417,18 +435,6 @@ def _cut_at_channel_changes(units: list[Unit], samples: np.ndarray, balance: Cha
     return out
 
 
-def _opens_as_question(unit: Unit, cfg: dict) -> int | None:
-    """Where the question wording a unit opens with ends (its opening or question form matched
-    at the start), or None when it opens with none."""
-    text = unit.text.lower().replace("\u2019", "'")
-    for lead, patterns in ((cfg["lead_in"], cfg["openings"]), (cfg["form_lead_in"], cfg["forms"])):
-        for p in patterns:
-            m = re.search(lead + p["pattern"], text)
-            if m:
-                return m.end()
-    return None
-
-
 def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list | None,
                            balance: ChannelLevels | None, cfg: dict) -> list[Unit]:
     """Units cut at a silence shorter than `[units] gap_s` (at least `short_gap_s`) in the voice
@@ -446,15 +452,17 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
     first = re.compile(ccfg["first_person"])
 
     def asking(piece: Unit) -> bool:
-        end = _opens_as_question(piece, ccfg)
         text = piece.text.lower().replace("\u2019", "'")
+        opens = _openings(text, ccfg)
+        end = opens[0][2].end() if opens else None
         if end is None and (piece.text.rstrip().endswith("?") or (
                 _score(text, scfg["new_story"])[0] >= scfg["min_main"] and re.search(scfg["listener"], text))):
             end = 0  # a question mark, or a request for a story to the listener ("Any time you've ...")
         return end is not None and not first.search(text[end:])
 
     def telling(piece: Unit) -> bool:
-        return _opens_as_question(piece, ccfg) is None and bool(first.search(piece.text.lower().replace("\u2019", "'")))
+        text = piece.text.lower().replace("\u2019", "'")
+        return not _openings(text, ccfg) and bool(first.search(text))
 
     silences = [(a.end_s, b.start_s) for a, b in zip(speech or [], (speech or [])[1:])
                 if ucfg["short_gap_s"] <= b.start_s - a.end_s < ucfg["gap_s"]]
@@ -466,12 +474,10 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
         inside = itertools.takewhile(lambda s: s[0] < u.end_s, (silences[j] for j in range(at, len(silences))))
         for a, b in inside:
             last = pieces[-1]
-            if len(last.words) < 2 or not (last.start_s < a and b < last.end_s):
+            if not (last.start_s < a and b < last.end_s):
                 continue
-            middle = (a + b) / 2
-            mids = [(x.end_s + y.start_s) / 2 for x, y in itertools.pairwise(last.words)]
-            i = int(np.argmin([abs(m - middle) for m in mids]))
-            if abs(mids[i] - middle) > ucfg["reach_s"]:
+            i = _boundary_near(last.words, (a + b) / 2, ucfg["reach_s"])
+            if i is None:
                 continue
             left, right = Unit(last.words[: i + 1]), Unit(last.words[i + 1:])
             if min(len(left.words), len(right.words)) < ucfg["short_cut_min_words"]:
