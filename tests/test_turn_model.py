@@ -755,3 +755,78 @@ def test_an_apology_and_a_question_inside_an_answer_is_a_follow_up_however_long_
     _units, _truth, exchanges = _laid_out(iv)
     assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [asked]
+
+
+# Written for this test: a last answer of some length, a remark on it at its end, answered with more
+# of the story, then the closing in words of its own.
+LONG_LAST = [
+    ["S", "Our depot's vans kept coming back with flat batteries on Monday mornings, four or five a week."],
+    ["T", "None of it was my job strictly, I just fitted the racking, but I kept being asked to jump-start them."],
+    ["A", "So I started writing down which vans went flat and where they'd been parked over the weekend."],
+    ["A", "After a month it was obvious, it was always the ones left on the back row with the tail lift switched on."],
+    ["A", "I checked with the electrician and he confirmed the tail lift pump draws a little current even when idle."],
+    ["A", "I put a laminated sign on the back row and added an isolator check to the Friday walk round sheet."],
+    ["A", "I also showed the drivers how to flip the isolator, because the sign alone wouldn't have done it."],
+    ["R", "Flat batteries went from four or five a week to maybe one a month."],
+    ["R", "The transport manager put the isolator check into the handbook for the other two depots as well."]]
+REMARK = "That's a lot of trouble for something that was never your problem."
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_remark_at_the_end_of_the_last_answer_answered_before_the_closing_is_a_follow_up(one_voice):
+    """Blind26 iwb_07: a remark on the last story ("That's a lot of effort for something that wasn't
+    your problem."), answered with more of the story, then the closing in its own words: the remark
+    is a follow-up and its reply part of the answer, not the start of the closing."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2]["sentences"] = LONG_LAST
+    iv["turns"][2]["followups"] = [{"after": "end", "question": REMARK, "sentences": [
+        ["A", "Maybe, but I was getting dragged out there every Monday."],
+        ["R", "Fixing it saved me time in the end."]]}]
+    iv["turns"].append({"closing": [["I", "That's me finished."], ["I", "Is there anything you want to ask before you go?"],
+                                    ["C", "No, I think you've covered everything."], ["I", "Thanks. We'll be in touch by Friday."]]})
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    said = next(u for u in units if u.text == REMARK)
+    assert said.role == "followup", (said.speaker, said.role, said.why)
+    assert len(exchanges) == 2 and [" ".join(u.text for u in q) for q, _ in exchanges[-1].followups] == [REMARK]
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_listeners_cry_at_the_story_is_a_follow_up(one_voice):
+    """Blind26 iwb_09: "Ouch, a whole week." said mid answer is the interviewer reacting to the
+    story: a follow-up, and with one voice the interviewer's; the reply stays in the answer."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    cry = "Ouch, nasty."
+    iv["turns"][1]["followups"] = [{"after": 0, "question": cry, "sentences": [
+        ["S", "Yes, the worst possible timing, and nobody had warned us it was coming."]]}]
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    said = next(u for u in units if u.text == cry)
+    assert said.speaker == "interviewer" and said.role == "followup", (said.speaker, said.role, said.why)
+    assert len(exchanges) == 2 and [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [cry]
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_different_kind_of_question_and_excuse_me_one_second_are_between_answers(one_voice):
+    """Blind23 ivy_02 and ivy_06: "Thank you. Different kind of question now." moves to the next
+    question, and "Sorry, excuse me one second, someone's at the door." is chat: neither is part of
+    the answer before it."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": "end", "question": "And did you tell the old supplier's administrators?",
+                                    "sentences": [["R", "I did, and they were glad someone had, to be honest."]]}]
+    iv["turns"].insert(2, {"smalltalk": [["I", "Sorry."], ["I", "Excuse me one second."], ["I", "Someone's at the door."],
+                                         ["C", "No problem at all."],
+                                         ["I", "Sorry about that, it was a parcel."]]})
+    iv["turns"][3]["lead"] = "Thank you. Different kind of question now."
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    for text in ("Excuse me one second.", "Someone's at the door.", "Thank you.", "Different kind of question now."):
+        said = next((u for u in units if u.text == text), None)
+        assert said is not None and said not in exchanges[0].answer, (text, said and said.role, said and said.why)
+    assert len(exchanges) == 2

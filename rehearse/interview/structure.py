@@ -171,7 +171,13 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                 q = turn_model.probability(x, model["aside"])
                 if q >= model["aside"]["threshold"]:
                     aside = f"the turn model takes it off the story: {q:.2f} ({', '.join(turn_model.reasons(x, model['aside']))})"
-                    if left < cfg["closing_talk_left_s"] and not any(
+                    closing_later = _closing_after_reply(runs, k, cfg)
+                    if closing_later is not None:
+                        # the closing comes later in its own words, after the candidate has gone on
+                        # talking: this turn was a remark on the last story that drew more of it ("That's
+                        # a lot of effort for something that wasn't your problem." - "Maybe, but ...")
+                        aside, note = None, note + f"; the closing comes later ({closing_later!r}) after more of the story"
+                    elif left < cfg["closing_talk_left_s"] and not any(
                             r[0].speaker == "interviewer" and _score(_text(r), cfg["new_story"])[0] >= cfg["min_main"]
                             for r in runs[k + 1:]):
                         # off the story with little of the candidate's talk left in the recording and no
@@ -425,6 +431,22 @@ def _talk(units: list[Unit], cfg: dict) -> float:
     """How long a stretch of talk is, in seconds at an even pace (`talk_words_per_s`): counted in
     words, so a fast speaker's story weighs as much as a slow speaker's."""
     return sum(len(u.words) for u in units) / cfg["talk_words_per_s"]
+
+
+def _closing_after_reply(runs: list[list[Unit]], k: int, cfg: dict) -> str | None:
+    """The closing wording of a later turn of the interviewer's, when the candidate talks at least
+    `short_reply_s` between run k and it and no interviewer's turn of some length comes between."""
+    talk = 0.0
+    for run in runs[k + 1:]:
+        if run[0].speaker == "candidate":
+            talk += _talk(run, cfg)
+            continue
+        hit = re.search(cfg["closing"], _text(run))
+        if hit:
+            return hit.group(0) if talk >= cfg["short_reply_s"] else None
+        if sum(len(u.words) for u in run) >= cfg["min_main_words"]:
+            return None
+    return None
 
 
 def _talk_after(runs: list[list[Unit]], k: int, cfg: dict) -> float:
