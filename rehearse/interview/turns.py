@@ -298,8 +298,9 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     only when it reaches `min_separation` and, below `sure_separation`, when the asking cluster
     holds at least `min_questions_held` of the units worded as questions and talks for at most
     `max_asker_share` of the time (one voice can split into two clusters by something else: a
-    greeting, the closing chat, the stories' sentences against the rest); such a split is
-    returned as a negative separation. `voices`, when given, receives the two voices' centres;
+    greeting, the closing chat, the stories' sentences against the rest), and at any separation
+    when the asking cluster talks under `min_asker_talk_s` and holds few of the questions (two
+    fragments of one voice); such a split is returned as a negative separation. `voices`, when given, receives the two voices' centres;
     `stories`: new-story wording ("Now, failure."), which a short unit the voice cannot place is
     the asker's; `emb`: the units' embeddings, when already computed (`unit_embeddings`)."""
     long = [u for u in units if u.end_s - u.start_s >= cfg["min_unit_s"]]
@@ -349,6 +350,11 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     if separation < cfg["sure_separation"] and (held < cfg["min_questions_held"] or asked[asker] <= asked[1 - asker]
                                                 or share > cfg["max_asker_share"]):
         return -separation  # two clusters, but neither is the one asking: one voice split by something else
+    if talk[asker] < cfg["min_asker_talk_s"] and held < cfg["min_questions_held"]:
+        # however far apart: a second or two of talk that holds few of the questions is no
+        # interviewer (one espeak voice reading both parts split off two half-second fragments,
+        # 13.8 apart, blind27 iwc_03), while a terse interviewer's few words hold its questions
+        return -separation
     # (once the split is trusted)
     for i in np.flatnonzero(~is_long & ~unsure & (margin < cfg["min_margin"])):
         # a short question that leans only a little to the other voice ("Why?", 0.61 vs 0.53) is

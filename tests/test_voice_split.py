@@ -1,0 +1,71 @@
+"""Two voices or one (issue 20): the voice method's last check on a split it finds far apart. The
+clusters come from the units' speaker embeddings; here the embeddings are laid out by hand (the
+same decision runs on the real encoder's embeddings in tests/test_interview.py), so the check on
+how long the asking voice talks and which questions it holds is tested on its own."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rehearse import rubric
+from rehearse.interview.turns import Unit, by_voice
+from rehearse.models import Word
+
+
+def _unit(text: str, start_s: float, seconds: float) -> Unit:
+    words = text.split()
+    step = seconds / len(words)
+    return Unit(words=[Word(start_s=round(start_s + i * step, 3), end_s=round(start_s + (i + 1) * step, 3),
+                            text=w, probability=0.9) for i, w in enumerate(words)])
+
+
+def _talk(lines: list[tuple[str, float, str]]):
+    """Units one after another, and an embedding for each: voice "a" or "b" (two directions far
+    apart), with a little noise so that neither cluster is a single point."""
+    rng = np.random.default_rng(0)
+    a, b = np.eye(16)[0], np.eye(16)[1]
+    units, emb, t = [], [], 0.3
+    for text, seconds, voice in lines:
+        units.append(_unit(text, t, seconds))
+        t += seconds + 0.5
+        v = (a if voice == "a" else b) + rng.normal(0, 0.05, 16)
+        emb.append(v / np.linalg.norm(v))
+    return units, np.array(emb)
+
+
+def _cfg() -> dict:
+    sp = {k: v for k, v in rubric.load("interview")["speakers"].items() if k != "cut_margin"}
+    return {**sp, "min_unit_s": sp["shortest_unit_s"], "min_separation": sp["shortest_min_separation"],
+            "min_cluster_units": sp["short_min_units"], "small_cluster_separation": sp["short_small_separation"]}
+
+
+STORY = [("So the watch came in last spring and it had stopped completely.", 4.0),
+         ("I took the movement apart and found the balance staff was broken.", 4.2),
+         ("I turned a new one on the lathe, which took most of a day.", 3.8),
+         ("Then I checked the timing over a week before I rang the customer.", 4.1),
+         ("She was pleased, and the watch has kept good time since.", 3.5)]
+
+
+def test_one_voice_that_splits_off_two_fragments_that_ask_nothing_is_one_voice():
+    """Blind27 iwc_03 (one espeak voice for both parts): two half-second fragments that sound
+    unlike the rest, far apart, while the questions are said in the same voice as the story: no
+    interviewer's voice, the turns are left to the wording."""
+    lines = [("Walk me through a repair that went wrong?", 2.5, "a")] + [(s, d, "a") for s, d in STORY[:3]] \
+        + [("read this.", 0.5, "b")] + [(s, d, "a") for s, d in STORY[3:]] \
+        + [("How did you know it worked?", 1.8, "a"), ("I timed it.", 0.9, "a"), ("mm right", 0.5, "b"),
+           ("Have you ever had to tell a customer bad news?", 2.6, "a")] + [(s, d, "a") for s, d in STORY]
+    units, emb = _talk(lines)
+    separation = by_voice(np.zeros(16000, dtype=np.float32), units, _cfg(), 0.5, emb=emb)
+    assert separation is not None and separation < 0, separation
+
+
+def test_a_terse_interviewer_whose_few_words_hold_the_questions_is_a_voice():
+    """A terse interviewer heard for under `min_asker_talk_s` whose few words are the questions
+    ("Why?", "Lesson?"): two voices, and the asking one is the interviewer."""
+    lines = [("A failure?", 0.8, "b")] + [(s, d, "a") for s, d in STORY] + [("Why?", 0.5, "b")] \
+        + [(s, d, "a") for s, d in STORY[:3]] + [("Lesson?", 0.6, "b")] + [(s, d, "a") for s, d in STORY[3:]]
+    units, emb = _talk(lines)
+    separation = by_voice(np.zeros(16000, dtype=np.float32), units, _cfg(), 0.5, emb=emb)
+    assert separation is not None and separation >= _cfg()["min_separation"], separation
+    assert [u.speaker for u in units if u.text in ("A failure?", "Why?", "Lesson?")] == ["interviewer"] * 3
+    assert all(u.speaker == "candidate" for u in units if u.text not in ("A failure?", "Why?", "Lesson?"))
