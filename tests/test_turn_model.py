@@ -830,3 +830,39 @@ def test_a_different_kind_of_question_and_excuse_me_one_second_are_between_answe
         said = next((u for u in units if u.text == text), None)
         assert said is not None and said not in exchanges[0].answer, (text, said and said.role, said and said.why)
     assert len(exchanges) == 2
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_chat_question_before_the_first_question_answered_at_some_length_is_small_talk(one_voice):
+    """Blind27 iwc_01: "Did you find us all right?" answered with 15 s of chat about the way in
+    (and the interviewer's quip about it) is small talk, not the first answer."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][0] = {"smalltalk": [
+        ["I", "Morning, come in."], ["I", "Did you find us all right?"],
+        ["C", "Yes, I came on the bus and walked up past the market, which took about ten minutes."],
+        ["C", "The map on my phone wanted me to go round the back of the car park, though."],
+        ["C", "I did wonder when it told me to walk through a loading bay."],
+        ["I", "Ha, you're not the first."],
+        ["C", "It's a nice building once you're in."]]}
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert "supplier let you down" in " ".join(u.text for u in exchanges[0].question)
+    said = next(u for u in units if u.text == "Did you find us all right?")
+    assert said.role == "smalltalk", (said.role, said.why)
+
+
+def test_one_voice_a_short_echo_of_the_candidates_figures_is_the_interviewers_follow_up():
+    """Blind27 iwc_05: "Only two in three months." (five words) after "... which had two kills in
+    the previous three months." repeats the candidate's figures: the interviewer's follow-up."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    echo = "Only two in three summers."
+    iv["turns"][1]["sentences"][0] = ["S", "Our packaging supplier had let us down twice in the previous three summers."]
+    iv["turns"][1]["followups"] = [{"after": 0, "question": echo, "sentences": [
+        ["S", "Yes, and the second time was a week before peak season."]]}]
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == echo)
+    assert said.speaker == "interviewer" and said.role == "followup", (said.speaker, said.role, said.why)
+    assert len(exchanges) == 2

@@ -206,6 +206,13 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             # a chat question answered in a few words ("Would you like a coffee before we carry on?" - "I'm fine,
             # thank you, I had one in the lobby.") is small talk, wherever it comes
             main, note = False, note + "; chat answered in a few words"
+        if main and state == "start" and asks and new == 0 and story < cfg["story_reply_s"] \
+                and re.search(cfg["chat"], _text(run[-1:])):
+            # before the first question, a turn that ends in chat and has no request for a story in
+            # it ("Did you find us all right?") is small talk however chatty the reply ("Yeah, I
+            # parked by the old toll house ...", 15 s): the first answer comes after a request for
+            # a story ("Okay, shall we begin? What happened the last time ..." ends in the question)
+            main, note = False, note + "; a chat question before the first question"
         if main and state == "start" and not asks and not worded and after < cfg["chat_reply_s"] \
                 and nxt and (chat or re.search(cfg["chat"], _text(nxt))):
             # before the first question, a remark the candidate answers with a few words of chat
