@@ -866,3 +866,18 @@ def test_one_voice_a_short_echo_of_the_candidates_figures_is_the_interviewers_fo
     said = next(u for u in units if u.text == echo)
     assert said.speaker == "interviewer" and said.role == "followup", (said.speaker, said.role, said.why)
     assert len(exchanges) == 2
+
+
+def test_one_voice_chat_before_a_question_is_its_lead_in_not_the_question():
+    """Blind21 ivw_07 (one voice): "Sorry, can you give me one second? Someone's at the door.
+    Right, sorry about that." before "Walk me through ..." is the move to the question: the
+    question's own text starts at the request for the story, not at the chat's question mark."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].insert(2, {"smalltalk": [["I", "Sorry."], ["I", "Can you give me one second? Someone's at the door."],
+                                         ["I", "Right, sorry about that."], ["C", "No worries."]]})
+    iv["turns"][3]["lead"] = ""
+    iv["turns"][3]["question"] = "Walk me through the toughest conversation you've had with someone on your own team."
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    asked = [u.text for u in exchanges[1].question if u.role == "question"]
+    assert asked == [iv["turns"][3]["question"]], [(u.text, u.role) for u in exchanges[1].question]

@@ -260,7 +260,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         if main:
             if state == "answer":
                 _transition_before(runs, k, exchanges[-1], cfg, min_score)
-            _question(run, min_score, why_main)
+            _question(run, min_score, why_main, cfg)
             exchanges.append(Exchange(question=run))
             state, reply = "answer", None
         elif state == "start":
@@ -386,10 +386,22 @@ def _mark(run: list[Unit], role: str, why: str) -> None:
         u.why.append(f"{role}: {why}")
 
 
-def _question(run: list[Unit], min_score: float, why: str) -> None:
-    """A main question's run: units before its first question-worded unit are its lead-in."""
-    first = next((i for i, u in enumerate(run) if u.cue_score >= min_score),
-                 next((i for i, u in enumerate(run) if u.text.rstrip().endswith("?")), len(run) - 1))
+def _question(run: list[Unit], min_score: float, why: str, cfg: dict) -> None:
+    """A main question's run: units before its first question-worded unit are its lead-in, and so
+    is chat or a move to the question before it ("Sorry, can you give me one second? Someone's at
+    the door. Right, sorry about that. Walk me through ...")."""
+    moved = [i for i, u in enumerate(run[:-1]) if (re.search(cfg["chat"], _text([u])) or re.search(cfg["transition"], _text([u])))
+             and _score(_text([u]), cfg["new_story"])[0] == 0]
+
+    def first_asking(after: int) -> int | None:
+        return next((i for i, u in enumerate(run) if i >= after and u.cue_score >= min_score),
+                    next((i for i, u in enumerate(run) if i >= after and u.text.rstrip().endswith("?")), None))
+
+    first = first_asking(moved[-1] + 1) if moved else None
+    if first is None:
+        first = first_asking(0)
+    if first is None:
+        first = len(run) - 1
     _mark(run[:first], "lead", "lead-in to the question")
     _mark(run[first:], "question", f"main question: {why}")
 
