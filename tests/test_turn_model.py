@@ -733,7 +733,7 @@ def test_a_greeting_and_have_a_seat_answered_with_chat_is_no_question(one_voice)
         units, _truth, exchanges = _laid_out(iv)
     greeting = [u for u in units if u.text in ("Morning.", "Have a seat.", "Thank you.")]
     assert len(greeting) == 3 and all(u.role == "smalltalk" for u in greeting), [(u.text, u.role, u.why) for u in greeting]
-    assert [" ".join(u.text for u in ex.question) for ex in exchanges][0] == "A supplier that let you down."
+    assert " ".join(u.text for u in exchanges[0].question) == "A supplier that let you down."
 
 
 @pytest.mark.parametrize("asked", ["Sorry, what's the difference between a box and a crate?", "Sorry, who signed that off?"])
@@ -877,7 +877,7 @@ def test_one_voice_chat_before_a_question_is_its_lead_in_not_the_question():
                                          ["I", "Right, sorry about that."], ["C", "No worries."]]})
     iv["turns"][3]["lead"] = ""
     iv["turns"][3]["question"] = "Walk me through the toughest conversation you've had with someone on your own team."
-    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    _units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
     assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
     asked = [u.text for u in exchanges[1].question if u.role == "question"]
     assert asked == [iv["turns"][3]["question"]], [(u.text, u.role) for u in exchanges[1].question]
