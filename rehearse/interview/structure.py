@@ -390,20 +390,26 @@ def _question(run: list[Unit], min_score: float, why: str, cfg: dict) -> None:
     """A main question's run: units before its first question-worded unit are its lead-in, and so
     is chat or a move to the question before it ("Sorry, can you give me one second? Someone's at
     the door. Right, sorry about that. Walk me through ...")."""
-    moved = [i for i, u in enumerate(run[:-1]) if (re.search(cfg["chat"], _text([u])) or re.search(cfg["transition"], _text([u])))
-             and _score(_text([u]), cfg["new_story"])[0] == 0]
+    texts = [_text([u]) for u in run]
+    moved = [i for i, t in enumerate(texts[:-1]) if _moves_on(t, cfg) and _score(t, cfg["new_story"])[0] == 0]
 
     def first_asking(after: int) -> int | None:
         return next((i for i, u in enumerate(run) if i >= after and u.cue_score >= min_score),
                     next((i for i, u in enumerate(run) if i >= after and u.text.rstrip().endswith("?")), None))
 
-    first = first_asking(moved[-1] + 1) if moved else None
-    if first is None:
+    after = moved[-1] + 1 if moved else 0
+    first = first_asking(after)
+    if first is None and after:
         first = first_asking(0)
     if first is None:
         first = len(run) - 1
     _mark(run[:first], "lead", "lead-in to the question")
     _mark(run[first:], "question", f"main question: {why}")
+
+
+def _moves_on(text: str, cfg: dict) -> bool:
+    """Chat or a move to the next question ("Sure. Let's start.", "Different kind of question now.")."""
+    return bool(re.search(cfg["chat"], text) or re.search(cfg["transition"], text))
 
 
 def _story_after(runs: list[list[Unit]], k: int, cfg: dict) -> float:
@@ -416,7 +422,7 @@ def _story_after(runs: list[list[Unit]], k: int, cfg: dict) -> float:
         if run[0].speaker == "candidate":
             talk += _talk(run, cfg)
         elif sum(len(u.words) for u in run) >= cfg["min_main_words"] \
-                or re.search(cfg["chat"], _text(run)) or re.search(cfg["transition"], _text(run)):
+                or _moves_on(_text(run), cfg):
             break
     return talk
 
