@@ -88,6 +88,9 @@ def check(interview: dict) -> None:
         for f in turn.get("followups", []):
             if f.get("after") != "end" and not isinstance(f.get("after"), int):
                 raise ValueError(f"{name}: followup `after` is a sentence index or end: {f!r}")
+        for b in turn.get("backchannels", []):
+            if not isinstance(b.get("after"), int) or not str(b.get("text", "")).strip():
+                raise ValueError(f"{name}: a backchannel has `after` (a sentence index) and `text`: {b!r}")
 
 
 def build(interview: dict, answers: dict[str, dict]) -> tuple[np.ndarray, dict]:
@@ -101,7 +104,8 @@ def build(interview: dict, answers: dict[str, dict]) -> tuple[np.ndarray, dict]:
     rate = float(interview.get("rate", 1.0))
     rng = random.Random(interview["id"])
     gaps = interview.get("gaps")
-    structured = bool(gaps) or any(k in t for t in interview["turns"] for k in ("smalltalk", "closing", "followups"))
+    structured = bool(gaps) or any(k in t for t in interview["turns"]
+                                   for k in ("smalltalk", "closing", "followups", "backchannels"))
     tl = ra.Timeline()
     owner: list[tuple[int, int, str]] = []  # sample spans and who spoke them
     segments: list[dict] = []
@@ -182,15 +186,24 @@ def build(interview: dict, answers: dict[str, dict]) -> tuple[np.ndarray, dict]:
             if not 0 <= k < len(sentences):
                 raise ValueError(f"{interview['id']}: followup after sentence {k}, but the answer has {len(sentences)}")
             asked_after.setdefault(k, []).append(f)
-        cuts = sorted(asked_after)
+        said_after: dict[int, list[dict]] = {}
+        for b in turn.get("backchannels", []):
+            k = int(b["after"])
+            if not 0 <= k < len(sentences) - 1:
+                raise ValueError(f"{interview['id']}: backchannel after sentence {k}: the answer must go on after it")
+            said_after.setdefault(k, []).append(b)
+        cuts = sorted(set(asked_after) | set(said_after))
         pieces = list(zip([0] + [k + 1 for k in cuts], [k + 1 for k in cuts] + [len(sentences)]))
-        followups, a_start, index = [], None, 0
+        followups, backchannels, a_start, index = [], [], None, 0
         for lo, hi in pieces:
             if hi > lo:
                 a, _ = lay_answer(sentences[lo:hi], truth, index, "answer", answer,
                                   QUESTION_GAP_S if a_start is None else None)
                 a_start = a if a_start is None else a_start
                 index += hi - lo
+            for b in said_after.get(hi - 1, []) if hi > lo else []:
+                ba, bb = say("interviewer", b["text"], "backchannel")
+                backchannels.append({"text": b["text"].strip(), "start_s": ra.sec(ba), "end_s": ra.sec(bb)})
             for f in asked_after.get(hi - 1, []) if hi > lo else []:
                 fa, fb = say("interviewer", f["question"], "followup")
                 ra_, rb = lay_answer(f["sentences"], truth, index, "reply",
@@ -205,6 +218,8 @@ def build(interview: dict, answers: dict[str, dict]) -> tuple[np.ndarray, dict]:
                  "sentences": truth["sentences"], "fillers": truth["fillers"]}
         if structured:
             entry["followups"] = followups
+        if backchannels:
+            entry["backchannels"] = backchannels
         turns.append(entry)
     tl.silence(ra.TAIL_S)
     mono = tl.audio()

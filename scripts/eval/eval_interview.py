@@ -14,6 +14,8 @@ re-tuning turn detection does not re-transcribe) and reports:
   follow-ups found     truth follow-ups matched by a detected follow-up of the same answer
   follow-ups split     truth follow-ups taken as a main question (a new answer) instead
   small talk answered  detected answers that are small talk or the closing, not a main question's answer
+  backchannels         the interviewer's "Mm-hm." or "Right." inside an answer (truth backchannels[]):
+                       how many the report took as a follow-up, and as a main question (a new answer)
   candidate questions  the candidate's own questions in the closing (truth candidate_questions[])
                        found among the report's candidate_questions[]
   voice agreement      the voice method on its own (rehearse.interview.turns.by_voice, before the
@@ -156,6 +158,16 @@ def score(report, truth: dict, tolerance: float) -> dict:
     for k, (a, b, ans) in enumerate(detected):
         if k not in used:
             details.append(f"  extra question {a:.1f}-{b:.1f} {ans.question[:60]!r}")
+    bcs = [b for turn in truth["turns"] for b in turn.get("backchannels", [])]
+    all_fus = [f for _, _, ans in detected for f in ans.followups]
+    bc_fu = bc_main = 0
+    for b in bcs:
+        if any(a < b["end_s"] and z > b["start_s"] for a, z, _ in detected):
+            bc_main += 1
+            details.append(f"  BACKCHANNEL as a main question {b['start_s']:.1f}-{b['end_s']:.1f} {b['text']!r}")
+        elif any(f.start_s < b["end_s"] and f.end_s > b["start_s"] for f in all_fus):
+            bc_fu += 1
+            details.append(f"  backchannel as a follow-up {b['start_s']:.1f}-{b['end_s']:.1f} {b['text']!r}")
     cq_truth = truth.get("candidate_questions", [])
     cq_found = sum(any(overlap(q.start_s, q.end_s, c["start_s"], c["end_s"]) > 0 for q in report.candidate_questions)
                    for c in cq_truth)
@@ -169,7 +181,7 @@ def score(report, truth: dict, tolerance: float) -> dict:
     used, forced = VOICE.get("used"), VOICE.get("forced")
     return {"questions": len(truth["turns"]), "found": found, "extra": extra, "bounds": bounds, "text": text_ok,
             "wers": wers, "details": details, "fu_total": fu_total, "fu_found": fu_found, "fu_split": fu_split,
-            "smalltalk": smalltalk, "cq_total": len(cq_truth), "cq_found": cq_found, "one_voice": one_voice,
+            "smalltalk": smalltalk, "bc_total": len(bcs), "bc_fu": bc_fu, "bc_main": bc_main, "cq_total": len(cq_truth), "cq_found": cq_found, "one_voice": one_voice,
             "voice_used": agreement(used, truth) if used is not None else None,
             "voice_forced": agreement(forced, truth) if forced is not None else None,
             "turn_speakers": agreement([(t.start_s, t.end_s, t.speaker) for t in report.turns], truth),
@@ -245,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         spy_on_voices()
     wanted = set(args.ids.split(",")) if args.ids else None
     keys = ("questions", "found", "extra", "bounds", "text", "fu_total", "fu_found", "fu_split", "smalltalk",
-            "cq_total", "cq_found")
+            "cq_total", "cq_found", "bc_total", "bc_fu", "bc_main")
     totals: dict[str, dict] = {}
     for corpus in corpora:
         folder = args.out or out_dir(corpus)
@@ -297,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
                               f"  | {' / '.join(u.why)}")
     cols = ("row", "files", "main questions", "extra", f"answers ±{args.tolerance:g}s", "question text", "mean WER",
             "follow-ups", "split off", "small talk", "cand. qs", "voice used", "voice forced", "1-voice declined",
-            "turn speakers", "detection")
+            "turn speakers", "detection", "backchannels as follow-up / question")
     print(" | ".join(cols))
     for row, t in totals.items():
         q = t["questions"]
@@ -308,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
                  f"{t['used_files']}/{t['two_voice']} files, {ratio(t['used'])}" if t["two_voice"] else "-",
                  ratio(t["forced"]) if t["two_voice"] else "-",
                  f"{t['declined']}/{t['one_voice']}" if t["one_voice"] else "-", ratio(t["turn"]),
-                 ", ".join(f"{m} {n}" for m, n in sorted(t["modes"].items())))
+                 ", ".join(f"{m} {n}" for m, n in sorted(t["modes"].items())),
+                 f"{t['bc_fu']} / {t['bc_main']} of {t['bc_total']}" if t["bc_total"] else "-")
         print(" | ".join(str(c) for c in cells))
     return 0
 

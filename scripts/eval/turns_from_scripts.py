@@ -69,9 +69,14 @@ def lines(interview: dict, answers: dict) -> list[tuple[str, str, str, int | Non
         follow = {}
         for f in turn.get("followups", []):
             follow.setdefault(f["after"], []).append(f)
+        listen = {}
+        for b in turn.get("backchannels", []):
+            listen.setdefault(b["after"], []).append(b)
         said = [spoken(s[1]) for s in answer["sentences"]]
         for i, text in enumerate(said):
             out.append(("candidate", "answer", text, q))
+            for b in listen.get(i, []):
+                out.append(("interviewer", "backchannel", b["text"], q))
             for f in follow.get(i, []) + (follow.get("end", []) if i == len(said) - 1 else []):
                 out.append(("interviewer", "followup", f["question"], q))
                 for s in f["sentences"]:
@@ -133,8 +138,10 @@ def score(units: list[Unit], truth: list[tuple[str, int | None]], exchanges) -> 
             split += 1
     small = sum(1 for u, (role, q) in zip(units, truth) if role in ("smalltalk", "closing", "candidate_question")
                 and u.role in ("answer", "reply"))
+    listening = [u for u, (role, _) in zip(units, truth) if role == "backchannel"]
     return {"main": len(found_q), "of": n_main, "extra": max(extra, 0), "fu": fu_ok, "fu_of": fu_total,
-            "split": split, "small": small}
+            "split": split, "small": small, "bc": len(listening),
+            "bc_fu": sum(u.role == "followup" for u in listening), "bc_main": sum(u.role == "question" for u in listening)}
 
 
 def run(corpus: Path, cfg: dict, files: bool, decide=None, noise: int | None = None, one_voice: bool = False) -> dict:
@@ -155,7 +162,8 @@ def run(corpus: Path, cfg: dict, files: bool, decide=None, noise: int | None = N
             total[k] = total.get(k, 0) + v
         if files:
             print(f"  {iv['id']}: main {s['main']}/{s['of']} extra {s['extra']} follow-ups {s['fu']}/{s['fu_of']} "
-                  f"split {s['split']} small talk {s['small']}")
+                  f"split {s['split']} small talk {s['small']}"
+                  + (f" backchannels as follow-up {s['bc_fu']} as question {s['bc_main']} of {s['bc']}" if s["bc"] else ""))
     return total
 
 
@@ -170,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     for corpus in args.corpus or [ri.CORPUS / c for c in CORPORA]:
         t = run(corpus, cfg, args.files, noise=args.lost_marks, one_voice=args.one_voice)
         print(f"{corpus.name}: main {t['main']}/{t['of']} extra {t['extra']} follow-ups {t['fu']}/{t['fu_of']} "
-              f"split off {t['split']} small talk answered {t['small']}")
+              f"split off {t['split']} small talk answered {t['small']}"
+              + (f" backchannels as follow-up {t['bc_fu']} as question {t['bc_main']} of {t['bc']}" if t["bc"] else ""))
     return 0
 
 
