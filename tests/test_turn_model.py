@@ -48,23 +48,33 @@ INTERVIEW = {
 }
 
 
-def _read_by_one_voice(interview: dict):
+def _unsure(units, truth, role: str | None) -> None:
+    """The words of every line with this true role heard as Whisper hears a sound it guesses at
+    (a listener's "mm-hm" written "Zeta."): word probability 0.2."""
+    for u, (r, _) in zip(units, truth):
+        if r == role:
+            u.words = [w.model_copy(update={"probability": 0.2}) for w in u.words]
+
+
+def _read_by_one_voice(interview: dict, unsure: str | None = None):
     """The script's units with speakers taken from wording alone (one voice reading both parts):
     the units, their true roles, the true speaker of each text, and the exchanges found."""
     from rehearse.interview.turns import _turns_by_wording
 
     cfg = rubric.load("interview")
     units, truth = tfs.units_of(tfs.lines(interview, {}), cfg["cues"])
+    _unsure(units, truth, unsure)
     true_speaker = {u.text: u.speaker for u in units}
     _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
     exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
     return units, truth, true_speaker, exchanges
 
 
-def _laid_out(interview: dict):
+def _laid_out(interview: dict, unsure: str | None = None):
     cfg = rubric.load("interview")
     script = tfs.lines(interview, {})
     units, truth = tfs.units_of(script, cfg["cues"])
+    _unsure(units, truth, unsure)
     exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
     return units, truth, exchanges
 
@@ -881,3 +891,68 @@ def test_one_voice_chat_before_a_question_is_its_lead_in_not_the_question():
     assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
     asked = [u.text for u in exchanges[1].question if u.role == "question"]
     assert asked == [iv["turns"][3]["question"]], [(u.text, u.role) for u in exchanges[1].question]
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_sorry_thats_my_radio_between_questions_is_chat(one_voice):
+    """Blind28 iwd_05: "Sorry, that's my radio." after an answer, then a word about the call and
+    "Okay, where was I?": chat between the questions, not a follow-up on the story."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].insert(2, {"smalltalk": [["I", "Sorry, that's my radio."],
+                                         ["I", "One of the giraffes is being a diva about the new gate."],
+                                         ["C", "No problem at all."], ["I", "Okay, where was I?"]]})
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    said = next((u for u in units if u.text == "Sorry, that's my radio."), None)
+    assert said is not None and said.role in ("smalltalk", "lead"), (said and said.role, said and said.why)
+    assert said not in exchanges[0].answer
+    assert not any(said in question for ex in exchanges for question, _ in ex.followups)
+    assert len(exchanges) == 2
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+@pytest.mark.parametrize("heard", ["Mm-hm.", "Right, right.", "Zeta.", "No, no, no.", "Okay, you"])
+def test_a_listeners_backchannel_inside_an_answer_is_neither_a_follow_up_nor_a_question(heard, one_voice):
+    """The interviewer's "Mm-hm" or "Uh-huh" while the candidate goes on with the story
+    (scripts/corpus/interviews_backchannels.yaml), as Whisper writes it ("Zeta.", "No, no, no.",
+    "Okay, you" for "Okay, yeah"): the answer goes on; it is no follow-up and no new question."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["backchannels"] = [{"after": 1, "text": heard}]
+    if one_voice:
+        units, truth, _true_speaker, exchanges = _read_by_one_voice(iv, unsure="backchannel")
+    else:
+        units, truth, exchanges = _laid_out(iv, unsure="backchannel")
+    said = [u for u, (role, _) in zip(units, truth) if role == "backchannel"]
+    assert said and all(u.role not in ("followup", "question") for u in said), [(u.text, u.role, u.why) for u in said]
+    assert not any(u in question for ex in exchanges for question, _ in ex.followups for u in said)
+    assert len(exchanges) == 2
+
+
+def test_a_listeners_word_after_a_terse_question_is_no_part_of_it():
+    """Blind28 iwd_10: "First one. A mistake you made." and then "Yeah." (a fragment Whisper wrote
+    at the candidate's first breath, given by the voices to the nearest turn): the question is "A
+    mistake you made.", not "Yeah."."""
+    from rehearse.interview.turns import _asked
+
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["question"] = "First one. A mistake you made. Yeah."
+    iv["turns"][1].pop("lead", None)
+    units, _truth, exchanges = _laid_out(iv)
+    cfg = rubric.load("interview")
+    asked = [_asked(ex.question, cfg["cues"]["min_question_score"], cfg["structure"]) for ex in exchanges]
+    assert asked[0] == "A mistake you made.", asked
+    assert next(u for u in units if u.text == "Yeah.").role == "remark"
+
+
+def test_a_terse_main_question_whisper_was_unsure_of_is_no_backchannel():
+    """Blind24 ivz_10: "Difficult seller." (Whisper lost its "A", and was unsure of its words) after
+    an answer, then a new story: a main question, not a listener's word."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    second = next(t for t in iv["turns"][2:] if "question" in t)
+    second.pop("lead", None)
+    second["question"] = "Difficult colleague."
+    units, _truth, exchanges = _laid_out(iv, unsure="question")
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert " ".join(u.text for u in exchanges[1].question) == "Difficult colleague."

@@ -14,9 +14,10 @@ from rehearse.interview.turns import _cut_at_short_silences, make_units
 from rehearse.models import Span, Word
 
 
-def _heard(parts: list[str], silence_s: float, word_s: float = 0.3):
+def _heard(parts: list[str], silence_s: float | list[float], word_s: float = 0.3):
     """Words of `parts` back to back (as Whisper times them across a short silence: no gap), and
-    voice activity with `silence_s` of silence where one part meets the next."""
+    voice activity with `silence_s` of silence (one for each meeting, or the same for all) where
+    one part meets the next."""
     words, t = [], 0.2
     edges = []
     for part in parts:
@@ -25,15 +26,16 @@ def _heard(parts: list[str], silence_s: float, word_s: float = 0.3):
             t += word_s
         edges.append(t)
     speech, start = [], 0.2
-    for edge in edges[:-1]:
-        speech.append(Span(start_s=round(start, 3), end_s=round(edge - silence_s / 2, 3)))
-        start = edge + silence_s / 2
+    gaps = silence_s if isinstance(silence_s, list) else [silence_s] * len(edges)
+    for edge, gap in zip(edges[:-1], gaps):
+        speech.append(Span(start_s=round(start, 3), end_s=round(edge - gap / 2, 3)))
+        start = edge + gap / 2
     speech.append(Span(start_s=round(start, 3), end_s=round(t, 3)))
     samples = np.zeros(int((t + 1.0) * SAMPLE_RATE), dtype=np.float32)
     return words, speech, samples
 
 
-def _units(parts: list[str], silence_s: float) -> list[str]:
+def _units(parts: list[str], silence_s: float | list[float]) -> list[str]:
     cfg = rubric.load("interview")
     words, speech, samples = _heard(parts, silence_s)
     units = make_units(words, cfg["units"]["gap_s"], speech, cfg["units"]["reach_s"])
@@ -58,6 +60,13 @@ def test_a_question_and_a_story_whisper_wrote_as_one_sentence_are_cut_at_the_sho
     assert _units(parts, 0.4) == parts
 
 
+def test_a_follow_up_and_its_reply_a_fifth_of_a_second_apart_are_cut():
+    """Blind27 iwc_03 (one espeak voice): Whisper wrote the follow-up and the reply as one
+    sentence, and the voice activity shows only 0.22 s of silence between them."""
+    parts = ["How do you even measure that", "with a micrometer and I under tightened the first one."]
+    assert _units(parts, 0.22) == parts
+
+
 @pytest.mark.parametrize("parts", [
     ["How did we fix it", "we rolled the release back within ten minutes and paged the owner."],
     ["About a month into my first job as a supervisor", "a customer fainted at the till on a Saturday."],
@@ -73,4 +82,25 @@ def test_a_pause_inside_a_story_or_inside_a_question_is_not_cut(parts):
 def test_a_question_and_a_story_without_a_silence_between_them_are_not_cut():
     parts = ["Talk me through an incident on the shop floor that you handled",
              "about a month into my first job as a supervisor a customer fainted at the till."]
-    assert _units(parts, 0.2) == [" ".join(parts)]
+    assert _units(parts, 0.1) == [" ".join(parts)]
+
+
+def test_the_longest_silence_is_cut_first():
+    """Blind24 ivz_05 (one voice): a pause inside the question (0.25 s) and a longer one before the
+    answer (0.45 s): the cut is at the longer one, so the question keeps its words ("Talk me through
+    an incident | on the gym floor that you handled" had become the question and the answer)."""
+    parts = ["Talk me through an incident", "on the gym floor that you handled",
+             "about a month into my first job as a supervisor a customer fainted at the till."]
+    assert _units(parts, [0.25, 0.45]) == [" ".join(parts[:2]), parts[2]]
+
+
+def test_a_story_that_goes_on_in_lower_case_after_a_very_short_pause_is_not_cut():
+    """Blind28 iwd_01: "What I took from it [0.25 s] is that the quiet routine jobs ..." goes on
+    with its sentence, though "is that ..." opens like a question; after a longer silence a story's
+    words that run on into a question in lower case are cut (blind23 ivy_04: "..., and did the
+    checklist stick or did it fade out after a month.", 0.36 s)."""
+    lesson = ["What I took from it", "is that the quiet routine jobs are the best place to practise for the hard ones."]
+    assert _units(lesson, 0.25) == [" ".join(lesson)]
+    run_on = ["Since then I have used a prep checklist on every car even when it is busy",
+              "and did the checklist stick or did it fade out after a month?"]
+    assert _units(run_on, 0.36) == run_on

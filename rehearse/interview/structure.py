@@ -257,6 +257,22 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                 and (follow == 0 or n_words >= cfg["min_main_words"]):
             # a short question pointing back ("Why her?") is no first question, however long the reply
             main, why_main = True, f"a question followed by {after:.0f} s of the candidate's talk"
+        # a listener's backchannel ("Mm-hm.", "Right, right."), or, inside an answer, a turn of a few
+        # words that asks nothing, points nowhere, echoes nothing, is not taken up by the reply and
+        # has a word Whisper was unsure of: Whisper writes a listener's "mm-hm" or "uh-huh" as
+        # "Zeta.", "First" or "No, no, no." (word probability 0.09-0.44), or times the candidate's
+        # next word over it ("I"), and the candidate goes on; a terse follow-up is said clearly
+        # ("Lesson.", 0.89) or taken up in its own words ("Three hours." - "Three, maybe less")
+        # (the turn model's main question stands over the second kind: "Difficult seller." is a
+        # terse question Whisper was unsure of)
+        quiet = not asks and not worded and follow == 0 and new == 0 and cut_in is None and "?" not in text
+        backchannel = quiet and bool(re.search(cfg["backchannel"], text.strip()))
+        listening = backchannel or (
+            quiet and state == "answer" and n_words <= cfg["backchannel_max_words"]
+            and min(w.probability for u in run for w in u.words) < cfg["backchannel_max_probability"]
+            and not set(_words(text, cfg["echo_ignore"])) & set(_words(_text(nxt), cfg["echo_ignore"])))
+        if main and backchannel:
+            main, note = False, note + "; only a listener's backchannel"
         if main:
             if state == "answer":
                 _transition_before(runs, k, exchanges[-1], cfg, min_score)
@@ -276,7 +292,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             # a remark after small talk between questions ("Here you go.") is more small talk: it
             # does not take up the answer again
             _mark(run, "smalltalk", f"between questions (a remark, no question){note}")
-        elif asks or worded or follow >= cfg["statement_followup"] or not re.search(cfg["backchannel"], text.strip()):
+        elif asks or worded or follow >= cfg["statement_followup"] or not listening:
             # a remark inside the answer that is more than a backchannel draws the candidate on it
             # ("Nine late." heard without its "Was that on you?", "That sounds like a risk.")
             if not asks and not worded:
@@ -397,14 +413,20 @@ def _question(run: list[Unit], min_score: float, why: str, cfg: dict) -> None:
         return next((i for i, u in enumerate(run) if i >= after and u.cue_score >= min_score),
                     next((i for i, u in enumerate(run) if i >= after and u.text.rstrip().endswith("?")), None))
 
+    # a listener's word after the question ("Yeah.", a fragment of the candidate's breath Whisper
+    # wrote and the voices gave to the nearest turn) is no part of it
+    last = len(run) - 1
+    while last > 0 and re.search(cfg["backchannel"], texts[last].strip()):
+        last -= 1
     after = moved[-1] + 1 if moved else 0
     first = first_asking(after)
     if first is None and after:
         first = first_asking(0)
-    if first is None:
-        first = len(run) - 1
+    if first is None or first > last:
+        first = last
     _mark(run[:first], "lead", "lead-in to the question")
-    _mark(run[first:], "question", f"main question: {why}")
+    _mark(run[first:last + 1], "question", f"main question: {why}")
+    _mark(run[last + 1:], "remark", "after the question: a listener's word, no part of it")
 
 
 def _moves_on(text: str, cfg: dict) -> bool:

@@ -263,7 +263,7 @@ def _asked(run: list[Unit], min_score: float, cfg: dict) -> str:
             break
         if re.search(cfg["setup"], texts[j]):
             start = j
-    return " ".join(u.text for u in run[start:])
+    return " ".join(u.text for u in run[start:] if u.role != "remark")
 
 
 def _leads_in(text: str, cfg: dict) -> bool:
@@ -478,18 +478,27 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
         pieces = [u]
         at = bisect.bisect_right(starts, u.start_s)
         inside = itertools.takewhile(lambda s: s[0] < u.end_s, (silences[j] for j in range(at, len(silences))))
-        for a, b in inside:
-            last = pieces[-1]
-            if not (last.start_s < a and b < last.end_s):
+        # the longest silence first: a question and its answer are further apart than two words of
+        # the question ("Talk me through an incident | on the gym floor that you handled || about a
+        # month into my first ...")
+        for a, b in sorted(inside, key=lambda s: s[0] - s[1]):
+            n = next((n for n, p in enumerate(pieces) if p.start_s < a and b < p.end_s), None)
+            if n is None:
                 continue
+            last = pieces[n]
             i = _boundary_near(last.words, (a + b) / 2, ucfg["reach_s"])
             if i is None:
                 continue
             left, right = Unit(last.words[: i + 1]), Unit(last.words[i + 1:])
             if min(len(left.words), len(right.words)) < ucfg["short_cut_min_words"]:
                 continue
-            if (asking(left) and telling(right)) or (telling(left) and asking(right)):
-                pieces[-1:] = [left, right]
+            # below `short_gap_run_on_s` of silence, the story's words run on into the next question
+            # only where Whisper starts that question with a capital ("... to fetch What's something
+            # ..."): a piece that goes on in lower case after so short a pause goes on with the
+            # sentence ("What I took from it | is that the quiet ...", 0.2 s)
+            run_on = b - a >= ucfg["short_gap_run_on_s"] or right.words[0].text.lstrip("\"'(")[:1].isupper()
+            if (asking(left) and telling(right)) or (telling(left) and asking(right) and run_on):
+                pieces[n:n + 1] = [left, right]
         if len(pieces) == 1:
             out.append(u)
             continue
