@@ -953,6 +953,6 @@ def test_a_terse_main_question_whisper_was_unsure_of_is_no_backchannel():
     second = next(t for t in iv["turns"][2:] if "question" in t)
     second.pop("lead", None)
     second["question"] = "Difficult colleague."
-    units, _truth, exchanges = _laid_out(iv, unsure="question")
+    _units, _truth, exchanges = _laid_out(iv, unsure="question")
     assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert " ".join(u.text for u in exchanges[1].question) == "Difficult colleague."
