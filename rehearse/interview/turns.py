@@ -482,14 +482,14 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
         # the question ("Talk me through an incident | on the gym floor that you handled || about a
         # month into my first ...")
         for a, b in sorted(inside, key=lambda s: s[0] - s[1]):
-            n = next((n for n, p in enumerate(pieces) if p.start_s < a and b < p.end_s), None)
-            if n is None:
+            k = next((j for j, p in enumerate(pieces) if p.start_s < a and b < p.end_s), None)
+            if k is None:
                 continue
-            last = pieces[n]
-            i = _boundary_near(last.words, (a + b) / 2, ucfg["reach_s"])
+            whole = pieces[k]  # the piece the silence falls in
+            i = _boundary_near(whole.words, (a + b) / 2, ucfg["reach_s"])
             if i is None:
                 continue
-            left, right = Unit(last.words[: i + 1]), Unit(last.words[i + 1:])
+            left, right = Unit(whole.words[: i + 1]), Unit(whole.words[i + 1:])
             if min(len(left.words), len(right.words)) < ucfg["short_cut_min_words"]:
                 continue
             # below `short_gap_run_on_s` of silence, the story's words run on into the next question
@@ -498,7 +498,7 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
             # sentence ("What I took from it | is that the quiet ...", 0.2 s)
             run_on = b - a >= ucfg["short_gap_run_on_s"] or right.words[0].text.lstrip("\"'(")[:1].isupper()
             if (asking(left) and telling(right)) or (telling(left) and asking(right) and run_on):
-                pieces[n:n + 1] = [left, right]
+                pieces[k:k + 1] = [left, right]
         if len(pieces) == 1:
             out.append(u)
             continue

@@ -144,6 +144,11 @@ def score(units: list[Unit], truth: list[tuple[str, int | None]], exchanges) -> 
             "bc_fu": sum(u.role == "followup" for u in listening), "bc_main": sum(u.role == "question" for u in listening)}
 
 
+def _backchannels(s: dict) -> str:
+    """How the backchannels of a score were read, when it has any."""
+    return f" backchannels as follow-up {s['bc_fu']} as question {s['bc_main']} of {s['bc']}" if s["bc"] else ""
+
+
 def run(corpus: Path, cfg: dict, files: bool, decide=None, noise: int | None = None, one_voice: bool = False) -> dict:
     """Structure every interview of a corpus from its script; `noise`: a seed for `heard`;
     `one_voice`: the speakers found from the wording alone, as when one voice reads both parts."""
@@ -162,8 +167,7 @@ def run(corpus: Path, cfg: dict, files: bool, decide=None, noise: int | None = N
             total[k] = total.get(k, 0) + v
         if files:
             print(f"  {iv['id']}: main {s['main']}/{s['of']} extra {s['extra']} follow-ups {s['fu']}/{s['fu_of']} "
-                  f"split {s['split']} small talk {s['small']}"
-                  + (f" backchannels as follow-up {s['bc_fu']} as question {s['bc_main']} of {s['bc']}" if s["bc"] else ""))
+                  f"split {s['split']} small talk {s['small']}{_backchannels(s)}")
     return total
 
 
@@ -178,8 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     for corpus in args.corpus or [ri.CORPUS / c for c in CORPORA]:
         t = run(corpus, cfg, args.files, noise=args.lost_marks, one_voice=args.one_voice)
         print(f"{corpus.name}: main {t['main']}/{t['of']} extra {t['extra']} follow-ups {t['fu']}/{t['fu_of']} "
-              f"split off {t['split']} small talk answered {t['small']}"
-              + (f" backchannels as follow-up {t['bc_fu']} as question {t['bc_main']} of {t['bc']}" if t["bc"] else ""))
+              f"split off {t['split']} small talk answered {t['small']}{_backchannels(t)}")
     return 0
 
 
