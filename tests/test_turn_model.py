@@ -913,7 +913,7 @@ def test_sorry_thats_my_radio_between_questions_is_chat(one_voice):
 
 
 @pytest.mark.parametrize("one_voice", [False, True])
-@pytest.mark.parametrize("heard", ["Mm-hm.", "Right, right.", "Zeta.", "No, no, no.", "Okay, you"])
+@pytest.mark.parametrize("heard", ["Mm-hm.", "Right, right.", "Got it.", "Zeta.", "No, no, no.", "Okay, you"])
 def test_a_listeners_backchannel_inside_an_answer_is_neither_a_follow_up_nor_a_question(heard, one_voice):
     """The interviewer's "Mm-hm" or "Uh-huh" while the candidate goes on with the story
     (scripts/corpus/interviews_backchannels.yaml), as Whisper writes it ("Zeta.", "No, no, no.",

@@ -265,8 +265,9 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # ("Lesson.", 0.89) or taken up in its own words ("Three hours." - "Three, maybe less")
         # (the turn model's main question stands over the second kind: "Difficult seller." is a
         # terse question Whisper was unsure of)
+        backchannel = (not asks and not worded and follow < cfg["statement_followup"]
+                       and bool(re.search(cfg["backchannel"], text.strip())))  # "Got it." points back at 0.5
         quiet = not asks and not worded and follow == 0 and new == 0 and cut_in is None and "?" not in text
-        backchannel = quiet and bool(re.search(cfg["backchannel"], text.strip()))
         listening = backchannel or (
             quiet and state == "answer" and n_words <= cfg["backchannel_max_words"]
             and min(w.probability for u in run for w in u.words) < cfg["backchannel_max_probability"]
