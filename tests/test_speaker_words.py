@@ -90,3 +90,31 @@ def test_one_voice_a_reply_opening_well_right_after_the_question_is_the_candidat
     assert unit[opening].speaker == "candidate", unit[opening].why
     first = next(ex for ex in exchanges if any("supplier let you down" in u.text for u in ex.question))
     assert first.answer[0].text == opening, [u.text for u in first.question]
+
+
+def test_one_voice_what_i_or_we_did_stays_the_candidates_story_whatever_the_model_says():
+    """Written for this test: two story sentences with words the speaker wording model leans towards
+    the interviewer on ("induction", "walk", "showed him"): with no guard it gives them the
+    interviewer (p 0.97, 0.95) and they are taken off the story as small talk and as the closing.
+    A statement of what "I" or "we" did, to no "you", is the candidate's story."""
+    late_result = "We also changed the induction, so every contractor does a lockout walk round before they touch anything."
+    action = "On the walk I showed him what we were working on with that dog, and why the jumping mattered so much for rehoming."
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"].append(["R", late_result])
+    iv["turns"][2]["sentences"].insert(4, ["A", action])
+    cfg = rubric.load("interview")
+    for guard in (True, False):
+        scfg = cfg["structure"] if guard else {**cfg["structure"], "own_story_cues": []}
+        units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+        _turns_by_wording(units, cfg["cues"]["min_question_score"], scfg, cfg["cues"]["first_person"])
+        exchanges = structure(units, scfg, cfg["cues"]["min_question_score"])
+        unit = {u.text: u for u in units}
+        in_answers = {u.text for ex in exchanges for u in ex.answer}
+        if guard:
+            assert len(exchanges) == 2
+            for text in (late_result, action):
+                assert unit[text].speaker == "candidate", unit[text].why
+                assert text in in_answers, unit[text].why
+        else:  # the model alone: the story loses them (the test would pass without the guard otherwise)
+            assert unit[late_result].speaker == unit[action].speaker == "interviewer"
+            assert late_result not in in_answers and action not in in_answers

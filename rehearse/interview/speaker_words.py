@@ -48,6 +48,14 @@ def keys(text: str) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=8)
+def star_cues(names: tuple[str, ...]) -> list[re.Pattern]:
+    """The STAR rubric's cues of these names ("I + past verb" ...), compiled: the tense word lists
+    live in one place."""
+    found = {f["name"]: f["pattern"] for f in rubric_mod.load("star").get("features", [])}
+    return [re.compile(found[n]) for n in names]
+
+
 def rows(units: list, rule_speakers: list[str], vocab: list[str], scfg: dict, min_score: float) -> np.ndarray:
     """One feature row per unit: the vocabulary's keys it holds, then its dense features and those
     of the units before and after it."""
