@@ -272,6 +272,16 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             quiet and state == "answer" and n_words <= cfg["backchannel_max_words"]
             and min(w.probability for u in run for w in u.words) < cfg["backchannel_max_probability"]
             and not set(_words(text, cfg["echo_ignore"])) & set(_words(_text(nxt), cfg["echo_ignore"])))
+        # inside an answer, a yes/no question about the story ("Was it hard to get people to talk
+        # to you about why they'd stopped?", "Did you check the marks?") with no request for a story
+        # in it and nothing before it but a word or two ("Oh no.") is a follow-up, however long the
+        # candidate then goes on with the story: a new main question asks for one ("Was there ever a
+        # target you thought was unfair?", "Learning something new in a hurry. Has that come up?")
+        if main and state == "answer" and new == 0 and asks:
+            ask = [u for u in run if u.asks(min_score)][-1]
+            if re.search(cfg["yes_no_question"], _text([ask]).lower()) and all(
+                    len(u.words) <= cfg["yes_no_lead_words"] for u in run if u is not ask):
+                main, note = False, note + "; a yes/no question about the story, asking for no new one"
         if main and backchannel:
             main, note = False, note + "; only a listener's backchannel"
         if main:
