@@ -956,3 +956,54 @@ def test_a_terse_main_question_whisper_was_unsure_of_is_no_backchannel():
     _units, _truth, exchanges = _laid_out(iv, unsure="question")
     assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert " ".join(u.text for u in exchanges[1].question) == "Difficult colleague."
+
+
+@pytest.mark.parametrize("asked", [
+    "Did you have to tell the owners before you signed?",
+    "Would you be happy running that sort of emergency buy again now?",
+])
+def test_a_yes_no_question_about_the_story_is_a_follow_up_however_long_the_story_goes_on(asked):
+    """A yes/no question about the story (blind29 iwe_09, blind27 iwc_07, blind17 ivs_05) that the
+    candidate answers and then goes on with the rest of the story for a minute is a follow-up: a
+    new main question asks for a story. The turn model alone reads the long talk after it as a new
+    answer (0.88, 0.77)."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    first = iv["turns"][1]
+    first["followups"] = [{"after": 3, "question": asked, "sentences": [
+        ["A", "The owners were away that week, so I rang them from the warehouse."],
+        ["A", "Then I sat with the packing team for two nights to check the new boxes fitted the trays."],
+        ["A", "I also wrote to our three biggest customers to warn them the boxes would look different for a while."],
+        ["A", "When one box split on the line, I stopped that batch and sent it back the same morning."],
+        ["R", "We kept every order going that season, and two customers said the new boxes were better."],
+        ["R", "I still keep a second supplier on a small contract so we are never caught out like that again."]]}]
+    _units, _truth, exchanges = _laid_out(iv)
+    asked_texts = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2, asked_texts
+    assert next(" ".join(u.text for u in q) for q, _ in exchanges[0].followups) == asked
+
+
+def test_one_voice_a_question_whisper_cut_at_its_pauses_stays_the_interviewers():
+    """Whisper cuts a slow question at its pauses into pieces with no full stop between them
+    (blind29 iwe_02: "In the past, can you tell me about a time" / "you had to deal with a guest" /
+    "who was really unhappy."). With one voice, the last piece, in lower case with no "I" or "we",
+    is still the question, not the candidate's first words: the answer starts after it."""
+    from rehearse.interview.turns import Unit, _turns_by_wording, question_cues
+
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["question"] = "Can you tell me about a time you had to deal with a supplier who was really unhappy."
+    cfg = rubric.load("interview")
+    units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    k = next(i for i, u in enumerate(units) if u.text.startswith("Can you tell me about a time"))
+    words = units[k].words
+    pieces = [Unit(words[:7]), Unit(words[7:14]), Unit(words[14:])]
+    assert [p.text for p in pieces] == ["Can you tell me about a time", "you had to deal with a supplier",
+                                        "who was really unhappy."]
+    for p in pieces:
+        question_cues(p, cfg["cues"])
+    units[k:k + 1] = pieces
+    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    assert [p.speaker for p in pieces] == ["interviewer"] * 3, [p.why for p in pieces]
+    first = exchanges[0]
+    assert all(p in first.question for p in pieces), [u.text for u in first.question]
+    assert first.answer[0].text.startswith("Two summers ago"), [u.text for u in first.answer[:2]]

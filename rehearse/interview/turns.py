@@ -588,6 +588,16 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
         if (asks[i] and ((asks[i - 1] and not closing[i - 1]) or clarifying[i - 1]) and not asking_story[i] and not closing[i]
                 and len(units[i].words) <= scfg["one_voice_clarify_words"] and re.search(scfg["one_voice_clarify"], texts[i])):
             asks[i], clarifying[i] = False, True
+    # Whisper cuts a question where the speaker pauses ("In the past, can you tell me about a time"
+    # / "you had to deal with a guest" / "who was really unhappy."): a piece that opens in lower
+    # case after the interviewer's piece that left its sentence open, with no "I" or "we" in it,
+    # goes on with the question
+    for i in range(1, len(units)):
+        raw = units[i].text.strip()
+        if asks[i - 1] and not asks[i] and raw[:1].islower() and not re.search(first_person, texts[i]) \
+                and not re.search(r"[.?!]['\")]*$", units[i - 1].text.strip()):
+            asks[i] = True
+            units[i].why.append("speaker: goes on with the question before it (lower case after an open sentence)")
     moving = [bool(re.search(scfg["transition"], t) or re.search(scfg["chat"], t)) for t in texts]
     lead = [_leads_in(t, scfg) for t in texts]
     for i, u in enumerate(units):
