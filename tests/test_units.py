@@ -104,3 +104,13 @@ def test_a_story_that_goes_on_in_lower_case_after_a_very_short_pause_is_not_cut(
     run_on = ["Since then I have used a prep checklist on every car even when it is busy",
               "and did the checklist stick or did it fade out after a month?"]
     assert _units(run_on, 0.36) == run_on
+
+
+def test_the_closing_run_into_the_last_words_of_a_story_is_cut():
+    """Blind29 iwe_04 (one espeak voice): Whisper wrote the candidate's last sentence and the
+    interviewer's "Brilliant. Right, is there anything you'd like to ask me?" as one sentence, 0.36 s
+    of silence between them; the closing opens with no question wording, and its "me" is the
+    listener's."""
+    parts = ["Honestly I think I was the only person in the building who noticed",
+             "brilliant right is there anything you'd like to ask me."]
+    assert _units(parts, 0.36) == parts

@@ -448,8 +448,9 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
     question and the first words of its answer as one sentence ("... an incident on the gym floor
     that you handled about a month into my first manager job, a member collapsed ...") or an
     answer's last words and the next question ("... to fetch What's something you've changed
-    ..."). The cut is made when one side opens with question wording (or ends with "?", or asks the
-    listener for a story: "Any time you've gone past ...") and has no first-person word after it,
+    ..."). The cut is made when one side opens with question wording (or ends with "?", asks the
+    listener for a story: "Any time you've gone past ...", or holds the closing: "... who noticed |
+    brilliant, right, is there anything you'd like to ask me") and has no first-person word after it,
     and the other side tells in the first person and does not open as a question; a story's own
     pauses ("How did we fix it? ... we rolled back") are never cut."""
     from rehearse.interview.structure import _score
@@ -464,6 +465,10 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
         if end is None and (piece.text.rstrip().endswith("?") or (
                 _score(text, scfg["new_story"])[0] >= scfg["min_main"] and re.search(scfg["listener"], text))):
             end = 0  # a question mark, or a request for a story to the listener ("Any time you've ...")
+        closing = re.search(scfg["closing"], text) if end is None else None
+        if closing:  # the closing, with or without a word before it ("Brilliant, right. Is there anything
+            # you'd like to ask me?"): no "I" or "we" after it but the listener's "me" or "us"
+            return not first.search(re.sub(r"\b(?:me|us)\b", "", text[closing.end():]))
         return end is not None and not first.search(text[end:])
 
     def telling(piece: Unit) -> bool:
