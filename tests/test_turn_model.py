@@ -517,6 +517,25 @@ def test_one_voice_no_problem_asks_for_no_story_and_how_much_asks_in_the_closing
     assert reply.speaker == "interviewer", [(u.text, u.speaker) for u in units[-5:]]
 
 
+# the rest of the first story, told after a question that cut into it: a minute more of the candidate
+REST_OF_THE_STORY = [
+    ["A", "Then I sat with the packing team for two nights to check the new boxes fitted the trays."],
+    ["A", "I also wrote to our three biggest customers to warn them the boxes would look different for a while."],
+    ["A", "When one box split on the line, I stopped that batch and sent it back the same morning."],
+    ["R", "We kept every order going that season, and two customers said the new boxes were better."],
+    ["R", "I still keep a second supplier on a small contract so we are never caught out like that again."]]
+
+
+def _assert_one_follow_up_then_the_story(asked: str, after: int, reply: str) -> None:
+    """`asked` after sentence `after` of the first answer, the reply and a minute more of the story:
+    two main questions, and `asked` is the first answer's follow-up."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": after, "question": asked, "sentences": [["A", reply], *REST_OF_THE_STORY]}]
+    _units, _truth, exchanges = _laid_out(iv)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert next(" ".join(u.text for u in q) for q, _ in exchanges[0].followups) == asked
+
+
 @pytest.mark.parametrize("cut_in", [
     "Sorry, can I stop you there? When you say we, what were you doing yourself?",
     "Hang on, your own manager told you to skip the check?",
@@ -526,19 +545,7 @@ def test_a_question_that_cuts_into_the_answer_is_a_follow_up_however_long_the_st
     """A turn that cuts into an answer to ask about it (blind23 ivy_01, ivy_03, ivy_08) is a
     follow-up even when the candidate answers it and then tells the rest of the story for a minute:
     the answer is not split in two."""
-    iv = json.loads(json.dumps(INTERVIEW))
-    first = iv["turns"][1]
-    first["followups"] = [{"after": 2, "question": cut_in, "sentences": [
-        ["A", "Fair question. I was the one who rang the suppliers and picked which samples to test first."],
-        ["A", "Then I sat with the packing team for two nights to check the new boxes fitted the trays."],
-        ["A", "I also wrote to our three biggest customers to warn them the boxes would look different for a while."],
-        ["A", "When one box split on the line, I stopped that batch and sent it back the same morning."],
-        ["R", "We kept every order going that season, and two customers said the new boxes were better."],
-        ["R", "I still keep a second supplier on a small contract so we are never caught out like that again."]]}]
-    _units, _truth, exchanges = _laid_out(iv)
-    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
-    assert len(exchanges) == 2, asked
-    assert next(" ".join(u.text for u in q) for q, _ in exchanges[0].followups) == cut_in
+    _assert_one_follow_up_then_the_story(cut_in, 2, "Fair question. I was the one who rang the suppliers and picked which samples to test first.")
 
 
 def test_a_cut_in_that_asks_for_a_new_story_is_still_a_main_question():
@@ -967,19 +974,7 @@ def test_a_yes_no_question_about_the_story_is_a_follow_up_however_long_the_story
     candidate answers and then goes on with the rest of the story for a minute is a follow-up: a
     new main question asks for a story. The turn model alone reads the long talk after it as a new
     answer (0.88, 0.77)."""
-    iv = json.loads(json.dumps(INTERVIEW))
-    first = iv["turns"][1]
-    first["followups"] = [{"after": 3, "question": asked, "sentences": [
-        ["A", "The owners were away that week, so I rang them from the warehouse."],
-        ["A", "Then I sat with the packing team for two nights to check the new boxes fitted the trays."],
-        ["A", "I also wrote to our three biggest customers to warn them the boxes would look different for a while."],
-        ["A", "When one box split on the line, I stopped that batch and sent it back the same morning."],
-        ["R", "We kept every order going that season, and two customers said the new boxes were better."],
-        ["R", "I still keep a second supplier on a small contract so we are never caught out like that again."]]}]
-    _units, _truth, exchanges = _laid_out(iv)
-    asked_texts = [" ".join(u.text for u in ex.question) for ex in exchanges]
-    assert len(exchanges) == 2, asked_texts
-    assert next(" ".join(u.text for u in q) for q, _ in exchanges[0].followups) == asked
+    _assert_one_follow_up_then_the_story(asked, 3, "The owners were away that week, so I rang them from the warehouse.")
 
 
 def test_one_voice_a_question_whisper_cut_at_its_pauses_stays_the_interviewers():
