@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from rehearse import rubric as rubric_mod
+from rehearse.speech.sentences import ends_sentence
 
 DENSE = ["question mark", "words (log)", "says I", "says we", "says you", "position in the recording",
          "in the first 8 % of the recording", "in the last 15 % of the recording", "question cues",
@@ -77,7 +78,7 @@ def rows(units: list, rule_speakers: list[str], vocab: list[str], scfg: dict, mi
                     # Whisper cuts a sentence where the speaker pauses ("I had to phone" / "and explain
                     # that ..."): the piece after the cut opens in lower case and goes on the same talk
                     float(bool(raw) and raw[0].islower()),
-                    float(i > 0 and not re.search(r"[.?!]['\")]*$", units[i - 1].text.strip())),
+                    float(i > 0 and not ends_sentence(units[i - 1].text)),
                     # "Well, I think in this job ..." right after a question is the first words of the reply
                     float(i > 0 and rule_speakers[i - 1] == "interviewer" and units[i - 1].asks(min_score)
                           and bool(re.match(scfg["reply_opener"], text)))]

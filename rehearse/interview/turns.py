@@ -19,6 +19,7 @@ from rehearse.errors import RehearseError
 from rehearse.interview import speakers, voice_changes
 from rehearse.interview.voices import ChannelLevels, channel_changes, pitch_rise
 from rehearse.models import Transcription, Word
+from rehearse.speech.sentences import ends_sentence
 
 
 @dataclass
@@ -87,7 +88,7 @@ def make_units(words: list[Word], gap_s: float, speech: list | None = None, reac
     for i, word in enumerate(words):
         current.append(word)
         last = i == len(words) - 1
-        if last or i in cuts or re.search(r"[.?!][\"')\]]*$", word.text) or words[i + 1].start_s - word.end_s >= gap_s:
+        if last or i in cuts or ends_sentence(word.text) or words[i + 1].start_s - word.end_s >= gap_s:
             units.append(Unit(current))
             current = []
     return units
@@ -600,7 +601,7 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     for i in range(1, len(units)):
         raw = units[i].text.strip()
         if asks[i - 1] and not asks[i] and raw[:1].islower() and not re.search(first_person, texts[i]) \
-                and not re.search(r"[.?!]['\")]*$", units[i - 1].text.strip()):
+                and not ends_sentence(units[i - 1].text):
             asks[i] = True
             units[i].why.append("speaker: goes on with the question before it (lower case after an open sentence)")
     moving = [bool(re.search(scfg["transition"], t) or re.search(scfg["chat"], t)) for t in texts]

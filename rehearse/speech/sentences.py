@@ -9,6 +9,11 @@ from rehearse.models import Sentence, Word
 _SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 
 
+def ends_sentence(text: str) -> bool:
+    """The text ends with terminal punctuation (a closing quote or bracket after it allowed)."""
+    return _SENTENCE_END.search(text.strip()) is not None
+
+
 def split_sentences(words: list[Word], gap_s: float) -> list[Sentence]:
     """Sentences end at terminal punctuation or at a silence of at least `gap_s`."""
     sentences: list[Sentence] = []
