@@ -115,6 +115,36 @@ def sounding(samples: np.ndarray, dbfs: float, outside: list[Span] = ()) -> bool
     return 20 * np.log10(max(float(np.percentile(rms, 90)), 1e-9)) > dbfs
 
 
+def sound_outside(samples: np.ndarray, speech: list[Span], min_dbfs: float, contrast_db: float,
+                  min_s: float, join_s: float) -> list[tuple[float, float]]:
+    """Stretches between the voice-activity regions that are loud all the same: 50-ms frames at
+    least `min_dbfs` and `contrast_db` above the quiet of the same gap (the tenth percentile of
+    its frames under `min_dbfs`, digital silence left out: a line's hiss), joined across dips shorter than `join_s`, kept from
+    `min_s`. Silero can miss a whole voice that another detector would hear (a breathy voice
+    over a phone line, 300-3400 Hz, stays under its threshold even at 0.05 while it is 25 dB above
+    the line's hiss); what such a stretch holds is for the caller to judge (whose voice, words)."""
+    n = SAMPLE_RATE // 20
+    edges = [0.0] + [x for r in speech for x in (r.start_s, r.end_s)] + [len(samples) / SAMPLE_RATE]
+    out: list[tuple[float, float]] = []
+    for a, b in zip(edges[::2], edges[1::2]):
+        i, j = int(a * SAMPLE_RATE), int(b * SAMPLE_RATE)
+        if j - i < 2 * n:
+            continue
+        frames = samples[i: i + (j - i) // n * n].reshape(-1, n)
+        db = 20 * np.log10(np.maximum(np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1)), 1e-9))
+        quiet = db[(db > -120) & (db < min_dbfs)]
+        floor = float(np.percentile(quiet, 10)) if quiet.size else -120.0
+        loud = np.flatnonzero(db >= max(min_dbfs, floor + contrast_db))
+        runs: list[list[int]] = []
+        for k in loud:
+            if runs and (k - runs[-1][1]) * n / SAMPLE_RATE <= join_s:
+                runs[-1][1] = k + 1
+            else:
+                runs.append([k, k + 1])
+        out += [(float(a + x * n / SAMPLE_RATE), float(a + y * n / SAMPLE_RATE)) for x, y in runs if (y - x) * n / SAMPLE_RATE >= min_s]
+    return out
+
+
 def widen(base: list[Span], wide: list[Span], min_gain_s: float) -> list[Span]:
     """`base` regions, with each region of `wide` (found at a lower threshold) that adds at least
     `min_gain_s` of speech to what `base` holds of it taken instead: a quiet or band-limited voice

@@ -19,7 +19,7 @@ import numpy as np
 
 from rehearse import __version__, pipeline, rubric
 from rehearse.audio import decode as audio
-from rehearse.audio.vad import find_speech
+from rehearse.audio.vad import find_speech, sound_outside
 from rehearse.clock import clock_hms
 from rehearse.errors import RehearseError
 from rehearse.interview.turns import (
@@ -30,6 +30,7 @@ from rehearse.interview.turns import (
     detect_turns,
     sparse_asker_units,
     turns_from_splits,
+    unheard_asker_passages,
 )
 from rehearse.interview.voices import channel_balance
 from rehearse.models import (
@@ -47,7 +48,7 @@ from rehearse.models import (
     Word,
 )
 from rehearse.speech import model as whisper_model
-from rehearse.speech.holes import fill_short_holes, hear_sparse
+from rehearse.speech.holes import fill_short_holes, hear_sparse, hear_unvoiced
 from rehearse.speech.sentences import split_sentences
 from rehearse.speech.transcript import slice_transcription, transcribe_speech
 
@@ -143,7 +144,12 @@ def analyze_interview(
             turns = detect_turns(samples, text, balance, cfg)
             if turns.voices is not None:  # short questions in the interviewer's voice Whisper left out
                 scfg = cfg["speech"]
-                heard = fill_short_holes(text, samples, spec, whisper, scfg["hole_min_s"], scfg["hole_min_probability"],
+                kept, passages = unheard_asker_passages(
+                    samples, turns, sound_outside(samples, text.speech, scfg["unheard_min_dbfs"], scfg["unheard_contrast_db"],
+                                                  scfg["unheard_min_s"], scfg["unheard_join_s"]),
+                    scfg["hole_voice_margin"], scfg["unheard_passage_join_s"])
+                heard = hear_unvoiced(text, samples, spec, whisper, kept, passages, scfg["unheard_min_probability"])
+                heard = fill_short_holes(heard, samples, spec, whisper, scfg["hole_min_s"], scfg["hole_min_probability"],
                                          asker_holes(samples, turns, scfg["hole_voice_margin"]))
                 heard = hear_sparse(heard, samples, spec, whisper,
                                     sparse_asker_units(turns, scfg["sparse_min_s"], scfg["sparse_words_per_s"]),

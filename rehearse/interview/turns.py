@@ -384,11 +384,37 @@ def asker_holes(samples: np.ndarray, turns: Turns, margin: float) -> Callable[[l
 
     def screen(holes: list) -> list:
         holes = [h for h in holes if inside(h[0], h[1])]
-        if not holes or not turns.voices:
-            return []
-        emb = speakers.encoder().embed([samples[int(a * SR): int(b * SR) + 1] for a, b, _ in holes], 4)
-        return [h for h, e in zip(holes, emb) if e @ turns.voices["interviewer"] - e @ turns.voices["candidate"] >= margin]
+        return [h for h, yes in zip(holes, sounds_like_asker(samples, turns, [h[:2] for h in holes], margin)) if yes]
     return screen
+
+
+def sounds_like_asker(samples: np.ndarray, turns: Turns, spans: list, margin: float) -> list[bool]:
+    """Whether each stretch (start, end) sounds like the interviewer: cosine to the interviewer's
+    voice minus cosine to the candidate's at least `margin` (no voices: none does)."""
+    if not spans or not turns.voices:
+        return [False] * len(spans)
+    emb = speakers.encoder().embed([samples[int(a * SR): int(b * SR) + 1] for a, b in spans], 4)
+    return [bool(e @ turns.voices["interviewer"] - e @ turns.voices["candidate"] >= margin) for e in emb]
+
+
+def unheard_asker_passages(samples: np.ndarray, turns: Turns, stretches: list[tuple[float, float]], margin: float,
+                           join_s: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """The loud stretches voice activity missed (`stretches`) that sound like the interviewer, and
+    the passages to hear again: those stretches, with the interviewer's units they touch, joined
+    while no more than `join_s` apart and no unit of the candidate's between them (a phone-line
+    question that Silero heard only as "a lot of people." between two silences)."""
+    kept = [s for s, yes in zip(stretches, sounds_like_asker(samples, turns, stretches, margin)) if yes]
+    passages: list[list[float]] = []
+    for a, b in kept:
+        for u in turns.units:  # the interviewer's words the stretch goes on from or into
+            if u.speaker == "interviewer" and u.start_s <= b + join_s and u.end_s >= a - join_s:
+                a, b = min(a, u.start_s), max(b, u.end_s)
+        if passages and a - passages[-1][1] <= join_s and not any(
+                u.speaker == "candidate" and u.end_s > passages[-1][1] and u.start_s < a for u in turns.units):
+            passages[-1][1] = max(passages[-1][1], b)
+        else:
+            passages.append([a, b])
+    return kept, [(a, b) for a, b in passages]
 
 
 def sparse_asker_units(turns: Turns, min_s: float, max_words_per_s: float) -> list[tuple[float, float]]:

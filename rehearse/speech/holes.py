@@ -92,6 +92,27 @@ def hear_sparse(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisp
     return _with_words(text, words, config["transcription"]["sentence_gap_s"]) if changed else text
 
 
+def hear_unvoiced(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper,
+                  stretches: list[tuple[float, float]], passages: list[tuple[float, float]],
+                  min_probability: float) -> Transcription:
+    """Speech the voice activity missed: the `stretches` (loud, and judged speech by the caller)
+    become speech, and each passage around them is heard again on its own as `hear_sparse` does
+    (Whisper never saw them: the silence cut left them out, or their words were dropped as said
+    over silence)."""
+    if not passages:
+        return text
+    spans = sorted([(r.start_s, r.end_s) for r in text.speech] + list(stretches))
+    merged: list[list[float]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    wider = text.model_copy(update={"speech": [Span(start_s=a, end_s=b) for a, b in merged]})
+    heard = hear_sparse(wider, samples, spec, whisper, passages, min_probability)
+    return heard if heard is not wider else text
+
+
 def _with_words(text: Transcription, words: list, sentence_gap_s: float) -> Transcription:
     """`text` with `words` (in time order) as its words, its text and sentences rebuilt from them."""
     return text.model_copy(update={"words": words, "text": " ".join(w.text for w in words),
