@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts" / "eval"))
@@ -1002,3 +1003,17 @@ def test_one_voice_a_question_whisper_cut_at_its_pauses_stays_the_interviewers()
     first = exchanges[0]
     assert all(p in first.question for p in pieces), [u.text for u in first.question]
     assert first.answer[0].text.startswith("Two summers ago"), [u.text for u in first.answer[:2]]
+
+
+def test_a_request_for_more_of_the_story_is_a_follow_up_however_long_the_story_goes_on():
+    """A request to hear more of the story being told (blind30 iwf_01, the set now spent: "Tell me
+    more about that phone call, because that's the bit I'm interested in."), answered and followed
+    by four more sentences of the story: a follow-up inside the first answer, with one voice too.
+    The turn model alone read the story after it as a new answer (0.66)."""
+    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind30.yaml").read_text())["interviews"]
+              if x["id"] == "iwf_01")
+    asked = iv["turns"][1]["followups"][0]["question"]
+    assert asked.startswith("Tell me more about")
+    for exchanges in (_laid_out(iv)[2], _read_by_one_voice(iv)[3]):
+        assert len(exchanges) == 3, [" ".join(u.text for u in ex.question) for ex in exchanges]
+        assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [asked]

@@ -282,6 +282,11 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             if re.search(cfg["yes_no_question"], _text([ask]).lower()) and all(
                     len(u.words) <= cfg["yes_no_lead_words"] for u in run if u is not ask):
                 main, note = False, note + "; a yes/no question about the story, asking for no new one"
+        # ... and so is a request to hear more of the story being told ("Tell me more about that phone
+        # call, because that's the bit I'm interested in.", "Tell me a bit more about how the doctor
+        # took it."): the candidate goes back into the same story, at whatever length
+        if main and state == "answer" and new == 0 and not chat and re.search(cfg["more_of_the_story"], text.lower()):
+            main, note = False, note + "; a request for more of the story being told"
         if main and backchannel:
             main, note = False, note + "; only a listener's backchannel"
         if main:
