@@ -1017,3 +1017,19 @@ def test_a_request_for_more_of_the_story_is_a_follow_up_however_long_the_story_g
     for exchanges in (_laid_out(iv)[2], _read_by_one_voice(iv)[3]):
         assert len(exchanges) == 3, [" ".join(u.text for u in ex.question) for ex in exchanges]
         assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [asked]
+
+
+@pytest.mark.parametrize("invitation", ["Questions?", "Question.", "Okay. Questions."])
+def test_a_bare_questions_after_the_last_answer_opens_the_closing_however_whisper_wrote_it(invitation):
+    """A terse interviewer's bare "Questions?" on its own (blind30 iwf_10, the set now spent), which
+    Whisper wrote as "Question.": the closing, and the candidate's questions after it are reported
+    apart, not as more of the last answer."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [["I", invitation], ["C", "Yes, a couple, if that's okay."],
+                                    ["C", "How many shops does the bakery supply each morning?"], ["I", "Eleven, yes."],
+                                    ["C", "Great, thank you."], ["I", "Thanks. We'll call you."]]})
+    units, _truth, exchanges = _laid_out(iv)
+    asking = next(u for u in units if u.text.startswith("How many shops"))
+    assert asking.role == "candidate_question", [(u.text, u.role) for u in units[-6:]]
+    told = [u.text for ex in exchanges for u in ex.answer + [r for _, reply in ex.followups for r in reply]]
+    assert not any(t.startswith(("Yes, a couple", "How many shops", "Great, thank")) for t in told), told[-3:]
