@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts" / "eval"))
 sys.path.insert(0, str(ROOT / "tests"))
@@ -118,3 +120,27 @@ def test_one_voice_what_i_or_we_did_stays_the_candidates_story_whatever_the_mode
         else:  # the model alone: the story loses them (the test would pass without the guard otherwise)
             assert unit[late_result].speaker == unit[action].speaker == "interviewer"
             assert late_result not in in_answers and action not in in_answers
+
+
+@pytest.mark.parametrize("turn", [1, 2])
+def test_one_voice_a_lesson_i_drew_stays_the_candidates_even_when_it_speaks_to_you(turn):
+    """Written for this test: a lesson at the end of an answer that speaks to a general "you" (as
+    blind30 iwf_05 "I think the lesson for me was that you can say hard things ..." and blind29
+    iwe_01 "What I took away is ..." did): the speaker wording model alone gives it the interviewer
+    (p 0.97 at the end of the last answer, 1.00 before the follow-up) and the story loses it to the
+    closing or to small talk. A lesson "I" drew, asking nothing, is the candidate's."""
+    lesson = "I think the lesson for me was that you can tell a good buyer hard things, as long as you do it one to one."
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][turn]["sentences"].append(["R", lesson])
+    cfg = rubric.load("interview")
+    for guard in (True, False):
+        scfg = cfg["structure"] if guard else {**cfg["structure"], "own_lesson_cues": []}
+        units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+        _turns_by_wording(units, cfg["cues"]["min_question_score"], scfg, cfg["cues"]["first_person"])
+        exchanges = structure(units, scfg, cfg["cues"]["min_question_score"])
+        unit = next(u for u in units if u.text == lesson)
+        told = {u.text for ex in exchanges for u in ex.answer + [r for _, reply in ex.followups for r in reply]}
+        if guard:
+            assert unit.speaker == "candidate" and lesson in told, unit.why
+        else:  # the model alone: the story loses it (the test would pass without the guard otherwise)
+            assert unit.speaker == "interviewer" and lesson not in told, unit.why

@@ -51,9 +51,10 @@ def keys(text: str) -> set[str]:
 
 @lru_cache(maxsize=8)
 def star_cues(names: tuple[str, ...]) -> list[re.Pattern]:
-    """The STAR rubric's cues of these names ("I + past verb" ...), compiled: the tense word lists
-    live in one place."""
-    found = {f["name"]: f["pattern"] for f in rubric_mod.load("star").get("features", [])}
+    """The STAR rubric's features or cues of these names ("I + past verb", "lesson or what I'd do
+    differently" ...), compiled: the tense and lesson word lists live in one place."""
+    star = rubric_mod.load("star")
+    found = {f["name"]: f["pattern"] for f in star.get("cues", []) + star.get("features", [])}
     return [re.compile(found[n]) for n in names]
 
 

@@ -692,16 +692,22 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
     rule = [u.speaker for u in units]
     p = speaker_words.probabilities(units, rule, speaker_words.load(path), scfg, min_score)
     own = speaker_words.star_cues(tuple(scfg["own_story_cues"]))
+    lesson = speaker_words.star_cues(tuple(scfg["own_lesson_cues"]))
 
-    def own_story(text: str) -> bool:
+    def own_story(u: Unit) -> bool:
         """What "I" or "we" did, said to no one in particular: the candidate's story however rare
-        its words ("We also changed the induction, so ...", "On the walk I showed him ...")."""
-        text = text.lower().replace("\u2019", "'")
-        return any(c.search(text) for c in own) and "?" not in text and not re.search(scfg["listener"], text) \
-            and not re.search(scfg["closing"], text) and not re.search(scfg["chat"], text)
+        its words ("We also changed the induction, so ...", "On the walk I showed him ..."); or
+        what "I" learnt from it, which may speak to anyone ("I think the lesson for me was that you
+        can say hard things to someone senior ...", "What I took away is ..."), asking nothing."""
+        text = u.text.lower().replace("\u2019", "'")
+        if "?" in text or re.search(scfg["closing"], text) or re.search(scfg["chat"], text):
+            return False
+        if any(c.search(text) for c in own) and not re.search(scfg["listener"], text):
+            return True
+        return any(c.search(text) for c in lesson) and bool(re.search(scfg["speaker_i"], text)) and not u.asks(min_score)
 
     for u, pi, kept in zip(units, p, keep):
-        if u.speaker != "interviewer" and not kept and pi >= scfg["one_voice_model_min"] and not own_story(u.text):
+        if u.speaker != "interviewer" and not kept and pi >= scfg["one_voice_model_min"] and not own_story(u):
             u.speaker, u.guessed = "interviewer", True
             u.why.append(f"speaker: the interviewer's by the speaker wording model (p {pi:.2f})")
     # an acknowledgement just before a turn the model gave the interviewer is its lead-in
