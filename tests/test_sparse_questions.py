@@ -134,6 +134,10 @@ def test_a_question_the_voice_activity_missed_is_heard_and_found(unheard):
     kept, passages = unheard_asker_passages(samples, turns, _loud(samples, text.speech, cfg), s["hole_voice_margin"],
                                             s["unheard_passage_join_s"])
     assert kept and len(passages) == 1, (kept, passages)
+    # each passage is a Whisper pass: none is heard past the budget
+    (a, b), = passages
+    assert unheard_asker_passages(samples, turns, _loud(samples, text.speech, cfg), s["hole_voice_margin"],
+                                  s["unheard_passage_join_s"], budget_s=0.9 * (b - a)) == ([], [])
     heard = hear_unvoiced(text, samples, spec, whisper, kept, passages, s["unheard_min_probability"])
     said = {norm(w.text) for w in heard.words if q["question_start_s"] - 0.5 <= w.start_s <= q["question_end_s"] + 0.5}
     assert {"example", "disagreed", "manager"} <= said, said

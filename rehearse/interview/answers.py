@@ -147,7 +147,7 @@ def analyze_interview(
                 kept, passages = unheard_asker_passages(
                     samples, turns, sound_outside(samples, text.speech, scfg["unheard_min_dbfs"], scfg["unheard_contrast_db"],
                                                   scfg["unheard_min_s"], scfg["unheard_join_s"]),
-                    scfg["hole_voice_margin"], scfg["unheard_passage_join_s"])
+                    scfg["hole_voice_margin"], scfg["unheard_passage_join_s"], scfg["unheard_budget_share"] * duration)
                 heard = hear_unvoiced(text, samples, spec, whisper, kept, passages, scfg["unheard_min_probability"])
                 heard = fill_short_holes(heard, samples, spec, whisper, scfg["hole_min_s"], scfg["hole_min_probability"],
                                          asker_holes(samples, turns, scfg["hole_voice_margin"]))

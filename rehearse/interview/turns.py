@@ -398,11 +398,14 @@ def sounds_like_asker(samples: np.ndarray, turns: Turns, spans: list, margin: fl
 
 
 def unheard_asker_passages(samples: np.ndarray, turns: Turns, stretches: list[tuple[float, float]], margin: float,
-                           join_s: float) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+                           join_s: float, budget_s: float = float("inf")
+                           ) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """The loud stretches voice activity missed (`stretches`) that sound like the interviewer, and
     the passages to hear again: those stretches, with the interviewer's units they touch, joined
     while no more than `join_s` apart and no unit of the candidate's between them (a phone-line
-    question that Silero heard only as "a lot of people." between two silences)."""
+    question that Silero heard only as "a lot of people." between two silences); the longest
+    passages first, `budget_s` of them at most (each is a Whisper pass of its own: an hour of a
+    noisy line must not cost an hour more)."""
     kept = [s for s, yes in zip(stretches, sounds_like_asker(samples, turns, stretches, margin)) if yes]
     passages: list[list[float]] = []
     for a, b in kept:
@@ -414,7 +417,13 @@ def unheard_asker_passages(samples: np.ndarray, turns: Turns, stretches: list[tu
             passages[-1][1] = max(passages[-1][1], b)
         else:
             passages.append([a, b])
-    return kept, [(a, b) for a, b in passages]
+    chosen, left = set(), budget_s
+    for i in sorted(range(len(passages)), key=lambda i: passages[i][0] - passages[i][1]):
+        if passages[i][1] - passages[i][0] <= left:
+            chosen.add(i)
+            left -= passages[i][1] - passages[i][0]
+    heard = [(a, b) for i, (a, b) in enumerate(passages) if i in chosen]
+    return [s for s in kept if any(a <= s[0] and s[1] <= b for a, b in heard)], heard
 
 
 def sparse_asker_units(turns: Turns, min_s: float, max_words_per_s: float) -> list[tuple[float, float]]:
