@@ -119,8 +119,8 @@ def sound_outside(samples: np.ndarray, speech: list[Span], min_dbfs: float, cont
                   min_s: float, join_s: float) -> list[tuple[float, float]]:
     """Stretches between the voice-activity regions that are loud all the same: 50-ms frames at
     least `min_dbfs` and `contrast_db` above the quiet of the same gap (the tenth percentile of
-    its frames under `min_dbfs`, digital silence left out: a line's hiss), joined across dips shorter than `join_s`, kept from
-    `min_s`. Silero can miss a whole voice that another detector would hear (a breathy voice
+    its frames under `min_dbfs`, digital silence left out: a line's hiss), joined across dips
+    shorter than `join_s`, kept from `min_s`. Silero can miss a whole voice that another detector would hear (a breathy voice
     over a phone line, 300-3400 Hz, stays under its threshold even at 0.05 while it is 25 dB above
     the line's hiss); what such a stretch holds is for the caller to judge (whose voice, words)."""
     n = SAMPLE_RATE // 20
@@ -141,7 +141,8 @@ def sound_outside(samples: np.ndarray, speech: list[Span], min_dbfs: float, cont
                 runs[-1][1] = k + 1
             else:
                 runs.append([k, k + 1])
-        out += [(float(a + x * n / SAMPLE_RATE), float(a + y * n / SAMPLE_RATE)) for x, y in runs if (y - x) * n / SAMPLE_RATE >= min_s]
+        out += [(float(a + x * n / SAMPLE_RATE), float(a + y * n / SAMPLE_RATE))
+                for x, y in runs if (y - x) * n / SAMPLE_RATE >= min_s]
     return out
 
 
