@@ -160,9 +160,13 @@ def widen(base: list[Span], wide: list[Span], min_gain_s: float) -> list[Span]:
                             end_s=max([w.end_s] + [b.end_s for b in inside])))
         else:
             out += inside
-    out.sort(key=lambda r: r.start_s)
+    return merge_spans(out)
+
+
+def merge_spans(spans: list[Span]) -> list[Span]:
+    """The spans in time order, those that overlap or touch joined into one."""
     merged: list[Span] = []
-    for r in out:
+    for r in sorted(spans, key=lambda r: r.start_s):
         if merged and r.start_s <= merged[-1].end_s:
             merged[-1] = Span(start_s=merged[-1].start_s, end_s=max(merged[-1].end_s, r.end_s))
         else:

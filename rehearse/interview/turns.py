@@ -19,6 +19,7 @@ from rehearse.errors import RehearseError
 from rehearse.interview import speakers, voice_changes
 from rehearse.interview.voices import ChannelLevels, channel_changes, pitch_rise
 from rehearse.models import Transcription, Word
+from rehearse.speech.holes import longest_within
 from rehearse.speech.sentences import ends_sentence
 
 
@@ -417,11 +418,8 @@ def unheard_asker_passages(samples: np.ndarray, turns: Turns, stretches: list[tu
             passages[-1][1] = max(passages[-1][1], b)
         else:
             passages.append([a, b])
-    chosen, left = set(), budget_s
-    for i in sorted(range(len(passages)), key=lambda i: passages[i][0] - passages[i][1]):
-        if passages[i][1] - passages[i][0] <= left:
-            chosen.add(i)
-            left -= passages[i][1] - passages[i][0]
+    lengths = [b - a for a, b in passages]
+    chosen = longest_within(lengths, lengths, budget_s)
     heard = [(a, b) for i, (a, b) in enumerate(passages) if i in chosen]
     return [s for s in kept if any(a <= s[0] and s[1] <= b for a, b in heard)], heard
 

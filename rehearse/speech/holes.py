@@ -8,6 +8,7 @@ import numpy as np
 
 from rehearse import rubric
 from rehearse.audio.decode import SAMPLE_RATE
+from rehearse.audio.vad import merge_spans
 from rehearse.models import Span, Transcription
 from rehearse.speech import filters, relisten
 from rehearse.speech import transcribe as whisper_words
@@ -101,14 +102,8 @@ def hear_unvoiced(text: Transcription, samples: np.ndarray, spec: ModelSpec, whi
     over silence)."""
     if not passages:
         return text
-    spans = sorted([(r.start_s, r.end_s) for r in text.speech] + list(stretches))
-    merged: list[list[float]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    wider = text.model_copy(update={"speech": [Span(start_s=a, end_s=b) for a, b in merged]})
+    wider = text.model_copy(update={"speech": merge_spans(list(text.speech) + [Span(start_s=a, end_s=b)
+                                                                              for a, b in stretches])})
     heard = hear_sparse(wider, samples, spec, whisper, passages, min_probability)
     return heard if heard is not wider else text
 
@@ -145,14 +140,20 @@ def _within_budget(holes: list[list[float]], text: Transcription, tcfg: dict,
     share = tcfg.get("hole_budget_share")
     if not share:
         return wanted
-    left = share * sum(r.end_s - r.start_s for r in text.speech)
-    keep = set()
-    for k in sorted(range(len(wanted)), key=lambda k: -wanted[k][2]):
-        cost = wanted[k][1] - wanted[k][0] + 2 * tcfg["hole_pad_s"]
-        if cost <= left:
-            keep.add(k)
-            left -= cost
+    keep = longest_within([h[2] for h in wanted], [h[1] - h[0] + 2 * tcfg["hole_pad_s"] for h in wanted],
+                          share * sum(r.end_s - r.start_s for r in text.speech))
     return [h for k, h in enumerate(wanted) if k in keep]
+
+
+def longest_within(lengths: list[float], costs: list[float], budget: float) -> set[int]:
+    """The indices taken longest first (by `lengths`) while their `costs` still fit in `budget`:
+    what is heard again stays bounded whatever the recording holds."""
+    keep, left = set(), budget
+    for k in sorted(range(len(lengths)), key=lambda k: -lengths[k]):
+        if costs[k] <= left:
+            keep.add(k)
+            left -= costs[k]
+    return keep
 
 
 def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper,
