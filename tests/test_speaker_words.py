@@ -94,6 +94,16 @@ def test_one_voice_a_reply_opening_well_right_after_the_question_is_the_candidat
     assert first.answer[0].text == opening, [u.text for u in first.question]
 
 
+def _read_by_one_voice(iv: dict, unset: dict) -> tuple[list, list]:
+    """The script's units with speakers from wording alone and the exchanges found, with the
+    structure rubric's `unset` entries replaced (a guard switched off)."""
+    cfg = rubric.load("interview")
+    scfg = {**cfg["structure"], **unset}
+    units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    _turns_by_wording(units, cfg["cues"]["min_question_score"], scfg, cfg["cues"]["first_person"])
+    return units, structure(units, scfg, cfg["cues"]["min_question_score"])
+
+
 def test_one_voice_what_i_or_we_did_stays_the_candidates_story_whatever_the_model_says():
     """Written for this test: two story sentences with words the speaker wording model leans towards
     the interviewer on ("induction", "walk", "showed him"): with no guard it gives them the
@@ -104,12 +114,8 @@ def test_one_voice_what_i_or_we_did_stays_the_candidates_story_whatever_the_mode
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["sentences"].append(["R", late_result])
     iv["turns"][2]["sentences"].insert(4, ["A", action])
-    cfg = rubric.load("interview")
     for guard in (True, False):
-        scfg = cfg["structure"] if guard else {**cfg["structure"], "own_story_cues": []}
-        units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
-        _turns_by_wording(units, cfg["cues"]["min_question_score"], scfg, cfg["cues"]["first_person"])
-        exchanges = structure(units, scfg, cfg["cues"]["min_question_score"])
+        units, exchanges = _read_by_one_voice(iv, {} if guard else {"own_story_cues": []})
         unit = {u.text: u for u in units}
         in_answers = {u.text for ex in exchanges for u in ex.answer}
         if guard:
@@ -132,12 +138,8 @@ def test_one_voice_a_lesson_i_drew_stays_the_candidates_even_when_it_speaks_to_y
     lesson = "I think the lesson for me was that you can tell a good buyer hard things, as long as you do it one to one."
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][turn]["sentences"].append(["R", lesson])
-    cfg = rubric.load("interview")
     for guard in (True, False):
-        scfg = cfg["structure"] if guard else {**cfg["structure"], "own_lesson_cues": []}
-        units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
-        _turns_by_wording(units, cfg["cues"]["min_question_score"], scfg, cfg["cues"]["first_person"])
-        exchanges = structure(units, scfg, cfg["cues"]["min_question_score"])
+        units, exchanges = _read_by_one_voice(iv, {} if guard else {"own_lesson_cues": []})
         unit = next(u for u in units if u.text == lesson)
         told = {u.text for ex in exchanges for u in ex.answer + [r for _, reply in ex.followups for r in reply]}
         if guard:
