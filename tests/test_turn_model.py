@@ -1033,3 +1033,25 @@ def test_a_bare_questions_after_the_last_answer_opens_the_closing_however_whispe
     assert asking.role == "candidate_question", [(u.text, u.role) for u in units[-6:]]
     told = [u.text for ex in exchanges for u in ex.answer + [r for _, reply in ex.followups for r in reply]]
     assert not any(t.startswith(("Yes, a couple", "How many shops", "Great, thank")) for t in told), told[-3:]
+
+
+@pytest.mark.parametrize("corpus, iv_id, glued", [("interviews_blind23.yaml", "ivy_03", ""),
+                                                   ("interviews_blind30.yaml", "iwf_05", "him, ")])
+def test_the_interviewer_stopping_the_story_to_ask_about_it_is_a_follow_up(corpus, iv_id, glued):
+    """"Sorry, can I stop you there?" inside an answer (blind23 ivy_03 and blind30 iwf_05, both sets
+    spent): the interviewer interrupts to ask about the story being told, so the question that
+    follows is a follow-up, with the speakers known and with one voice. Read by one voice, ivy_03's
+    "When you say we, what were you doing yourself?" was split off as a new answer; end to end,
+    Whisper glued the candidate's last word to iwf_05's lead ("him, sorry, can I stop you there?"),
+    too long a lead for the yes/no rule, and the turn model read "Was the supervisor happy for you
+    to leave your own task?" as a new question (0.58)."""
+    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / corpus).read_text())["interviews"] if x["id"] == iv_id)
+    turn = next(t for t in iv["turns"] if any("stop you there" in f["question"] for f in t.get("followups") or []))
+    fu = next(f for f in turn["followups"] if "stop you there" in f["question"])
+    fu["question"] = glued + fu["question"]
+    mains = sum(1 for t in iv["turns"] if "question" in t)
+    for exchanges in (_laid_out(iv)[2], _read_by_one_voice(iv)[3]):
+        asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+        assert len(exchanges) == mains, asked
+        followups = [" ".join(u.text for u in q) for ex in exchanges for q, _ in ex.followups]
+        assert any("stop you there" in f for f in followups), followups

@@ -287,6 +287,13 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # took it."): the candidate goes back into the same story, at whatever length
         if main and state == "answer" and new == 0 and not chat and re.search(cfg["more_of_the_story"], text.lower()):
             main, note = False, note + "; a request for more of the story being told"
+        # ... and so is the interviewer stopping the candidate to dig into the story ("Sorry, can I
+        # stop you there? Was the supervisor happy for you to leave your own task?", "Sorry to jump
+        # in, was your probe calibrated?"): a move to a new story says so (new-story or transition
+        # wording)
+        if main and state == "answer" and new == 0 and not chat and re.search(cfg["interrupts_the_story"], text.lower()) \
+                and not re.search(cfg["transition"], text):
+            main, note = False, note + "; the interviewer stops the story to ask about it"
         if main and backchannel:
             main, note = False, note + "; only a listener's backchannel"
         if main:
