@@ -1055,3 +1055,20 @@ def test_the_interviewer_stopping_the_story_to_ask_about_it_is_a_follow_up(corpu
         assert len(exchanges) == mains, asked
         followups = [" ".join(u.text for u in q) for ex in exchanges for q, _ in ex.followups]
         assert any("stop you there" in f for f in followups), followups
+
+
+@pytest.mark.parametrize("corpus, iv_id, asked", [
+    ("interviews_blind29.yaml", "iwe_02", "That overbooking cap can't have gone down well with revenue, though."),
+    ("interviews_blind31.yaml", "iwg_05", "I'm curious what the owner said about the frame swapping.")])
+def test_a_remark_answered_with_more_of_the_story_is_a_follow_up(corpus, iv_id, asked):
+    """A remark at the end of an answer that the candidate answers with more of the same story (31
+    and 27 words; blind29 and blind31, both sets spent) is a follow-up, not small talk between
+    questions: the longest reply to small talk in any set's scripts is 20 words. The turn model
+    took blind29's off the story (speakers known) and blind31's end to end (0.56, the reply cut
+    by Whisper into four pieces), so the answer ended 18 s early."""
+    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / corpus).read_text())["interviews"] if x["id"] == iv_id)
+    units, _truth, exchanges = _laid_out(iv)
+    followups = [" ".join(u.text for u in q) for ex in exchanges for q, _ in ex.followups]
+    assert asked in followups, followups
+    remark = next(u for u in units if u.text == asked)
+    assert remark.role == "followup", remark.why
