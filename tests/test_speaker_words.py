@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts" / "eval"))
@@ -115,7 +116,7 @@ def test_one_voice_what_i_or_we_did_stays_the_candidates_story_whatever_the_mode
     iv["turns"][1]["sentences"].append(["R", late_result])
     iv["turns"][2]["sentences"].insert(4, ["A", action])
     for guard in (True, False):
-        units, exchanges = _read_by_one_voice(iv, {} if guard else {"own_story_cues": []})
+        units, exchanges = _read_by_one_voice(iv, {} if guard else {"own_story_cues": [], "own_story_state": "(?!x)x"})
         unit = {u.text: u for u in units}
         in_answers = {u.text for ex in exchanges for u in ex.answer}
         if guard:
@@ -146,3 +147,26 @@ def test_one_voice_a_lesson_i_drew_stays_the_candidates_even_when_it_speaks_to_y
             assert unit.speaker == "candidate" and lesson in told, unit.why
         else:  # the model alone: the story loses it (the test would pass without the guard otherwise)
             assert unit.speaker == "interviewer" and lesson not in told, unit.why
+
+
+def test_one_voice_what_i_or_we_had_or_were_then_stays_the_candidates_story():
+    """blind31 iwg_10 (festival, one voice; the set now spent): Whisper wrote the first sentence of
+    the first answer with commas and a figure ("In my second winter, on the marine desk, we had a
+    deep low, coming in from the Atlantic, ..."), and the speaker wording model gave it the
+    interviewer, so the answer started 9.6 s late with the story's opening read as the question.
+    What "I" or "we" had or were then, to no "you", is the candidate's story (the model alone still
+    moves it: the test would pass without the guard otherwise)."""
+    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind31.yaml").read_text())["interviews"]
+              if x["id"] == "iwg_10")
+    opening = ("In my second winter, on the marine desk, we had a deep low, coming in from the Atlantic, and the "
+               "models disagreed about its track by about 200 miles.")
+    next(t for t in iv["turns"] if "question" in t)["sentences"][0][1] = opening
+    for guard in (True, False):
+        units, exchanges = _read_by_one_voice(iv, {} if guard else {"own_story_state": "(?!x)x"})
+        unit = next(u for u in units if u.text == opening)
+        if guard:
+            assert unit.speaker == "candidate", unit.why
+            assert unit in exchanges[0].answer, unit.why
+            assert [u.text for u in exchanges[0].question][-1].startswith("Describe a situation")
+        else:
+            assert unit.speaker == "interviewer", unit.why

@@ -709,7 +709,8 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
         text = u.text.lower().replace("\u2019", "'")
         if "?" in text or re.search(scfg["closing"], text) or re.search(scfg["chat"], text):
             return False
-        if any(c.search(text) for c in own) and not re.search(scfg["listener"], text):
+        if (any(c.search(text) for c in own) or re.search(scfg["own_story_state"], text)) \
+                and not re.search(scfg["listener"], text):
             return True
         return any(c.search(text) for c in lesson) and bool(re.search(scfg["speaker_i"], text)) and not u.asks(min_score)
 
