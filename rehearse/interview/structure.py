@@ -160,14 +160,6 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         if cut_in is None and state == "answer" and new < cfg["min_main"] and not chat \
                 and n_words <= cfg["interrupt_max_words"]:
             cut_in = re.search(cfg["reflects"], text)
-            later = next((r for r in runs[k + 1:] if r[0].speaker == "interviewer"), [])
-            if cut_in is not None and not asks and story < cfg["short_reply_s"] and later and (
-                    _score(_text(later), cfg["new_story"])[0] >= cfg["min_main"] or re.search(cfg["closing"], _text(later))):
-                # ... unless the candidate answers it in a few words and the interviewer goes on to a
-                # new story or the closing ("Sounds like a long night." - "It was. I slept most of the
-                # next day." - "We've had some issues with cash handling. Have you ever ..."): a
-                # remark between questions
-                cut_in, aside = None, f"a remark on the story, answered in {story:.0f} s before the next question"
         if model is not None:
             p = turn_model.probability(x, model["main"])
             main = p >= model["main"]["threshold"] and cut_in is None
