@@ -286,8 +286,21 @@ def voiced(samples: np.ndarray, start_s: float, end_s: float, speech: list | Non
 
 
 def unit_embeddings(samples: np.ndarray, units: list[Unit], cfg: dict, speech: list | None = None) -> np.ndarray:
-    """A speaker embedding per unit, from its voiced part."""
-    return speakers.encoder().embed([voiced(samples, u.start_s, u.end_s, speech) for u in units], cfg["max_windows"])
+    """A speaker embedding per unit, from its voiced part. A short unit's words are often timed
+    late or early (a terse "Lesson?" spoken at 79.4-80.1 s, timed 79.7-80.4 s), which leaves a few
+    tenths of a second of its voice: it takes the whole of the voice activity it falls in, up to
+    its neighbours' words."""
+    spans = []
+    for i, u in enumerate(units):
+        start, end = u.start_s, u.end_s
+        if end - start < cfg["min_unit_s"] and speech:
+            around = [r for r in speech if r.end_s > start and r.start_s < end]
+            if around:
+                before = units[i - 1].end_s if i else 0.0
+                after = units[i + 1].start_s if i + 1 < len(units) else float("inf")
+                start, end = max(min(start, around[0].start_s), before), min(max(end, around[-1].end_s), after)
+        spans.append((start, end))
+    return speakers.encoder().embed([voiced(samples, a, b, speech) for a, b in spans], cfg["max_windows"])
 
 
 def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float,
