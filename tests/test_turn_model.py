@@ -1072,3 +1072,18 @@ def test_a_remark_answered_with_more_of_the_story_is_a_follow_up(corpus, iv_id, 
     assert asked in followups, followups
     remark = next(u for u in units if u.text == asked)
     assert remark.role == "followup", remark.why
+
+
+def test_a_question_pointing_back_at_what_the_answer_named_is_a_follow_up():
+    """blind32 iwh_10 (a terse interviewer; the set now spent): "Why not take one of the earlier
+    fields?" and "Tell me what the chief pilot said." point back at things the answer named; the turn
+    model made them new main questions at 0.53 and 0.52 end to end, and read by one voice the
+    script lost one the same way. Where the model is unsure, a question pointing back is a
+    follow-up; a new question about new things stays one (the second main question here)."""
+    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind32.yaml").read_text())["interviews"]
+              if x["id"] == "iwh_10")
+    asked = [f["question"] for t in iv["turns"] for f in t.get("followups") or []]
+    assert asked == ["Why not take one of the earlier fields?", "Tell me what the chief pilot said."]
+    for exchanges in (_laid_out(iv)[2], _read_by_one_voice(iv)[3]):
+        assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+        assert [" ".join(u.text for u in q) for ex in exchanges for q, _ in ex.followups] == asked

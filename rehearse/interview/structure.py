@@ -301,6 +301,14 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         if main and state == "answer" and new == 0 and not chat and re.search(cfg["interrupts_the_story"], text.lower()) \
                 and not re.search(cfg["transition"], text):
             main, note = False, note + "; the interviewer stops the story to ask about it"
+        # ... and, where the turn model is unsure, so is a question that points back at something the
+        # answer named ("Why not take one of the earlier fields?", "Tell me what the chief pilot
+        # said.", 0.53 and 0.52): a new main question asks about something new
+        if main and model is not None and state == "answer" and new == 0 and p < cfg["points_back_below"]:
+            named = set(_words(_text(exchanges[-1].answer), cfg["echo_ignore"]))
+            back = [m.group(1) for m in re.finditer(cfg["points_back"], text.lower()) if m.group(1) in named]
+            if back:
+                main, note = False, note + f"; it points back at what the answer named ({', '.join(back)})"
         if main and backchannel:
             main, note = False, note + "; only a listener's backchannel"
         if main:
