@@ -169,10 +169,10 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                 note += f"; it cuts into the answer or reflects on it ({cut_in.group(0).strip(' .!?')!r})"
             if not main and state == "answer" and cut_in is None:
                 q = turn_model.probability(x, model["aside"])
-                replied = sum(len(u.words) for u in nxt)
                 if q >= model["aside"]["threshold"]:
                     aside = f"the turn model takes it off the story: {q:.2f} ({', '.join(turn_model.reasons(x, model['aside']))})"
                     closing_later = _closing_after_reply(runs, k, cfg)
+                    replied = sum(len(u.words) for u in nxt)
                     if replied > cfg["aside_reply_max_words"] and (same_story is None or same_story > 0):
                         # the candidate answers it with more of the same story than anyone says to
                         # small talk ("I'm curious what the owner said about the frame swapping." - "He
