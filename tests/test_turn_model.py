@@ -1087,3 +1087,18 @@ def test_a_question_pointing_back_at_what_the_answer_named_is_a_follow_up():
     for exchanges in (_laid_out(iv)[2], _read_by_one_voice(iv)[3]):
         assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
         assert [" ".join(u.text for u in q) for ex in exchanges for q, _ in ex.followups] == asked
+
+
+def test_one_voice_a_question_about_the_journey_in_is_opening_chat():
+    """blind32 (spent) iwh_03, one voice: "Have you come far today?" was reported as the first
+    question and the chat about the trains as its answer (end to end and read by one voice). It is
+    chat before the first question, like "Did you find us all right?"; so is "Grab a chair, the
+    kettle's just boiled" (iwh_09, which the same change mended end to end)."""
+    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind32.yaml").read_text())["interviews"]
+              if x["id"] == "iwh_03")
+    mains = [t["question"] for t in iv["turns"] if "question" in t]
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == len(mains), asked
+    said = next(u for u in units if u.text == "Have you come far today?")
+    assert said.role == "smalltalk", (said.role, said.why)
