@@ -146,3 +146,36 @@ def test_a_question_the_voice_activity_missed_is_heard_and_found(unheard):
     assert len(second) == 1 and "disagreed" in second[0][2].lower(), again.questions
     # the candidate's own talk is not heard as the interviewer's: the stretch is the question alone
     assert all(q["question_start_s"] - 0.5 < a and b < q["question_end_s"] + 0.5 for a, b in kept), kept
+
+
+def test_words_made_up_in_a_short_hole_are_not_merged():
+    """A listener's "Yeah." inside an answer (a clip of blind33 iwi_04, the set spent): heard alone,
+    the quarter second after it makes the real tiny.en write a video's sign-off ("see you in the
+    next one", "thank you for watching": six to ten words), timed into far less time than anyone
+    says it. Merged, it ended the answer ("next one" reads as a move to
+    the next question); words found faster than people speak are not merged, so the hole stays
+    empty. Whisper's words and the voice activity are the ones the whole recording gave there."""
+    from rehearse.models import Span, Transcription, Word
+    from rehearse.speech.holes import fill_short_holes
+
+    clip = MOCK.with_name("hole_after_backchannel.flac")
+    truth = json.loads(clip.with_suffix(".truth.json").read_text())
+    samples = audio.decode(clip)
+    words = [Word(**w) for w in truth["whisper_words"]]
+    text = Transcription(text=" ".join(w.text for w in words), words=words, model="tiny.en", prompt=None,
+                         sentences=split_sentences(words, rubric.load("delivery")["transcription"]["sentence_gap_s"]),
+                         speech=[Span(start_s=a, end_s=b) for a, b in truth["voice_activity"]])
+    spec = whisper_model.resolve_model(None)
+    whisper = whisper_model.get_model(spec)
+    screened = []
+
+    def screen(holes):
+        screened.extend(holes)
+        return holes
+
+    scfg = rubric.load("interview")["speech"]
+    heard = fill_short_holes(text, samples, spec, whisper, scfg["hole_min_s"], scfg["hole_min_probability"], screen)
+    # the quarter second after "Yeah." was heard again ...
+    assert any(abs(a - 1.2) < 0.05 and abs(b - 1.45) < 0.05 for a, b, _ in screened), screened
+    # ... and nothing was said there
+    assert [w.text for w in heard.words] == [w.text for w in words], heard.text

@@ -170,7 +170,8 @@ def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, 
     what it found there were such words; a filled pause written inside the hole is dropped (it
     stood for the words now found). A hole touching one of the `heard_again` spans (words just
     dropped) is transcribed again however short it is. `screen`, when given, picks the holes
-    worth transcribing again from those within the budget."""
+    worth transcribing again from those within the budget. Words found faster than
+    `hole_max_words_per_s` (more than people say in the time) were made up and are not merged."""
     tcfg = config["transcription"]
     if not tcfg.get("hole_min_s"):
         return text
@@ -199,7 +200,8 @@ def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, 
             if not again:
                 found.append(w)
         sure = tcfg["hole_min_probability"] if sounding < tcfg.get("hole_long_s", 1e9) else tcfg["hole_long_min_probability"]
-        if (found and 2 * len(found) > inside  # mostly words already written: Whisper re-heard the edges
+        too_fast = len(found) > tcfg.get("hole_max_words_per_s", float("inf")) * (b - a + 0.2) + 1  # made up
+        if (found and 2 * len(found) > inside and not too_fast  # mostly words already written: Whisper re-heard the edges
                 and sum(w.probability for w in found) / len(found) >= sure):
             added += found
             replaced += [(a, b)]
