@@ -1102,3 +1102,23 @@ def test_one_voice_a_question_about_the_journey_in_is_opening_chat():
     assert len(exchanges) == len(mains), asked
     said = next(u for u in units if u.text == "Have you come far today?")
     assert said.role == "smalltalk", (said.role, said.why)
+
+
+def test_asking_for_the_candidates_own_part_in_a_we_story_is_a_follow_up_whatever_the_model_says():
+    """blind33 (spent) iwi_04: "I'm hearing a lot of we there. I'd like to know what you did
+    yourself." in the middle of a "we" story; Whisper wrote the reply's "Fair point." as a sentence
+    of its own, and the turn model then read "I was the one who spotted ..." as a new scene and the
+    request as a new main question (0.95 end to end), splitting the answer in two. A request for
+    the candidate's own part in the story told asks for no new story: a follow-up, with the
+    speakers known and with one voice."""
+    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind33.yaml").read_text())["interviews"]
+              if x["id"] == "iwi_04")
+    turn = next(t for t in iv["turns"] if any("yourself" in f["question"] for f in t.get("followups") or []))
+    fu = next(f for f in turn["followups"] if "yourself" in f["question"])
+    fu["question"] = fu["question"].replace("'we'", "we")  # as Whisper wrote it
+    fu["sentences"][0][1] = "Fair point. " + fu["sentences"][0][1].removeprefix("Fair point, ")
+    mains = sum(1 for t in iv["turns"] if "question" in t)
+    for exchanges in (_laid_out(iv)[2], _read_by_one_voice(iv)[3]):
+        assert len(exchanges) == mains, [" ".join(u.text for u in ex.question) for ex in exchanges]
+        followups = [" ".join(u.text for u in q) for q, _ in exchanges[0].followups]
+        assert followups == [fu["question"]], followups

@@ -294,6 +294,8 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # took it."): the candidate goes back into the same story, at whatever length
         if main and state == "answer" and new == 0 and not chat and re.search(cfg["more_of_the_story"], text.lower()):
             main, note = False, note + "; a request for more of the story being told"
+        if main and state == "answer" and new == 0 and not chat and re.search(cfg["own_part"], text.lower()):
+            main, note = False, note + "; it asks for the candidate's own part in the story"
         # ... and so is the interviewer stopping the candidate to dig into the story ("Sorry, can I
         # stop you there? Was the supervisor happy for you to leave your own task?", "Sorry to jump
         # in, was your probe calibrated?"): a move to a new story says so (new-story or transition
