@@ -1122,3 +1122,21 @@ def test_asking_for_the_candidates_own_part_in_a_we_story_is_a_follow_up_whateve
         assert len(exchanges) == mains, [" ".join(u.text for u in ex.question) for ex in exchanges]
         followups = [" ".join(u.text for u in q) for q, _ in exchanges[0].followups]
         assert followups == [fu["question"]], followups
+
+
+def test_a_statement_follow_up_echoing_the_answer_before_the_next_question_stays_in_the_answer():
+    """blind33 (spent) iwi_08: "And has sales pushed since then?" at the end of an answer, heard as
+    "It has sales pushed since then." (no question left in it), answered in one sentence right
+    before the next question. A remark said there that does not draw on the story ("Sorry, you
+    broke up there.") is the move to the next question; this one takes up the answer's own words
+    ("since then", sales), so it is a follow-up and the answer ends after its reply."""
+    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind33.yaml").read_text())["interviews"]
+              if x["id"] == "iwi_08")
+    turn = next(t for t in iv["turns"] if any("sales pushed" in f["question"] for f in t.get("followups") or []))
+    fu = next(f for f in turn["followups"] if "sales pushed" in f["question"])
+    fu["question"] = "It has sales pushed since then."  # as Whisper wrote it
+    units, _truth, exchanges = _laid_out(iv)
+    followups = [" ".join(u.text for u in q) for ex in exchanges for q, _ in ex.followups]
+    assert fu["question"] in followups, followups
+    reply = next(u for u in units if u.text.startswith("Twice"))
+    assert reply.role == "reply", (reply.role, reply.why)

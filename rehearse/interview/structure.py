@@ -361,11 +361,13 @@ def _transition_before(runs: list[list[Unit]], k: int, current: Exchange, cfg: d
         short_reply = run[0].speaker == "candidate" and run[0].role in ("answer", "reply") and talk <= cfg["short_reply_s"]
         # a remark, or a follow-up said as a statement that does not draw on the story ("So it was a
         # hardware problem after all." and "Sounds like the band trusted you more after that." are
-        # about the story; "Sorry, you broke up there." is not)
+        # about the story, and so is one echoing the candidate's words: "It has sales pushed since
+        # then.", a question Whisper lost its "And" and "?" from; "Sorry, you broke up there." is not)
         said = run[0].speaker == "interviewer" and (
             run[0].role == "remark" or (run[0].role == "followup" and not _asks(run, min_score)
                                         and not re.match(cfg["story_connective"], _text(run))
-                                        and not re.search(cfg["reflects"], _text(run))))
+                                        and not re.search(cfg["reflects"], _text(run))
+                                        and not (j and echoes(run, runs[j - 1], cfg))))
         if not (short_reply or said):
             break
         tail.insert(0, run)
