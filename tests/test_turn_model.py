@@ -1140,3 +1140,22 @@ def test_a_statement_follow_up_echoing_the_answer_before_the_next_question_stays
     assert fu["question"] in followups, followups
     reply = next(u for u in units if u.text.startswith("Twice"))
     assert reply.role == "reply", (reply.role, reply.why)
+
+
+def test_one_voice_a_sentence_whisper_cut_at_a_pause_goes_on_in_the_candidates_voice():
+    """blind33 (spent) iwi_02 read by one voice: Whisper cut "I had four days to get him confident
+    before the press night." where the candidate paused; the speaker wording model gave the lower-case
+    "before the press night." to the interviewer (0.95), which made it a question end to end. A piece
+    opening in lower case after the candidate's piece that left its sentence open, asking nothing,
+    goes on with the candidate's sentence."""
+    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind33.yaml").read_text())["interviews"]
+              if x["id"] == "iwi_02")
+    turn = next(t for t in iv["turns"] if any("press night" in s[1] for s in t.get("sentences") or []))
+    k = next(i for i, s in enumerate(turn["sentences"]) if "before the press night" in s[1])
+    turn["sentences"][k:k + 1] = [["T", "I had four days to get him confident"], ["T", "before the press night."]]
+    for said in (turn.get("followups") or []) + (turn.get("backchannels") or []):
+        if said["after"] != "end" and said["after"] >= k:
+            said["after"] += 1
+    units, _truth, _true_speaker, _exchanges = _read_by_one_voice(iv)
+    piece = next(u for u in units if u.text == "before the press night.")
+    assert piece.speaker == "candidate" and piece.role == "answer", (piece.speaker, piece.why)

@@ -727,8 +727,14 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
             return True
         return any(c.search(text) for c in lesson) and bool(re.search(scfg["speaker_i"], text)) and not u.asks(min_score)
 
-    for u, pi, kept in zip(units, p, keep):
-        if u.speaker != "interviewer" and not kept and pi >= scfg["one_voice_model_min"] and not own_story(u):
+    for i, (u, pi, kept) in enumerate(zip(units, p, keep)):
+        # Whisper cuts a sentence where the speaker pauses ("four days to get him confident" /
+        # "before the press night."): a piece that opens in lower case after the candidate's piece
+        # that left its sentence open, asking nothing, goes on with the candidate's sentence
+        goes_on = (i > 0 and units[i - 1].speaker == "candidate" and u.text.strip()[:1].islower()
+                   and not ends_sentence(units[i - 1].text) and "?" not in u.text)
+        if u.speaker != "interviewer" and not kept and pi >= scfg["one_voice_model_min"] and not own_story(u) \
+                and not goes_on:
             u.speaker, u.guessed = "interviewer", True
             u.why.append(f"speaker: the interviewer's by the speaker wording model (p {pi:.2f})")
     # an acknowledgement just before a turn the model gave the interviewer is its lead-in
