@@ -1159,3 +1159,17 @@ def test_one_voice_a_sentence_whisper_cut_at_a_pause_goes_on_in_the_candidates_v
     units, _truth, _true_speaker, _exchanges = _read_by_one_voice(iv)
     piece = next(u for u in units if u.text == "before the press night.")
     assert piece.speaker == "candidate" and piece.role == "answer", (piece.speaker, piece.why)
+
+
+def test_one_voice_a_question_about_the_way_in_is_opening_chat():
+    """blind33 (spent) iwi_02 read by one voice: "Did you come in through the stage door?" was
+    taken for the first question and the chat about the doorman for its answer. Asking how the
+    candidate got in is chat, like "Did you find us all right?"."""
+    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind33.yaml").read_text())["interviews"]
+              if x["id"] == "iwi_02")
+    mains = [t["question"] for t in iv["turns"] if "question" in t]
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == len(mains), asked
+    said = next(u for u in units if u.text == "Did you come in through the stage door?")
+    assert said.role == "smalltalk", (said.role, said.why)
