@@ -71,6 +71,11 @@ def _read_by_one_voice(interview: dict, unsure: str | None = None):
     return units, truth, true_speaker, exchanges
 
 
+def _scripted(corpus: str, iv_id: str) -> dict:
+    """One interview's script from a corpus file of scripts/corpus/."""
+    return next(x for x in yaml.safe_load((tfs.ri.CORPUS / corpus).read_text())["interviews"] if x["id"] == iv_id)
+
+
 def _laid_out(interview: dict, unsure: str | None = None):
     cfg = rubric.load("interview")
     script = tfs.lines(interview, {})
@@ -1089,18 +1094,21 @@ def test_a_question_pointing_back_at_what_the_answer_named_is_a_follow_up():
         assert [" ".join(u.text for u in q) for ex in exchanges for q, _ in ex.followups] == asked
 
 
-def test_one_voice_a_question_about_the_journey_in_is_opening_chat():
-    """blind32 (spent) iwh_03, one voice: "Have you come far today?" was reported as the first
-    question and the chat about the trains as its answer (end to end and read by one voice). It is
-    chat before the first question, like "Did you find us all right?"; so is "Grab a chair, the
-    kettle's just boiled" (iwh_09, which the same change mended end to end)."""
-    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind32.yaml").read_text())["interviews"]
-              if x["id"] == "iwh_03")
+@pytest.mark.parametrize("corpus, iv_id, chat", [
+    ("interviews_blind32.yaml", "iwh_03", "Have you come far today?"),
+    ("interviews_blind33.yaml", "iwi_02", "Did you come in through the stage door?")])
+def test_one_voice_a_question_about_the_way_in_is_opening_chat(corpus, iv_id, chat):
+    """Read by one voice (both sets spent): blind32 iwh_03's "Have you come far today?" and blind33
+    iwi_02's "Did you come in through the stage door?" were taken for the first question and the
+    chat after them (the trains, the doorman) for its answer; iwh_03 so end to end too. Asking how
+    the candidate got here is chat, like "Did you find us all right?"; so is "Grab a chair, the
+    kettle's just boiled" (blind32 iwh_09, which the same wording mended end to end)."""
+    iv = _scripted(corpus, iv_id)
     mains = [t["question"] for t in iv["turns"] if "question" in t]
     units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
     asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == len(mains), asked
-    said = next(u for u in units if u.text == "Have you come far today?")
+    said = next(u for u in units if u.text == chat)
     assert said.role == "smalltalk", (said.role, said.why)
 
 
@@ -1111,8 +1119,7 @@ def test_asking_for_the_candidates_own_part_in_a_we_story_is_a_follow_up_whateve
     request as a new main question (0.95 end to end), splitting the answer in two. A request for
     the candidate's own part in the story told asks for no new story: a follow-up, with the
     speakers known and with one voice."""
-    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind33.yaml").read_text())["interviews"]
-              if x["id"] == "iwi_04")
+    iv = _scripted("interviews_blind33.yaml", "iwi_04")
     turn = next(t for t in iv["turns"] if any("yourself" in f["question"] for f in t.get("followups") or []))
     fu = next(f for f in turn["followups"] if "yourself" in f["question"])
     fu["question"] = fu["question"].replace("'we'", "we")  # as Whisper wrote it
@@ -1130,8 +1137,7 @@ def test_a_statement_follow_up_echoing_the_answer_before_the_next_question_stays
     before the next question. A remark said there that does not draw on the story ("Sorry, you
     broke up there.") is the move to the next question; this one takes up the answer's own words
     ("since then", sales), so it is a follow-up and the answer ends after its reply."""
-    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind33.yaml").read_text())["interviews"]
-              if x["id"] == "iwi_08")
+    iv = _scripted("interviews_blind33.yaml", "iwi_08")
     turn = next(t for t in iv["turns"] if any("sales pushed" in f["question"] for f in t.get("followups") or []))
     fu = next(f for f in turn["followups"] if "sales pushed" in f["question"])
     fu["question"] = "It has sales pushed since then."  # as Whisper wrote it
@@ -1148,8 +1154,7 @@ def test_one_voice_a_sentence_whisper_cut_at_a_pause_goes_on_in_the_candidates_v
     "before the press night." to the interviewer (0.95), which made it a question end to end. A piece
     opening in lower case after the candidate's piece that left its sentence open, asking nothing,
     goes on with the candidate's sentence."""
-    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind33.yaml").read_text())["interviews"]
-              if x["id"] == "iwi_02")
+    iv = _scripted("interviews_blind33.yaml", "iwi_02")
     turn = next(t for t in iv["turns"] if any("press night" in s[1] for s in t.get("sentences") or []))
     k = next(i for i, s in enumerate(turn["sentences"]) if "before the press night" in s[1])
     turn["sentences"][k:k + 1] = [["T", "I had four days to get him confident"], ["T", "before the press night."]]
@@ -1159,17 +1164,3 @@ def test_one_voice_a_sentence_whisper_cut_at_a_pause_goes_on_in_the_candidates_v
     units, _truth, _true_speaker, _exchanges = _read_by_one_voice(iv)
     piece = next(u for u in units if u.text == "before the press night.")
     assert piece.speaker == "candidate" and piece.role == "answer", (piece.speaker, piece.why)
-
-
-def test_one_voice_a_question_about_the_way_in_is_opening_chat():
-    """blind33 (spent) iwi_02 read by one voice: "Did you come in through the stage door?" was
-    taken for the first question and the chat about the doorman for its answer. Asking how the
-    candidate got in is chat, like "Did you find us all right?"."""
-    iv = next(x for x in yaml.safe_load((tfs.ri.CORPUS / "interviews_blind33.yaml").read_text())["interviews"]
-              if x["id"] == "iwi_02")
-    mains = [t["question"] for t in iv["turns"] if "question" in t]
-    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
-    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
-    assert len(exchanges) == len(mains), asked
-    said = next(u for u in units if u.text == "Did you come in through the stage door?")
-    assert said.role == "smalltalk", (said.role, said.why)
