@@ -291,11 +291,12 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                 main, note = False, note + "; a yes/no question about the story, asking for no new one"
         # ... and so is a request to hear more of the story being told ("Tell me more about that phone
         # call, because that's the bit I'm interested in.", "Tell me a bit more about how the doctor
-        # took it."): the candidate goes back into the same story, at whatever length
-        if main and state == "answer" and new == 0 and not chat and re.search(cfg["more_of_the_story"], text.lower()):
-            main, note = False, note + "; a request for more of the story being told"
-        if main and state == "answer" and new == 0 and not chat and re.search(cfg["own_part"], text.lower()):
-            main, note = False, note + "; it asks for the candidate's own part in the story"
+        # took it.") or the candidate's own part in it ("I'm hearing a lot of we there. I'd like to
+        # know what you did yourself."): the candidate goes back into the same story, at whatever length
+        for key, why in (("more_of_the_story", "a request for more of the story being told"),
+                         ("own_part", "it asks for the candidate's own part in the story")):
+            if main and state == "answer" and new == 0 and not chat and re.search(cfg[key], text.lower()):
+                main, note = False, note + f"; {why}"
         # ... and so is the interviewer stopping the candidate to dig into the story ("Sorry, can I
         # stop you there? Was the supervisor happy for you to leave your own task?", "Sorry to jump
         # in, was your probe calibrated?"): a move to a new story says so (new-story or transition

@@ -16,6 +16,9 @@ from rehearse.speech.model import ModelSpec
 from rehearse.speech.sentences import split_sentences
 from rehearse.speech.words import norm
 
+# A word heard again belongs to a stretch when its middle lies within this many seconds of it.
+_REACH_S = 0.1
+
 
 def _uncovered(region: Span, spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """The parts of a voice-activity region that none of `spans` (word spans) overlaps."""
@@ -85,7 +88,7 @@ def hear_sparse(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisp
     changed = False
     for a, b in spans:
         heard = _transcribe_alone(text, samples, spec, whisper, config, a, b)
-        written = [w for w in words if a - 0.1 <= (w.start_s + w.end_s) / 2 <= b + 0.1]
+        written = [w for w in words if a - _REACH_S <= (w.start_s + w.end_s) / 2 <= b + _REACH_S]
         if (len(heard) > len(written)
                 and sum(w.probability for w in heard) / len(heard) >= min_probability):
             words = sorted([w for w in words if w not in written] + heard, key=lambda w: w.start_s)
@@ -117,7 +120,7 @@ def _with_words(text: Transcription, words: list, sentence_gap_s: float) -> Tran
 def _transcribe_alone(text: Transcription, samples: np.ndarray, spec: ModelSpec, whisper, config: dict,
                       a: float, b: float) -> list:
     """Whisper's words for the speech from `a` to `b` s transcribed on its own, without the prompt,
-    with `hole_pad_s` of audio either side; only the words whose middle lies in [a - 0.1, b + 0.1]."""
+    with `hole_pad_s` of audio either side; only the words whose middle lies within `_REACH_S` of [a, b]."""
     tcfg = config["transcription"]
     _, settings = whisper_words.transcription_settings(config)
     duration = len(samples) / SAMPLE_RATE
@@ -128,7 +131,7 @@ def _transcribe_alone(text: Transcription, samples: np.ndarray, spec: ModelSpec,
                                   regions, prompt=None, **settings)
     moved = [w.model_copy(update={"start_s": round(w.start_s + lo, 3), "end_s": round(w.end_s + lo, 3)})
              for w in piece.words]
-    return [w for w in moved if a - 0.1 <= (w.start_s + w.end_s) / 2 <= b + 0.1]
+    return [w for w in moved if a - _REACH_S <= (w.start_s + w.end_s) / 2 <= b + _REACH_S]
 
 
 def _within_budget(holes: list[list[float]], text: Transcription, tcfg: dict,
@@ -200,7 +203,7 @@ def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, 
             if not again:
                 found.append(w)
         sure = tcfg["hole_min_probability"] if sounding < tcfg.get("hole_long_s", 1e9) else tcfg["hole_long_min_probability"]
-        too_fast = len(found) > tcfg.get("hole_max_words_per_s", float("inf")) * (b - a + 0.2) + 1  # made up
+        too_fast = len(found) > tcfg.get("hole_max_words_per_s", float("inf")) * (b - a + 2 * _REACH_S) + 1  # made up
         if (found and 2 * len(found) > inside and not too_fast  # mostly words already written: Whisper re-heard the edges
                 and sum(w.probability for w in found) / len(found) >= sure):
             added += found
