@@ -1164,3 +1164,42 @@ def test_one_voice_a_sentence_whisper_cut_at_a_pause_goes_on_in_the_candidates_v
     units, _truth, _true_speaker, _exchanges = _read_by_one_voice(iv)
     piece = next(u for u in units if u.text == "before the press night.")
     assert piece.speaker == "candidate" and piece.role == "answer", (piece.speaker, piece.why)
+
+
+def test_one_voice_tell_me_inside_the_candidates_sentence_asks_nothing():
+    """Read by one voice (blind34 iwj_04): the candidate's last sentence "Since then I always ask
+    the agency what kind of appointment it is, and I turned down medical jobs if they can't tell
+    me." was worded as a question, because the request wording "tell me" matched anywhere in a
+    sentence rather than at its start; it joined the next question and the answer ended 7 s early."""
+    from rehearse.interview.turns import question_cues
+
+    said = "Since then I always ask the supplier what kind of order it is, and I turned down rush jobs if they can't tell me."
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = []
+    iv["turns"][1]["sentences"].append(["R", said])
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    unit = next(u for u in units if u.text == said)
+    assert unit.speaker == "candidate" and unit in exchanges[0].answer, (unit.speaker, unit.role, unit.cues, unit.why)
+    assert len(exchanges) == 2
+    fresh = tfs.units_of([("candidate", "answer", said, 0)], rubric.load("interview")["cues"])[0][0]
+    fresh.cues, fresh.cue_score = [], 0.0
+    question_cues(fresh, rubric.load("interview")["cues"])
+    assert fresh.cue_score == 0, fresh.cues
+
+
+@pytest.mark.parametrize("asked", ["Think about a time your own team let you down, and tell me what you did.",
+                                   "Pick a conversation you'd rather forget and tell me how it went."])
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_story_asked_for_with_think_about_or_pick_a_is_a_main_question(asked, one_voice):
+    """blind12 ivm_05, blind7 ivf_05: a request that opens with an imperative and puts its "tell
+    me" later in the sentence is worded as a question by its opening."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2] = {**iv["turns"][2], "lead": "Okay.", "question": asked}
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    asked_texts = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2 and asked in asked_texts[1], asked_texts
+    unit = next(u for u in units if u.text == asked)
+    assert any(c.startswith("wording:") for c in unit.cues), unit.cues

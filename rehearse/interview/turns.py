@@ -113,7 +113,7 @@ def _openings(text: str, cfg: dict) -> list[tuple[str, dict, re.Match]]:
     for label, lead, patterns in (("wording", cfg["lead_in"], cfg["openings"]),
                                   ("question form", cfg["form_lead_in"], cfg["forms"])):
         for p in patterns:
-            m = re.search(lead + p["pattern"], text)
+            m = re.search(f"{lead}(?:{p['pattern']})", text)  # the lead-in holds for every alternative
             if m:
                 found.append((label, p, m))
                 break
