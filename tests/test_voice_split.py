@@ -69,3 +69,35 @@ def test_a_terse_interviewer_whose_few_words_hold_the_questions_is_a_voice():
     assert separation is not None and separation >= _cfg()["min_separation"], separation
     assert [u.speaker for u in units if u.text in ("A failure?", "Why?", "Lesson?")] == ["interviewer"] * 3
     assert all(u.speaker == "candidate" for u in units if u.text not in ("A failure?", "Why?", "Lesson?"))
+
+
+def test_one_voice_that_splits_off_fragments_holding_no_question_is_one_voice_however_long_they_talk():
+    """Blind35 iwk_01 (one Kokoro voice for both parts): three fragments cut where Whisper paused
+    ("I think", "The moment I", "I'm good."), about 4 s in all and far from the rest, while every
+    question is said in the voice of the story: a voice that holds none of the questions is no
+    interviewer, so the turns are left to the wording."""
+    lines = [("Can you tell me about a repair that went wrong?", 2.6, "a")] + [(s, d, "a") for s, d in STORY[:3]] \
+        + [("I think", 1.7, "b")] + [(s, d, "a") for s, d in STORY[3:]] \
+        + [("What's an example of a time you learnt something quickly?", 3.1, "a"), ("The moment I", 2.2, "b")] \
+        + [(s, d, "a") for s, d in STORY] + [("I'm good.", 1.6, "b"), ("And how did your manager take it?", 2.4, "a")] \
+        + [(s, d, "a") for s, d in STORY[:2]]
+    units, emb = _talk(lines)
+    cfg = {k: v for k, v in rubric.load("interview")["speakers"].items() if k != "cut_margin"}
+    separation = by_voice(np.zeros(16000, dtype=np.float32), units, cfg, 0.5, emb=emb)
+    assert separation is not None and separation < 0, separation
+    assert sum(d for _t, d, v in lines if v == "b") >= cfg["min_asker_talk_s"]
+
+
+def test_a_terse_interviewer_who_asks_for_stories_without_question_marks_is_a_voice():
+    """Blind35 iwk_10: a terse interviewer whose lines hold no question mark and no question
+    opening ("The time you had to work fast.", "Next, the time you fell out with a colleague.")
+    still asks for the stories: two voices, and the asking one is the interviewer."""
+    asked = ("The time you had to work fast.", "Next, the time you fell out with a colleague.")
+    lines = [("Morning.", 0.7, "b"), (asked[0], 1.6, "b")] + [(s, d, "a") for s, d in STORY] \
+        + [("Nice.", 0.5, "b"), (asked[1], 2.4, "b")] + [(s, d, "a") for s, d in STORY] + [("Fine.", 0.6, "b")]
+    units, emb = _talk(lines)
+    cfg = {k: v for k, v in rubric.load("interview")["speakers"].items() if k != "cut_margin"}
+    stories = [p["pattern"] for p in rubric.load("interview")["structure"]["new_story"]]
+    separation = by_voice(np.zeros(16000, dtype=np.float32), units, cfg, 0.5, stories=stories, emb=emb)
+    assert separation is not None and separation >= cfg["min_separation"], separation
+    assert [u.speaker for u in units if u.text in asked] == ["interviewer"] * 2

@@ -370,6 +370,13 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
         # interviewer (one espeak voice reading both parts split off two half-second fragments,
         # 13.8 apart, blind27 iwc_03), while a terse interviewer's few words hold its questions
         return -separation
+    if held == 0 and not any(re.search(p, u.text.lower().replace("\u2019", "'")) for p in stories
+                             for u, k in zip(units, nearest) if k == asker):
+        # nor is a voice that neither holds a question nor asks for a story, however long it talks
+        # (one Kokoro voice split off "I think", "The moment I" and "I'm good.", 3.9 s, 6.6 apart:
+        # blind35 iwk_01), while a terse interviewer asks for its stories ("The time you had to
+        # work fast.", "Next, the time you fell out with a colleague.": blind35 iwk_10)
+        return -separation
     # (once the split is trusted)
     for i in np.flatnonzero(~is_long & ~unsure & (margin < cfg["min_margin"])):
         # a short question that leans only a little to the other voice ("Why?", 0.61 vs 0.53) is
