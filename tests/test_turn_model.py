@@ -1203,3 +1203,41 @@ def test_a_story_asked_for_with_think_about_or_pick_a_is_a_main_question(asked, 
     assert len(exchanges) == 2 and asked in asked_texts[1], asked_texts
     unit = next(u for u in units if u.text == asked)
     assert any(c.startswith("wording:") for c in unit.cues), unit.cues
+
+
+def test_one_voice_what_the_candidate_said_to_someone_is_the_candidates_story():
+    """Read by one voice (blind35 iwk_01): the reply to "Hang on, tell me what you actually said to
+    him first." reports what the candidate said ("I said I can see this is our fault, give me two
+    minutes ... for you."); the speaker wording model gave it to the interviewer for its "you" and
+    it became a main question. Words the candidate reports saying are the candidate's story."""
+    asked = "Hang on, tell me what you actually said to him first."
+    said = "I said I can see this is our fault, give me two minutes at the end there, and I'll sort something out for you."
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": 2, "question": asked, "sentences": [
+        ["A", said], ["A", "I think just hearing it was our fault calmed him down more than anything."]]}]
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    reply = next(u for u in units if u.text == said)
+    assert reply.speaker == "candidate" and reply in exchanges[0].answer, (reply.speaker, reply.role, reply.why)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+
+
+@pytest.mark.parametrize("remark", ["You went with the darker sign in the end and the drivers kept to it.", REMARK])
+def test_a_remark_at_the_last_answers_end_is_no_closing_while_the_interviewer_still_asks_about_the_story(remark):
+    """Blind35 iwk_02 (one voice): a sentence of the last story heard as the interviewer's ("You
+    went with a darker grey ...") was taken off the story with little talk left and opened the
+    closing, so the interviewer's "I'd like to hear more about the numbers on that job." and its
+    reply fell outside the answer (it ended 18 s early). A request about the story that comes
+    later, before any closing wording, says the interview has not reached its closing."""
+    asked = "I'd like to hear more about the numbers on that job."
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2]["sentences"] = LONG_LAST
+    iv["turns"][2]["followups"] = [{"after": "end", "question": remark, "sentences": [["A", "They did."]]}]
+    iv["turns"].append({"closing": [["I", asked], ["C", "The sign cost about twelve pounds and the isolators were already fitted."],
+                                    ["I", "That's all I had. Have you got any questions?"],
+                                    ["C", "No, I think you've covered everything."], ["I", "Thanks. We'll be in touch by Friday."]]})
+    units, _truth, exchanges = _laid_out(iv)
+    request = next(u for u in units if u.text == asked)
+    assert request.role == "followup" and request in [u for q, _ in exchanges[-1].followups for u in q], \
+        (request.role, request.why)
+    closing = next(u for u in units if u.text == "That's all I had.")
+    assert closing.role == "closing" and len(exchanges) == 2

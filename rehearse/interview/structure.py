@@ -186,7 +186,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                         aside, note = None, note + f"; the closing comes later ({closing_later!r}) after more of the story"
                     elif left < cfg["closing_talk_left_s"] and not any(
                             r[0].speaker == "interviewer" and _score(_text(r), cfg["new_story"])[0] >= cfg["min_main"]
-                            for r in runs[k + 1:]):
+                            for r in runs[k + 1:]) and _request_before_closing(runs, k, cfg, min_score) is None:
                         # off the story with little of the candidate's talk left in the recording and no
                         # question for a story to come: the end of the interview, however it was worded
                         # ("I've got ten minutes for yours.")
@@ -521,6 +521,24 @@ def _talk(units: list[Unit], cfg: dict) -> float:
     """How long a stretch of talk is, in seconds at an even pace (`talk_words_per_s`): counted in
     words, so a fast speaker's story weighs as much as a slow speaker's."""
     return sum(len(u.words) for u in units) / cfg["talk_words_per_s"]
+
+
+def _request_before_closing(runs: list[list[Unit]], k: int, cfg: dict, min_score: float) -> str | None:
+    """A later turn of the interviewer's, before any closing wording, worded as a question with
+    follow-up wording of at least `closing_request_follow` and no chat ("I'd like to hear more about
+    the numbers on that job."): the interviewer is still asking about the story, so run k is not the
+    end of the interview (the candidate's own questions, heard as the interviewer's when one voice
+    reads both parts, ask about the job: "What does the quota look like for the first six months?")."""
+    for run in runs[k + 1:]:
+        if run[0].speaker != "interviewer":
+            continue
+        text = _text(run)
+        if re.search(cfg["closing"], text):
+            return None
+        follow = _score(text, cfg["followup"])[0]
+        if any(u.asks(min_score) for u in run) and follow >= cfg["closing_request_follow"] and not re.search(cfg["chat"], text):
+            return text
+    return None
 
 
 def _closing_after_reply(runs: list[list[Unit]], k: int, cfg: dict) -> str | None:

@@ -732,6 +732,8 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
         if (any(c.search(text) for c in own) or re.search(scfg["own_story_state"], text)) \
                 and not re.search(scfg["listener"], text):
             return True
+        if re.match(scfg["own_reported_speech"], text):
+            return True
         return any(c.search(text) for c in lesson) and bool(re.search(scfg["speaker_i"], text)) and not u.asks(min_score)
 
     for i, (u, pi, kept) in enumerate(zip(units, p, keep)):
