@@ -1241,3 +1241,20 @@ def test_a_remark_at_the_last_answers_end_is_no_closing_while_the_interviewer_st
         (request.role, request.why)
     closing = next(u for u in units if u.text == "That's all I had.")
     assert closing.role == "closing" and len(exchanges) == 2
+
+
+@pytest.mark.parametrize("lasting", ["Now my phone goes in a drawer whenever there's anything wet on the bench.",
+                                     "She went to a family in the spring, and they still send us photos of her.",
+                                     "Since then I measure every customer twice, standing and sitting."])
+def test_one_voice_how_things_have_stayed_since_the_story_is_the_candidates(lasting):
+    """Read by one voice (blind34 iwj_10, blind27 iwc_08, blind32 iwh_08): an answer's last
+    sentence telling how things have stayed since ("Now my phone goes in a drawer ...", "... they
+    still send us photos", "Since then I measure people twice ...") was taken by the speaker
+    wording model for the interviewer's lead-in to the next question, and the answer ended early."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = []
+    iv["turns"][1]["sentences"].append(["R", lasting])
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == lasting)
+    assert said.speaker == "candidate" and said in exchanges[0].answer, (said.speaker, said.role, said.why)
+    assert len(exchanges) == 2

@@ -729,8 +729,8 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
         text = u.text.lower().replace("\u2019", "'")
         if "?" in text or re.search(scfg["closing"], text) or re.search(scfg["chat"], text):
             return False
-        if (any(c.search(text) for c in own) or re.search(scfg["own_story_state"], text)) \
-                and not re.search(scfg["listener"], text):
+        if (any(c.search(text) for c in own) or re.search(scfg["own_story_state"], text)
+                or re.search(scfg["own_lasting_state"], text)) and not re.search(scfg["listener"], text):
             return True
         if re.match(scfg["own_reported_speech"], text):
             return True
