@@ -1166,14 +1166,9 @@ def test_one_voice_a_sentence_whisper_cut_at_a_pause_goes_on_in_the_candidates_v
     assert piece.speaker == "candidate" and piece.role == "answer", (piece.speaker, piece.why)
 
 
-def test_one_voice_tell_me_inside_the_candidates_sentence_asks_nothing():
-    """Read by one voice (blind34 iwj_04): the candidate's last sentence "Since then I always ask
-    the agency what kind of appointment it is, and I turned down medical jobs if they can't tell
-    me." was worded as a question, because the request wording "tell me" matched anywhere in a
-    sentence rather than at its start; it joined the next question and the answer ended 7 s early."""
-    from rehearse.interview.turns import question_cues
-
-    said = "Since then I always ask the supplier what kind of order it is, and I turned down rush jobs if they can't tell me."
+def _assert_last_sentence_stays_the_candidates(said: str) -> None:
+    """Read by one voice, `said` as the first answer's last sentence (no follow-ups) is the
+    candidate's and ends that answer; the second question is still found."""
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["followups"] = []
     iv["turns"][1]["sentences"].append(["R", said])
@@ -1181,10 +1176,17 @@ def test_one_voice_tell_me_inside_the_candidates_sentence_asks_nothing():
     unit = next(u for u in units if u.text == said)
     assert unit.speaker == "candidate" and unit in exchanges[0].answer, (unit.speaker, unit.role, unit.cues, unit.why)
     assert len(exchanges) == 2
-    fresh = tfs.units_of([("candidate", "answer", said, 0)], rubric.load("interview")["cues"])[0][0]
-    fresh.cues, fresh.cue_score = [], 0.0
-    question_cues(fresh, rubric.load("interview")["cues"])
-    assert fresh.cue_score == 0, fresh.cues
+
+
+def test_one_voice_tell_me_inside_the_candidates_sentence_asks_nothing():
+    """Read by one voice (blind34 iwj_04): the candidate's last sentence "Since then I always ask
+    the agency what kind of appointment it is, and I turned down medical jobs if they can't tell
+    me." was worded as a question, because the request wording "tell me" matched anywhere in a
+    sentence rather than at its start; it joined the next question and the answer ended 7 s early."""
+    said = "Since then I always ask the supplier what kind of order it is, and I turned down rush jobs if they can't tell me."
+    _assert_last_sentence_stays_the_candidates(said)
+    alone = tfs.units_of([("candidate", "answer", said, 0)], rubric.load("interview")["cues"])[0][0]  # cued as laid out
+    assert alone.cue_score == 0, alone.cues
 
 
 @pytest.mark.parametrize("asked", ["Think about a time your own team let you down, and tell me what you did.",
@@ -1251,10 +1253,4 @@ def test_one_voice_how_things_have_stayed_since_the_story_is_the_candidates(last
     sentence telling how things have stayed since ("Now my phone goes in a drawer ...", "... they
     still send us photos", "Since then I measure people twice ...") was taken by the speaker
     wording model for the interviewer's lead-in to the next question, and the answer ended early."""
-    iv = json.loads(json.dumps(INTERVIEW))
-    iv["turns"][1]["followups"] = []
-    iv["turns"][1]["sentences"].append(["R", lasting])
-    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
-    said = next(u for u in units if u.text == lasting)
-    assert said.speaker == "candidate" and said in exchanges[0].answer, (said.speaker, said.role, said.why)
-    assert len(exchanges) == 2
+    _assert_last_sentence_stays_the_candidates(lasting)

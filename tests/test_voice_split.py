@@ -33,8 +33,14 @@ def _talk(lines: list[tuple[str, float, str]]):
     return units, np.array(emb)
 
 
+def _long_cfg() -> dict:
+    """The first pass's settings (units of `min_unit_s`), without cutting units at voice changes."""
+    return {k: v for k, v in rubric.load("interview")["speakers"].items() if k != "cut_margin"}
+
+
 def _cfg() -> dict:
-    sp = {k: v for k, v in rubric.load("interview")["speakers"].items() if k != "cut_margin"}
+    """The shortest units' pass."""
+    sp = _long_cfg()
     return {**sp, "min_unit_s": sp["shortest_unit_s"], "min_separation": sp["shortest_min_separation"],
             "min_cluster_units": sp["short_min_units"], "small_cluster_separation": sp["short_small_separation"]}
 
@@ -82,7 +88,7 @@ def test_one_voice_that_splits_off_fragments_holding_no_question_is_one_voice_ho
         + [(s, d, "a") for s, d in STORY] + [("I'm good.", 1.6, "b"), ("And how did your manager take it?", 2.4, "a")] \
         + [(s, d, "a") for s, d in STORY[:2]]
     units, emb = _talk(lines)
-    cfg = {k: v for k, v in rubric.load("interview")["speakers"].items() if k != "cut_margin"}
+    cfg = _long_cfg()
     separation = by_voice(np.zeros(16000, dtype=np.float32), units, cfg, 0.5, emb=emb)
     assert separation is not None and separation < 0, separation
     assert sum(d for _t, d, v in lines if v == "b") >= cfg["min_asker_talk_s"]
@@ -96,7 +102,7 @@ def test_a_terse_interviewer_who_asks_for_stories_without_question_marks_is_a_vo
     lines = [("Morning.", 0.7, "b"), (asked[0], 1.6, "b")] + [(s, d, "a") for s, d in STORY] \
         + [("Nice.", 0.5, "b"), (asked[1], 2.4, "b")] + [(s, d, "a") for s, d in STORY] + [("Fine.", 0.6, "b")]
     units, emb = _talk(lines)
-    cfg = {k: v for k, v in rubric.load("interview")["speakers"].items() if k != "cut_margin"}
+    cfg = _long_cfg()
     stories = [p["pattern"] for p in rubric.load("interview")["structure"]["new_story"]]
     separation = by_voice(np.zeros(16000, dtype=np.float32), units, cfg, 0.5, stories=stories, emb=emb)
     assert separation is not None and separation >= cfg["min_separation"], separation
