@@ -1254,3 +1254,20 @@ def test_one_voice_how_things_have_stayed_since_the_story_is_the_candidates(last
     still send us photos", "Since then I measure people twice ...") was taken by the speaker
     wording model for the interviewer's lead-in to the next question, and the answer ended early."""
     _assert_last_sentence_stays_the_candidates(lasting)
+
+
+@pytest.mark.parametrize("reply", ["Yes, go ahead.", "Sure, fire away."])
+def test_one_voice_the_reply_to_shall_we_start_is_the_candidates_and_the_question_after_it_is_asked(reply):
+    """Blind37 iwm_02 (one voice): "Shall we start?" - "Yes, go ahead." - "Can you tell me about
+    ...?": the few words after the interviewer's question are the candidate's reply, not a topic
+    the interviewer names before the question, so the chat run ends there and the request for a
+    story is the first main question."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][0]["smalltalk"] = [["I", "Hello, thanks for coming up."], ["C", "Thanks for having me."],
+                                   ["I", "Shall we start?"], ["C", reply]]
+    iv["turns"][1]["lead"] = ""
+    iv["turns"][1]["question"] = "Can you tell me about a time a supplier let you down badly?"
+    units, _truth, _true, exchanges = _read_by_one_voice(iv)
+    assert {u.text: u.speaker for u in units}[reply] == "candidate"
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2 and asked[0].endswith("let you down badly?"), asked

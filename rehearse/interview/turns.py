@@ -680,9 +680,11 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
                     units[j].speaker = "interviewer"
                 k = first - 1
             if (first is None and k > 0 and not asks[k] and not lead[k] and lead[k - 1]
+                    and not texts[k - 1].rstrip().endswith("?")
                     and len(units[k].words) <= scfg["one_voice_topic_words"] and not re.search(first_person, texts[k])):
                 # the topic named between an acknowledgement and the question ("Thank you.
-                # Difficult clients. I'd love to hear about one you turned around.")
+                # Difficult clients. I'd love to hear about one you turned around."); after a
+                # question ("Shall we start?") the few words are the reply ("Yes, go ahead.")
                 units[k].speaker = "interviewer"
                 k -= 1
             while k >= 0 and lead[k] and not asks[k]:
