@@ -1271,3 +1271,81 @@ def test_one_voice_the_reply_to_shall_we_start_is_the_candidates_and_the_questio
     assert {u.text: u.speaker for u in units}[reply] == "candidate"
     asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == 2 and asked[0].endswith("let you down badly?"), asked
+
+
+def _cut(units, truth, said: str, after: str, cues_cfg: dict) -> None:
+    """Cut the unit holding `said` after the word `after`, as Whisper cuts a sentence where the
+    speaker pauses (each piece keeps its words' times and its true role)."""
+    from rehearse.interview.turns import Unit, question_cues
+
+    i = next(k for k, u in enumerate(units) if said in u.text)
+    n = next(k for k, w in enumerate(units[i].words) if w.text == after) + 1
+    pieces = [Unit(units[i].words[:n], speaker=units[i].speaker), Unit(units[i].words[n:], speaker=units[i].speaker)]
+    for p in pieces:
+        question_cues(p, cues_cfg)
+    units[i:i + 1] = pieces
+    truth[i:i + 1] = [truth[i]] * 2
+
+
+@pytest.mark.parametrize("quote", ["Give me an hour.", "Can you give me an hour?"])
+def test_one_voice_a_quote_whisper_cut_from_i_said_is_the_candidates_story(quote):
+    """Blind37 iwm_03 (one voice): Whisper cuts "When the chef rang up shouting, I said," from the
+    quote that follows it ("Give me an hour."): the quote is the candidate's story however it is
+    worded, not a request or question of the interviewer's that starts a new answer."""
+    from rehearse.interview.turns import _turns_by_wording
+
+    cfg = rubric.load("interview")
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"].insert(3, ["A", f"When the baker rang up shouting, I said, {quote}"])
+    units, truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    _cut(units, truth, "rang up shouting", "said,", cfg["cues"])
+    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    assert {u.text: u.speaker for u in units}[quote] == "candidate"
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert any(u.text == quote for u in exchanges[0].answer)
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [
+        "Sorry, who agreed to that contract?", "Any surprises on the invoices afterwards?"]
+
+
+def test_one_voice_what_the_interviewer_quotes_back_with_you_said_still_asks():
+    """The quote rule is the story's: the interviewer quoting the candidate back ("When you said,"
+    / "we sorted it, who was we?") still asks a follow-up."""
+    from rehearse.interview.turns import _turns_by_wording
+
+    cfg = rubric.load("interview")
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"][0]["question"] = "When you said, who was we?"
+    units, truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    _cut(units, truth, "When you said,", "said,", cfg["cues"])
+    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    assert {u.text: u.speaker for u in units}["who was we?"] == "interviewer"
+    assert len(exchanges) == 2
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups][0].endswith("who was we?")
+
+
+def test_one_voice_the_story_sentence_a_hang_on_cuts_into_is_the_candidates(monkeypatch):
+    """Blind37 iwm_03 (one voice, fast): the speaker wording model gave the story's "And the pub
+    next door sold us every bag of ice it had." to the interviewer (p 0.99), which glued it to the
+    cut-in "Hang on, the pub sold you ice." and made the two a new main question. A turn that
+    opens by cutting in cuts into someone else's talk: the sentence before it is the candidate's,
+    and the cut-in is a follow-up inside the answer."""
+    from rehearse.interview import speaker_words
+
+    said = "And the pub next door sold us every bag of ice it had."
+    real = speaker_words.probabilities
+
+    def model_sure_it_is_the_interviewers(units, rule, *a, **k):
+        return [0.99 if u.text == said else p for u, p in zip(units, real(units, rule, *a, **k))]
+
+    monkeypatch.setattr(speaker_words, "probabilities", model_sure_it_is_the_interviewers)
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"].insert(3, ["A", said])
+    iv["turns"][1]["followups"] = [{"after": 3, "question": "Hang on, the pub sold you ice.",
+                                    "sentences": [["A", "They did, for a box of pastries."]]}]
+    units, _truth, _true, exchanges = _read_by_one_voice(iv)
+    who = {u.text: u.speaker for u in units}
+    assert who[said] == "candidate" and who["Hang on, the pub sold you ice."] == "interviewer", who
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == ["Hang on, the pub sold you ice."]

@@ -636,7 +636,18 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
                                 and not re.search(first_person, texts[i]) and echoes([u], [units[i - 1]], scfg))
                for i, u in enumerate(units)]
     told = [bool(re.search(scfg["one_voice_told_question"], t)) for t in texts]
-    asks = [(u.asks(min_score) and not told[i]) or closing[i] or story[i] or request[i] for i, u in enumerate(units)]
+    # what someone said, quoted in the story after Whisper cut it from "I said," ("When the chef
+    # rang up shouting, I said," / "that's my mistake." / "Give me an hour."): the candidate's,
+    # however it is worded, when it starts within `one_voice_quote_reach_s` of the reporting clause
+    quoted = [False] * len(units)
+    for i in range(1, len(units)):
+        if re.search(scfg["one_voice_reporting_clause"], texts[i - 1].strip()) and not re.search(scfg["listener"], texts[i - 1]):
+            j = i
+            while j < len(units) and units[j].start_s - units[i - 1].end_s <= scfg["one_voice_quote_reach_s"]:
+                quoted[j] = True
+                j += 1
+    asks = [((u.asks(min_score) and not told[i]) or closing[i] or story[i] or request[i]) and not quoted[i]
+            for i, u in enumerate(units)]
     # a short question checking what a request for a story meant ("Do you mean on the day
     # itself?") is the candidate's first words, not the interviewer's
     # (after any question of the interviewer's: "What about giving someone difficult feedback?" -
@@ -696,7 +707,8 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     last_story = max((i for i, a in enumerate(asking_story) if a), default=-1)
     start = next((i for i, c in enumerate(closing) if c and i > last_story), len(units))
     answering = False
-    asked_back = list(clarifying)  # the candidate's by a rule: a question back, a question in the closing
+    # the candidate's by a rule: a question back, a quote in the story, a question in the closing
+    asked_back = [c or q for c, q in zip(clarifying, quoted)]
     for i in range(start, len(units)):
         u = units[i]
         if closing[i]:
@@ -748,6 +760,20 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
                 and not goes_on:
             u.speaker, u.guessed = "interviewer", True
             u.why.append(f"speaker: the interviewer's by the speaker wording model (p {pi:.2f})")
+    # a turn that opens by cutting in ("Hang on, the pub sold you ice.") cuts into someone else's
+    # talk: the statements just before it that only the model gave the interviewer ("And the pub
+    # next door with cash for every bag of ice.") are the candidate's story it cut into
+    for i, u in enumerate(units):
+        if u.speaker != "interviewer" or not re.match(scfg["interrupts"], u.text.lower().replace("\u2019", "'")):
+            continue
+        j = i - 1
+        while j >= 0 and units[j].speaker == "interviewer" and units[j].guessed and not keep[j]:
+            before = units[j].text.lower().replace("\u2019", "'").strip()
+            if re.search(scfg["ack"], before) or re.match(scfg["reflects"], before):
+                break
+            units[j].speaker, units[j].guessed = "candidate", False
+            units[j].why.append("speaker: the candidate's: the interviewer cuts in after it")
+            j -= 1
     # an acknowledgement just before a turn the model gave the interviewer is its lead-in
     for i in range(len(units) - 2, -1, -1):
         u, after = units[i], units[i + 1]
