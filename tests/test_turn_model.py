@@ -1247,12 +1247,21 @@ def test_a_remark_at_the_last_answers_end_is_no_closing_while_the_interviewer_st
 
 @pytest.mark.parametrize("lasting", ["Now my phone goes in a drawer whenever there's anything wet on the bench.",
                                      "She went to a family in the spring, and they still send us photos of her.",
-                                     "Since then I measure every customer twice, standing and sitting."])
-def test_one_voice_how_things_have_stayed_since_the_story_is_the_candidates(lasting):
-    """Read by one voice (blind34 iwj_10, blind27 iwc_08, blind32 iwh_08): an answer's last
-    sentence telling how things have stayed since ("Now my phone goes in a drawer ...", "... they
-    still send us photos", "Since then I measure people twice ...") was taken by the speaker
-    wording model for the interviewer's lead-in to the next question, and the answer ended early."""
+                                     "Since then I measure every customer twice, standing and sitting.",
+                                     "And it's done over a hundred shows since without the neck dropping once.",
+                                     "So the big shoal is muslin, and we've worked together on three shows since."])
+def test_one_voice_how_things_have_stayed_since_the_story_is_the_candidates(lasting, monkeypatch):
+    """Read by one voice (blind34 iwj_10, blind27 iwc_08, blind32 iwh_08, blind36 iwl_04): an
+    answer's last sentence telling how things have stayed since ("Now my phone goes in a drawer
+    ...", "... they still send us photos", "Since then I measure people twice ...", "And it's done
+    over a hundred shows since ...") was taken by the speaker wording model for the interviewer's
+    lead-in to the next question, and the answer ended early. The wording holds however sure the
+    model is (p 0.89 and 0.95 on iwl_04's audio)."""
+    from rehearse.interview import speaker_words
+
+    real = speaker_words.probabilities
+    monkeypatch.setattr(speaker_words, "probabilities", lambda units, rule, *a, **k: [
+        0.95 if u.text == lasting else p for u, p in zip(units, real(units, rule, *a, **k))])
     _assert_last_sentence_stays_the_candidates(lasting)
 
 
