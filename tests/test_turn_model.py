@@ -1358,3 +1358,26 @@ def test_one_voice_the_story_sentence_a_hang_on_cuts_into_is_the_candidates(monk
     assert who[said] == "candidate" and who["Hang on, the pub sold you ice."] == "interviewer", who
     assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == ["Hang on, the pub sold you ice."]
+
+
+def test_one_voice_the_scene_set_right_after_the_request_is_the_answer_however_sure_the_model(monkeypatch):
+    """Blind35 iwk_03 (one voice): the answer opens in the present tense ("At the Kellen Ridge
+    Observatory we run a one-metre telescope ..., and I'm usually the only operator on site at
+    night."); the speaker wording model gave it to the interviewer (p 0.97), glued to the request
+    for a story, and the answer started 8 s late. Right after a request for a story, a statement
+    of some length in the first person that says nothing to "you" is the story; the
+    interviewer's own short words there ("Someone senior, ideally.") stay the interviewer's."""
+    from rehearse.interview import speaker_words
+
+    scene = "At the Harbour Road depot we run forty vans out of one yard, and I'm usually the only planner in before six."
+    real = speaker_words.probabilities
+    monkeypatch.setattr(speaker_words, "probabilities", lambda units, rule, *a, **k: [
+        0.97 if u.text == scene else p for u, p in zip(units, real(units, rule, *a, **k))])
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"].insert(0, ["S", scene])
+    iv["turns"][1]["followups"][0]["after"] = 3
+    iv["turns"][2]["question"] = "Tell me about a disagreement with a colleague. Someone senior, ideally."
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    who = {u.text: u.speaker for u in units}
+    assert who[scene] == "candidate" and who["Someone senior, ideally."] == "interviewer", who
+    assert len(exchanges) == 2 and exchanges[0].answer[0].text == scene, [u.text for u in exchanges[0].question]

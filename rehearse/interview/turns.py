@@ -718,6 +718,20 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
         else:
             u.speaker = "interviewer" if answering else "candidate"
     _speakers_by_model(units, min_score, scfg, keep=asked_back)
+    # a statement only the model gave the interviewer, right after the interviewer's request for a
+    # story ("Tell me about a time something went wrong during a night shift." - "At the Kellen Ridge
+    # Observatory, we run a one-metre telescope ..., and I'm usually the only operator ..."), of at
+    # least `one_voice_story_start_words` words with "I" or "we" in it, asking nothing and saying
+    # nothing to "you", with no chat, move or closing wording, is the story it asked for (the
+    # interviewer's own words after a request are short: "Someone senior, ideally.")
+    for i in range(1, len(units)):
+        u = units[i]
+        if u.guessed and u.speaker == "interviewer" and units[i - 1].speaker == "interviewer" and asking_story[i - 1] \
+                and asks[i - 1] and not lead[i - 1] and i < start and not asks[i] and "?" not in texts[i] \
+                and not re.search(scfg["listener"], texts[i]) and re.search(scfg["story_first_person"], texts[i]) \
+                and len(u.words) >= scfg["one_voice_story_start_words"] and not lead[i] and not closing[i]:
+            u.speaker, u.guessed = "candidate", False
+            u.why.append("speaker: the candidate's after all: a statement right after the request for a story is the story")
 
 
 def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: list[bool]) -> None:
