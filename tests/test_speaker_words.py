@@ -162,7 +162,10 @@ def test_one_voice_what_i_or_we_had_or_were_then_stays_the_candidates_story():
                "models disagreed about its track by about 200 miles.")
     next(t for t in iv["turns"] if "question" in t)["sentences"][0][1] = opening
     for guard in (True, False):
-        units, exchanges = _read_by_one_voice(iv, {} if guard else {"own_story_state": "(?!x)x"})
+        # without the guard, and without the rule for a story's opening statement right after the
+        # request (which also keeps this sentence the candidate's)
+        units, exchanges = _read_by_one_voice(iv, {} if guard else {"own_story_state": "(?!x)x",
+                                                                    "one_voice_story_start_words": 10 ** 6})
         unit = next(u for u in units if u.text == opening)
         if guard:
             assert unit.speaker == "candidate", unit.why
