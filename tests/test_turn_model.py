@@ -1381,3 +1381,23 @@ def test_one_voice_the_scene_set_right_after_the_request_is_the_answer_however_s
     who = {u.text: u.speaker for u in units}
     assert who[scene] == "candidate" and who["Someone senior, ideally."] == "interviewer", who
     assert len(exchanges) == 2 and exchanges[0].answer[0].text == scene, [u.text for u in exchanges[0].question]
+
+
+def test_one_voice_what_someone_in_the_story_said_is_the_candidates_story(monkeypatch):
+    """Read by one voice (blind32 iwh_03): the reply to an end-of-answer follow-up reports what the
+    manager said ("She said a notice you have to withdraw is better than one you have to defend in
+    court."); the speaker wording model gave it to the interviewer for its "you" (p 0.83) as the
+    lead-in to the next question, and the answer and its follow-up ended early."""
+    from rehearse.interview import speaker_words
+
+    said = "She said a notice you have to withdraw is better than one you have to defend in court."
+    real = speaker_words.probabilities
+    monkeypatch.setattr(speaker_words, "probabilities", lambda units, rule, *a, **k: [
+        0.83 if u.text == said else p for u, p in zip(units, real(units, rule, *a, **k))])
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": "end", "question": "I'm curious what your manager thought about the new contract.",
+                                    "sentences": [["R", "She was fine with it, actually."], ["R", said]]}]
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    reply = next(u for u in units if u.text == said)
+    assert reply.speaker == "candidate" and reply in exchanges[0].answer, (reply.speaker, reply.role, reply.why)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
