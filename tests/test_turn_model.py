@@ -4,6 +4,7 @@ shipped weights, the real structure code, and the trainer that wrote them."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -907,18 +908,27 @@ def test_one_voice_chat_before_a_question_is_its_lead_in_not_the_question():
 
 
 @pytest.mark.parametrize("one_voice", [False, True])
-def test_sorry_thats_my_radio_between_questions_is_chat(one_voice):
+@pytest.mark.parametrize("sorry, aside, reply, back", [
+    ("Sorry, that's my radio.", "One of the giraffes is being a diva about the new gate.", "No problem at all.",
+     "Okay, where was I?"),
+    # as Whisper wrote it (blind37 iwm_02)
+    ("Sorry that's the dog,", "fly lie down.", "Don't worry, mine's the same when a car comes up the yard.",
+     "She'll settle, where were we?")])
+def test_sorry_thats_my_radio_between_questions_is_chat(one_voice, sorry, aside, reply, back):
     """Blind28 iwd_05: "Sorry, that's my radio." after an answer, then a word about the call and
-    "Okay, where was I?": chat between the questions, not a follow-up on the story."""
+    "Okay, where was I?": chat between the questions, not a follow-up on the story; and so is
+    blind37 iwm_02's "Sorry, that's the dog. Fly, lie down!" (one voice: the first answer ran 9 s
+    into the chat)."""
     iv = json.loads(json.dumps(INTERVIEW))
-    iv["turns"].insert(2, {"smalltalk": [["I", "Sorry, that's my radio."],
-                                         ["I", "One of the giraffes is being a diva about the new gate."],
-                                         ["C", "No problem at all."], ["I", "Okay, where was I?"]]})
+    iv["turns"].insert(2, {"smalltalk": [["I", sorry], ["I", aside], ["C", reply], ["I", back]]})
     if one_voice:
         units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
     else:
         units, _truth, exchanges = _laid_out(iv)
-    said = next((u for u in units if u.text == "Sorry, that's my radio."), None)
+    said = next((u for u in units if u.text == sorry), None)
+    # the apology is chat wording: on iwm_02's audio (the dog's name heard in its own unit, the
+    # turn model not taking it off the story) only the wording ended the answer before it
+    assert re.search(rubric.load("interview")["structure"]["chat"], sorry.lower())
     assert said is not None and said.role in ("smalltalk", "lead"), (said and said.role, said and said.why)
     assert said not in exchanges[0].answer
     assert not any(said in question for ex in exchanges for question, _ in ex.followups)
