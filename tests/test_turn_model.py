@@ -1411,3 +1411,27 @@ def test_one_voice_what_someone_in_the_story_said_is_the_candidates_story(monkey
     reply = next(u for u in units if u.text == said)
     assert reply.speaker == "candidate" and reply in exchanges[0].answer, (reply.speaker, reply.role, reply.why)
     assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+
+
+def test_one_voice_a_story_told_in_the_present_after_a_first_short_sentence_is_the_answer(monkeypatch):
+    """Blind38 iwn_03 (espeak, one voice): the answer opens in the historic present ("It's a
+    Thursday evening in November." - "We've sold 60 tickets for an author talk, and ..."); the
+    speaker wording model gave the second sentence to the interviewer (p 1.00), which made it the
+    first question and the real request chat. A first-person statement of some length, saying
+    nothing to "you", a few seconds after the request with only the candidate's words between, is
+    the story."""
+    from rehearse.interview import speaker_words
+
+    scene = "We've got forty vans booked out of one yard, and I'm the only planner in before six."
+    real = speaker_words.probabilities
+    monkeypatch.setattr(speaker_words, "probabilities", lambda units, rule, *a, **k: [
+        1.0 if u.text == scene else p for u, p in zip(units, real(units, rule, *a, **k))])
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["lead"] = "Okay, let's get going."
+    iv["turns"][1]["sentences"][:1] = [["S", "It's a Thursday evening in November."], ["S", scene]]
+    iv["turns"][1]["followups"][0]["after"] = 3
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    assert {u.text: u.speaker for u in units}[scene] == "candidate"
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2 and "supplier let you down" in asked[0], asked
+    assert [u.text for u in exchanges[0].answer[:2]] == ["It's a Thursday evening in November.", scene]

@@ -723,11 +723,18 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     # Observatory, we run a one-metre telescope ..., and I'm usually the only operator ..."), of at
     # least `one_voice_story_start_words` words with "I" or "we" in it, asking nothing and saying
     # nothing to "you", with no chat, move or closing wording, is the story it asked for (the
-    # interviewer's own words after a request are short: "Someone senior, ideally.")
+    # interviewer's own words after a request are short: "Someone senior, ideally."); so is one
+    # after the candidate's first words, within `one_voice_story_start_reach_s` of the request
+    # ("Describe a situation where an event you organised didn't go to plan." - "It's a Thursday
+    # evening in November." - "We've sold 60 tickets for an author talk, and ...")
     for i in range(1, len(units)):
         u = units[i]
-        if u.guessed and u.speaker == "interviewer" and units[i - 1].speaker == "interviewer" and asking_story[i - 1] \
-                and asks[i - 1] and not lead[i - 1] and i < start and not asks[i] and "?" not in texts[i] \
+        r = i - 1
+        while r > 0 and units[r].speaker == "candidate" and not units[r].guessed \
+                and u.start_s - units[r].start_s <= scfg["one_voice_story_start_reach_s"]:
+            r -= 1
+        if u.guessed and u.speaker == "interviewer" and units[r].speaker == "interviewer" and asking_story[r] \
+                and asks[r] and not lead[r] and i < start and not asks[i] and "?" not in texts[i] \
                 and not re.search(scfg["listener"], texts[i]) and re.search(scfg["story_first_person"], texts[i]) \
                 and len(u.words) >= scfg["one_voice_story_start_words"] and not lead[i] and not closing[i]:
             u.speaker, u.guessed = "candidate", False
