@@ -1267,11 +1267,7 @@ def test_one_voice_how_things_have_stayed_since_the_story_is_the_candidates(last
     over a hundred shows since ...") was taken by the speaker wording model for the interviewer's
     lead-in to the next question, and the answer ended early. The wording holds however sure the
     model is (p 0.89 and 0.95 on iwl_04's audio)."""
-    from rehearse.interview import speaker_words
-
-    real = speaker_words.probabilities
-    monkeypatch.setattr(speaker_words, "probabilities", lambda units, rule, *a, **k: [
-        0.95 if u.text == lasting else p for u, p in zip(units, real(units, rule, *a, **k))])
+    _model_sure(monkeypatch, lasting, 0.95)
     _assert_last_sentence_stays_the_candidates(lasting)
 
 
@@ -1306,20 +1302,36 @@ def _cut(units, truth, said: str, after: str, cues_cfg: dict) -> None:
     truth[i:i + 1] = [truth[i]] * 2
 
 
+def _model_sure(monkeypatch, said: str, p: float) -> None:
+    """The speaker wording model gives the sentence `said` to the interviewer at probability `p`
+    (as it did on a file's audio) and every other sentence what it gives it."""
+    from rehearse.interview import speaker_words
+
+    real = speaker_words.probabilities
+    monkeypatch.setattr(speaker_words, "probabilities", lambda units, rule, *a, **k: [
+        p if u.text == said else q for u, q in zip(units, real(units, rule, *a, **k))])
+
+
+def _read_by_one_voice_cut(interview: dict, said: str, after: str):
+    """`_read_by_one_voice` with the unit holding `said` cut after the word `after` first: the
+    units and the exchanges found."""
+    from rehearse.interview.turns import _turns_by_wording
+
+    cfg = rubric.load("interview")
+    units, truth = tfs.units_of(tfs.lines(interview, {}), cfg["cues"])
+    _cut(units, truth, said, after, cfg["cues"])
+    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+    return units, structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+
+
 @pytest.mark.parametrize("quote", ["Give me an hour.", "Can you give me an hour?"])
 def test_one_voice_a_quote_whisper_cut_from_i_said_is_the_candidates_story(quote):
     """Blind37 iwm_03 (one voice): Whisper cuts "When the chef rang up shouting, I said," from the
     quote that follows it ("Give me an hour."): the quote is the candidate's story however it is
     worded, not a request or question of the interviewer's that starts a new answer."""
-    from rehearse.interview.turns import _turns_by_wording
-
-    cfg = rubric.load("interview")
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["sentences"].insert(3, ["A", f"When the baker rang up shouting, I said, {quote}"])
-    units, truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
-    _cut(units, truth, "rang up shouting", "said,", cfg["cues"])
-    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
-    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    units, exchanges = _read_by_one_voice_cut(iv, "rang up shouting", "said,")
     assert {u.text: u.speaker for u in units}[quote] == "candidate"
     assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert any(u.text == quote for u in exchanges[0].answer)
@@ -1330,18 +1342,12 @@ def test_one_voice_a_quote_whisper_cut_from_i_said_is_the_candidates_story(quote
 def test_one_voice_what_the_interviewer_quotes_back_with_you_said_still_asks():
     """The quote rule is the story's: the interviewer quoting the candidate back ("When you said,"
     / "we sorted it, who was we?") still asks a follow-up."""
-    from rehearse.interview.turns import _turns_by_wording
-
-    cfg = rubric.load("interview")
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["followups"][0]["question"] = "When you said, who was we?"
-    units, truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
-    _cut(units, truth, "When you said,", "said,", cfg["cues"])
-    _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
-    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    units, exchanges = _read_by_one_voice_cut(iv, "When you said,", "said,")
     assert {u.text: u.speaker for u in units}["who was we?"] == "interviewer"
     assert len(exchanges) == 2
-    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups][0].endswith("who was we?")
+    assert " ".join(u.text for u in exchanges[0].followups[0][0]).endswith("who was we?")
 
 
 def test_one_voice_the_story_sentence_a_hang_on_cuts_into_is_the_candidates(monkeypatch):
@@ -1350,15 +1356,8 @@ def test_one_voice_the_story_sentence_a_hang_on_cuts_into_is_the_candidates(monk
     cut-in "Hang on, the pub sold you ice." and made the two a new main question. A turn that
     opens by cutting in cuts into someone else's talk: the sentence before it is the candidate's,
     and the cut-in is a follow-up inside the answer."""
-    from rehearse.interview import speaker_words
-
     said = "And the pub next door sold us every bag of ice it had."
-    real = speaker_words.probabilities
-
-    def model_sure_it_is_the_interviewers(units, rule, *a, **k):
-        return [0.99 if u.text == said else p for u, p in zip(units, real(units, rule, *a, **k))]
-
-    monkeypatch.setattr(speaker_words, "probabilities", model_sure_it_is_the_interviewers)
+    _model_sure(monkeypatch, said, 0.99)
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["sentences"].insert(3, ["A", said])
     iv["turns"][1]["followups"] = [{"after": 3, "question": "Hang on, the pub sold you ice.",
@@ -1377,12 +1376,8 @@ def test_one_voice_the_scene_set_right_after_the_request_is_the_answer_however_s
     for a story, and the answer started 8 s late. Right after a request for a story, a statement
     of some length in the first person that says nothing to "you" is the story; the
     interviewer's own short words there ("Someone senior, ideally.") stay the interviewer's."""
-    from rehearse.interview import speaker_words
-
     scene = "At the Harbour Road depot we run forty vans out of one yard, and I'm usually the only planner in before six."
-    real = speaker_words.probabilities
-    monkeypatch.setattr(speaker_words, "probabilities", lambda units, rule, *a, **k: [
-        0.97 if u.text == scene else p for u, p in zip(units, real(units, rule, *a, **k))])
+    _model_sure(monkeypatch, scene, 0.97)
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["sentences"].insert(0, ["S", scene])
     iv["turns"][1]["followups"][0]["after"] = 3
@@ -1398,12 +1393,8 @@ def test_one_voice_what_someone_in_the_story_said_is_the_candidates_story(monkey
     manager said ("She said a notice you have to withdraw is better than one you have to defend in
     court."); the speaker wording model gave it to the interviewer for its "you" (p 0.83) as the
     lead-in to the next question, and the answer and its follow-up ended early."""
-    from rehearse.interview import speaker_words
-
     said = "She said a notice you have to withdraw is better than one you have to defend in court."
-    real = speaker_words.probabilities
-    monkeypatch.setattr(speaker_words, "probabilities", lambda units, rule, *a, **k: [
-        0.83 if u.text == said else p for u, p in zip(units, real(units, rule, *a, **k))])
+    _model_sure(monkeypatch, said, 0.83)
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["followups"] = [{"after": "end", "question": "I'm curious what your manager thought about the new contract.",
                                     "sentences": [["R", "She was fine with it, actually."], ["R", said]]}]
@@ -1420,12 +1411,8 @@ def test_one_voice_a_story_told_in_the_present_after_a_first_short_sentence_is_t
     first question and the real request chat. A first-person statement of some length, saying
     nothing to "you", a few seconds after the request with only the candidate's words between, is
     the story."""
-    from rehearse.interview import speaker_words
-
     scene = "We've got forty vans booked out of one yard, and I'm the only planner in before six."
-    real = speaker_words.probabilities
-    monkeypatch.setattr(speaker_words, "probabilities", lambda units, rule, *a, **k: [
-        1.0 if u.text == scene else p for u, p in zip(units, real(units, rule, *a, **k))])
+    _model_sure(monkeypatch, scene, 1.0)
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["lead"] = "Okay, let's get going."
     iv["turns"][1]["sentences"][:1] = [["S", "It's a Thursday evening in November."], ["S", scene]]
