@@ -1422,3 +1422,17 @@ def test_one_voice_a_story_told_in_the_present_after_a_first_short_sentence_is_t
     asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == 2 and "supplier let you down" in asked[0], asked
     assert [u.text for u in exchanges[0].answer[:2]] == ["It's a Thursday evening in November.", scene]
+
+
+@pytest.mark.parametrize("ask", ["When it all goes wrong, give me an example.", "Any kind of supplier, tell me about one."])
+def test_one_voice_a_sentence_ending_in_a_request_is_the_interviewers(ask):
+    """Blind37 iwm_03 (one voice, fast): Whisper cut "I'm interested in how you cope with a busy
+    Saturday when it all goes wrong. Give me an example." into "... a busy Saturday." and "When it
+    all goes wrong, give me an example.", and the second piece went to the candidate, so the answer
+    started 3 s early. A sentence that ends in a request for an example or the story, with no "I"
+    or "we" before it, is the interviewer's."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["question"] = f"I'm interested in how you cope with a supplier letting you down. {ask}"
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    assert {u.text: u.speaker for u in units}[ask] == "interviewer"
+    assert exchanges[0].question[-1].text == ask and exchanges[0].answer[0].text.startswith("Two summers ago")

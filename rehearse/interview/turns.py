@@ -621,6 +621,9 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
             return True
         if re.match(scfg["one_voice_opens_request"], t) and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", t)):
             return True
+        end = re.search(scfg["one_voice_ends_request"], t)
+        if end and not re.search(first_person, t[:end.start()]):
+            return True
         reflection = re.match(scfg["reflects"], t)
         if reflection and n_words <= scfg["one_voice_addressed_words"] and not re.search(first_person, t[reflection.end():]):
             return True  # a reflection on the story told ("That must have been a tricky call to make.")
