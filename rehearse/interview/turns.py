@@ -727,8 +727,8 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     # least `one_voice_story_start_words` words with "I" or "we" in it, asking nothing and saying
     # nothing to "you", with no chat, move or closing wording, is the story it asked for (the
     # interviewer's own words after a request are short: "Someone senior, ideally."); so is one
-    # after the candidate's first words, within `one_voice_story_start_reach_s` of the request
-    # ("Describe a situation where an event you organised didn't go to plan." - "It's a Thursday
+    # after the candidate's first words, when those start at most `one_voice_story_start_reach_s`
+    # before it ("Describe a situation where an event you organised didn't go to plan." - "It's a Thursday
     # evening in November." - "We've sold 60 tickets for an author talk, and ...")
     for i in range(1, len(units)):
         u = units[i]
