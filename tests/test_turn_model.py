@@ -1436,3 +1436,17 @@ def test_one_voice_a_sentence_ending_in_a_request_is_the_interviewers(ask):
     units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
     assert {u.text: u.speaker for u in units}[ask] == "interviewer"
     assert exchanges[0].question[-1].text == ask and exchanges[0].answer[0].text.startswith("Two summers ago")
+
+
+@pytest.mark.parametrize("praise", ["Good, that's the kind of thing I want to hear.",
+                                    "That's exactly the sort of answer I was looking for."])
+def test_one_voice_praise_for_the_answer_before_the_next_question_is_the_interviewers(praise):
+    """Blind32 iwh_01 (one voice): "Good, that's the kind of thing I want to hear." after the first
+    answer stayed the candidate's for its "I", and the answer ran 3.4 s into it. Praise for the
+    answer just before the next question is the interviewer's lead-in (rubric `ack`)."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = []
+    iv["turns"][2]["lead"] = praise
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    assert {u.text: u.speaker for u in units}[praise] == "interviewer"
+    assert len(exchanges) == 2 and exchanges[0].answer[-1].text.startswith("We never ran out of boxes")
