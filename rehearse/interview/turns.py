@@ -758,13 +758,14 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
     p = speaker_words.probabilities(units, rule, speaker_words.load(path), scfg, min_score)
     own = speaker_words.star_cues(tuple(scfg["own_story_cues"]))
     lesson = speaker_words.star_cues(tuple(scfg["own_lesson_cues"]))
+    texts = [u.text.lower().replace("\u2019", "'").strip() for u in units]
 
-    def own_story(u: Unit) -> bool:
+    def own_story(u: Unit, text: str) -> bool:
         """What "I" or "we" did, said to no one in particular: the candidate's story however rare
         its words ("We also changed the induction, so ...", "On the walk I showed him ..."); or
         what "I" learnt from it, which may speak to anyone ("I think the lesson for me was that you
-        can say hard things to someone senior ...", "What I took away is ..."), asking nothing."""
-        text = u.text.lower().replace("\u2019", "'")
+        can say hard things to someone senior ...", "What I took away is ..."), asking nothing
+        (`text`: the unit's text in lower case)."""
         if "?" in text or re.search(scfg["closing"], text) or re.search(scfg["chat"], text):
             return False
         if (any(c.search(text) for c in own) or re.search(scfg["own_story_state"], text)
@@ -780,7 +781,7 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
         # that left its sentence open, asking nothing, goes on with the candidate's sentence
         goes_on = (i > 0 and units[i - 1].speaker == "candidate" and u.text.strip()[:1].islower()
                    and not ends_sentence(units[i - 1].text) and "?" not in u.text)
-        if u.speaker != "interviewer" and not kept and pi >= scfg["one_voice_model_min"] and not own_story(u) \
+        if u.speaker != "interviewer" and not kept and pi >= scfg["one_voice_model_min"] and not own_story(u, texts[i]) \
                 and not goes_on:
             u.speaker, u.guessed = "interviewer", True
             u.why.append(f"speaker: the interviewer's by the speaker wording model (p {pi:.2f})")
@@ -788,12 +789,11 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
     # talk: the statements just before it that only the model gave the interviewer ("And the pub
     # next door with cash for every bag of ice.") are the candidate's story it cut into
     for i, u in enumerate(units):
-        if u.speaker != "interviewer" or not re.match(scfg["interrupts"], u.text.lower().replace("\u2019", "'")):
+        if u.speaker != "interviewer" or not re.match(scfg["interrupts"], texts[i]):
             continue
         j = i - 1
         while j >= 0 and units[j].speaker == "interviewer" and units[j].guessed and not keep[j]:
-            before = units[j].text.lower().replace("\u2019", "'").strip()
-            if re.search(scfg["ack"], before) or re.match(scfg["reflects"], before):
+            if re.search(scfg["ack"], texts[j]) or re.match(scfg["reflects"], texts[j]):
                 break
             units[j].speaker, units[j].guessed = "candidate", False
             units[j].why.append("speaker: the candidate's: the interviewer cuts in after it")
@@ -802,7 +802,7 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
     for i in range(len(units) - 2, -1, -1):
         u, after = units[i], units[i + 1]
         if u.speaker == "candidate" and not keep[i] and after.speaker == "interviewer" and after.guessed \
-                and re.search(scfg["ack"], u.text.lower().replace("\u2019", "'").strip()):
+                and re.search(scfg["ack"], texts[i]):
             u.speaker, u.guessed = "interviewer", True
             u.why.append("speaker: an acknowledgement just before the interviewer's turn")
 
