@@ -709,10 +709,15 @@ def test_a_request_to_hear_how_the_story_ended_is_a_follow_up():
     assert len(exchanges) == 2 and [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [asked]
 
 
-@pytest.mark.parametrize("closing", ["Great, that's my lot.", "Thank you, that's all of my questions."])
+@pytest.mark.parametrize("closing", ["Great, that's my lot.", "Thank you, that's all of my questions.",
+                                     "That's about all from me.", "Okay, that's pretty much everything from me.",
+                                     "Great, I think that's everything."])
 def test_one_voice_thats_my_lot_opens_the_closing(closing):
     """Blind25 iwa_05 and iwa_03: "That's my lot." and "That's all of my questions." end the last
-    answer: they are the interviewer's, in the closing."""
+    answer: they are the interviewer's, in the closing; so do blind36 iwl_01's "That's about all
+    from me." and blind38 iwn_03's "Great, I think that's everything." (the last answers ran 2-3 s
+    into them); the candidate's "I think that's everything we changed." is not closing wording."""
+    assert not re.search(rubric.load("interview")["structure"]["closing"], "i think that's everything we changed.")
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"].append({"closing": [["I", closing], ["I", "Have you got anything for me?"],
                                     ["CQ", "What does a normal week look like?"], ["I", "Mostly planning, some site work."]]})
@@ -1388,20 +1393,29 @@ def test_one_voice_the_scene_set_right_after_the_request_is_the_answer_however_s
     assert len(exchanges) == 2 and exchanges[0].answer[0].text == scene, [u.text for u in exchanges[0].question]
 
 
-def test_one_voice_what_someone_in_the_story_said_is_the_candidates_story(monkeypatch):
+@pytest.mark.parametrize(("said", "p"), [
+    ("She said a notice you have to withdraw is better than one you have to defend in court.", 0.83),
+    ("She said a note as you have to with always better than when you have to defend in court.", None)])
+def test_one_voice_what_someone_in_the_story_said_is_the_candidates_story(monkeypatch, said, p):
     """Read by one voice (blind32 iwh_03): the reply to an end-of-answer follow-up reports what the
     manager said ("She said a notice you have to withdraw is better than one you have to defend in
     court."); the speaker wording model gave it to the interviewer for its "you" (p 0.83) as the
-    lead-in to the next question, and the answer and its follow-up ended early."""
-    said = "She said a notice you have to withdraw is better than one you have to defend in court."
-    _model_sure(monkeypatch, said, 0.83)
+    lead-in to the next question, and the answer and its follow-up ended early. As Whisper wrote it
+    on the flite file ("... better than when you have to defend in court.") it holds "when you have
+    to", wording that asks the listener for a story, and the rules themselves gave it to the
+    interviewer (the follow-up became small talk, the answer ended 10 s early): what someone in the
+    story said asks no one for a story."""
+    if p is not None:
+        _model_sure(monkeypatch, said, p)
     iv = json.loads(json.dumps(INTERVIEW))
-    iv["turns"][1]["followups"] = [{"after": "end", "question": "I'm curious what your manager thought about the new contract.",
+    asked = "I'm curious what your manager thought about the new contract."
+    iv["turns"][1]["followups"] = [{"after": "end", "question": asked,
                                     "sentences": [["R", "She was fine with it, actually."], ["R", said]]}]
     units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
     reply = next(u for u in units if u.text == said)
     assert reply.speaker == "candidate" and reply in exchanges[0].answer, (reply.speaker, reply.role, reply.why)
     assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups][-1:] == [asked]
 
 
 def test_one_voice_a_story_told_in_the_present_after_a_first_short_sentence_is_the_answer(monkeypatch):
@@ -1450,3 +1464,105 @@ def test_one_voice_praise_for_the_answer_before_the_next_question_is_the_intervi
     units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
     assert {u.text: u.speaker for u in units}[praise] == "interviewer"
     assert len(exchanges) == 2 and exchanges[0].answer[-1].text.startswith("We never ran out of boxes")
+
+
+def test_one_voice_a_question_whisper_ended_at_a_pause_goes_on_after_a_joining_word():
+    """Blind33 iwi_05 (Kokoro, one voice): Whisper ended "Have you ever lost animals?" at a pause
+    and wrote the rest, "Because something went wrong with the system.", as a sentence of its own;
+    it opened the answer 1.8 s early. A piece that opens with a joining word and says no "I" or
+    "we" goes on with the question; after a question that asks why, "Because ..." is the reply."""
+    _assert_question_goes_on("Have you ever lost a customer?", "Because something went wrong with a supplier.")
+    _assert_reply_stays_the_candidates("Why did you pick that supplier?", "Because it was the cheapest one on the list.")
+
+
+def _assert_question_goes_on(question: str, rest: str) -> None:
+    """Read by one voice, with the first question written as `question` and `rest` (two sentences,
+    as Whisper cut it): `rest` is the interviewer's, in the question, and the answer starts after it."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["question"] = f"{question} {rest}"
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    piece = next(u for u in units if u.text == rest)
+    assert piece.speaker == "interviewer" and piece in exchanges[0].question, (piece.speaker, piece.role, piece.why)
+    assert exchanges[0].answer[0].text == iv["turns"][1]["sentences"][0][1]
+
+
+def _assert_reply_stays_the_candidates(question: str, reply: str) -> None:
+    """Read by one voice, with a follow-up `question` in the first answer and `reply` to it: the
+    reply is the candidate's."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"][0] = {"after": 1, "question": question, "sentences": [["A", reply]]}
+    units, _truth, _true_speaker, _exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == reply)
+    assert said.speaker == "candidate" and said.role == "reply", (said.speaker, said.role, said.why)
+
+
+def test_one_voice_a_question_goes_on_in_lower_case_after_a_full_stop_whisper_put_at_a_pause():
+    """Blind30 iwf_05 (espeak, one voice): "I'd like to hear about a time you didn't get on with
+    someone on a job." came out as "I'd like to hear about a time you did." / "and get on with
+    someone on a job.": the second piece opened the answer 3 s early. Lower case with no "I" or
+    "we" after the interviewer's request goes on with it, full stop or not."""
+    _assert_question_goes_on("I'd like to hear about a time a supplier let you down.", "and how it went on the day.")
+    # the story's scene in lower case after the question (cut from it at a short silence, blind33
+    # iwi_03: "... broken yourself" / "for about four years ago.") is the story, not the question
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"].insert(0, ["S", "for about four years ago."])
+    _units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    assert exchanges[0].answer[0].text == "for about four years ago.", [u.text for u in exchanges[0].question]
+    # a direct answer in lower case after a full stop is the reply (blind37 iwm_05: "I'd like to
+    # know how long that really took." / "about nine hours in total, ...")
+    _assert_reply_stays_the_candidates("I'd like to know how long that really took.",
+                                       "about nine hours in total, spread over two days.")
+
+
+def test_one_voice_an_apology_and_an_imperative_cut_in_and_the_quote_in_the_reply_goes_on():
+    """Blind35 iwk_03 (Kokoro, one voice): the follow-up "Sorry, just explain the bedroom
+    comparison to me the way you put it to them." came out as "Sorry, just explain the bedroom." /
+    "comparison to me the way you put it to them." and stayed in the candidate's answer; the reply
+    quoted what the candidate had told the pupils over two sentences ("Well, I said when you switch
+    the light off, ..." / "It's the same at the eyepiece, your eye can see the shape ..."), and the
+    second, for its "your", became a new main question (answer 30 s short, one extra question)."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    said = ["Well, I said when you fold the lid in, you can still stack the boxes, but you can't seal them.",
+            "It's the same on the pallet, your load can lean but not tip."]
+    iv["turns"][1]["followups"][0] = {"after": 1, "question": "Sorry, just explain the lid. trick to me the way you put it to the buyer.",
+                                      "sentences": [["A", s] for s in said]}
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    asked = [" ".join(u.text for u in q) for q, _ in exchanges[0].followups]
+    assert "Sorry, just explain the lid. trick to me the way you put it to the buyer." in asked, asked
+    for text in said:
+        u = next(u for u in units if u.text == text)
+        assert u.speaker == "candidate" and u in exchanges[0].answer, (u.speaker, u.role, u.why)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+
+
+def test_one_voice_a_remark_on_the_rain_after_an_answer_is_the_interviewers_chat():
+    """Blind33 iwi_09 (Kokoro, one voice): after the first answer the interviewer remarks on the
+    weather ("Listen to that, it's hammering on the roof now."), the candidate agrees, and the
+    interviewer moves on; with no "I" or "we" in it the remark stayed the candidate's and the answer
+    ran 8 s into the chat. Chat wording that opens a sentence with no "I" or "we" is the
+    interviewer's, and the answer ends before it."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = iv["turns"][1]["followups"][:1]
+    remark = "Listen to that, it's hammering on the roof now."
+    iv["turns"].insert(2, {"smalltalk": [["I", remark], ["C", "I was just thinking that, I hope my car windows are shut."],
+                                         ["I", "You and me both."]]})
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == remark)
+    assert said.speaker == "interviewer" and said not in exchanges[0].answer, (said.speaker, said.role, said.why)
+    assert exchanges[0].answer[-1].text == iv["turns"][1]["sentences"][-1][1], [u.text for u in exchanges[0].answer[-3:]]
+    assert len(exchanges) == 2
+
+
+def test_one_voice_a_request_for_a_story_in_a_later_clause_is_the_interviewers(monkeypatch):
+    """Blind34 iwj_09's script (one voice): "We lose seeds if the drying goes wrong, so walk me
+    through a time you caught a process problem early." opens with the interviewer's own "we", so
+    only the speaker wording model gave it to the interviewer (p 0.81, and under the 0.8 line once
+    retrained): the question would be lost. A later clause asking the listener for a story, with no
+    "I" or "we" from there on, is the interviewer's; "..., give me a moment." asks for none."""
+    asked = "We lose stock if the chillers fail, so walk me through a time you caught a problem early."
+    _model_sure(monkeypatch, asked, 0.5)
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2]["question"] = asked
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == asked)
+    assert said.speaker == "interviewer" and len(exchanges) == 2 and said in exchanges[1].question, (said.speaker, said.why)

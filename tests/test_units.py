@@ -114,3 +114,26 @@ def test_the_closing_run_into_the_last_words_of_a_story_is_cut():
     parts = ["Honestly I think I was the only person in the building who noticed",
              "brilliant right is there anything you'd like to ask me."]
     assert _units(parts, 0.36) == parts
+
+
+def test_the_closing_run_into_a_last_sentence_with_no_i_or_we_is_cut():
+    """Blind38 iwn_02 (one flite voice): the candidate's last sentence says no "I" or "we" ("And
+    since then any change to the ration has a quality check written into it,") and Whisper ran it
+    into the interviewer's "that's all from me." across 0.29 s of silence; the answer ended 4.5 s
+    early. A statement before the closing is cut from it as a first-person story is."""
+    parts = ["And since then any change to the ration has a quality check written into it",
+             "that's all from me."]
+    assert _units(parts, 0.29) == parts
+    story = [parts[0], "and the losses on that line have not come back since."]
+    assert _units(story, 0.29) == [" ".join(story)]  # no closing: the story's own pause
+
+
+def test_a_question_and_the_scene_of_the_story_are_cut_at_the_short_silence():
+    """Blind33 iwi_03 (one flite voice): the candidate's "{er} About four years ago," came out as
+    "for about four years ago." at the end of the question's sentence, 0.26 s after it; a piece that
+    sets the story's scene in time is the story, though it says no "I" or "we". A piece of the
+    question that speaks to "you" is not cut off, scene words or not."""
+    parts = ["Talk me through how you handle a part you've broken yourself", "for about four years ago."]
+    assert _units(parts, 0.26) == parts
+    asked = ["Think of a time", "in the last year when you disagreed with your manager."]
+    assert _units(asked, 0.26) == [" ".join(asked)]

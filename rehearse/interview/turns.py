@@ -505,8 +505,9 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
     ..."). The cut is made when one side opens with question wording (or ends with "?", asks the
     listener for a story: "Any time you've gone past ...", or holds the closing: "... who noticed |
     brilliant, right, is there anything you'd like to ask me") and has no first-person word after it,
-    and the other side tells in the first person and does not open as a question; a story's own
-    pauses ("How did we fix it? ... we rolled back") are never cut."""
+    and the other side tells in the first person or sets a scene in time (before the closing, states
+    anything) and does not open as a question; a story's own pauses ("How did we fix it? ... we
+    rolled back") are never cut."""
     from rehearse.interview.structure import _score
 
     ucfg, ccfg, scfg = cfg["units"], cfg["cues"], cfg["structure"]
@@ -519,15 +520,22 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
         if end is None and (piece.text.rstrip().endswith("?") or (
                 _score(text, scfg["new_story"])[0] >= scfg["min_main"] and re.search(scfg["listener"], text))):
             end = 0  # a question mark, or a request for a story to the listener ("Any time you've ...")
-        closing = re.search(scfg["closing"], text) if end is None else None
-        if closing:  # the closing, with or without a word before it ("Brilliant, right. Is there anything
-            # you'd like to ask me?"): no "I" or "we" after it but the listener's "me" or "us"
-            return not first.search(re.sub(r"\b(?:me|us)\b", "", text[closing.end():]))
-        return end is not None and not first.search(text[end:])
+        return closes(piece) if end is None else not first.search(text[end:])
 
-    def telling(piece: Unit) -> bool:
+    def closes(piece: Unit) -> bool:
+        """The closing, with or without a word before it ("Brilliant, right. Is there anything
+        you'd like to ask me?"): no "I" or "we" after it but the listener's "me" or "us"."""
         text = piece.text.lower().replace("\u2019", "'")
-        return not _openings(text, ccfg) and bool(first.search(text))
+        closing = re.search(scfg["closing"], text)
+        return bool(closing) and not first.search(re.sub(r"\b(?:me|us)\b", "", text[closing.end():]))
+
+    def telling(piece: Unit, before_closing: bool = False) -> bool:
+        """A statement in the first person, or one that sets the story's scene in time saying
+        nothing to "you" ("Talk me through how you handle a piece you've broken yourself | for
+        about four years ago."); before the closing any statement ("And since then any change to
+        the ration has a quality check written into it, | that's all from me.")."""
+        text = piece.text.lower().replace("\u2019", "'")
+        return not _openings(text, ccfg) and (before_closing or bool(first.search(text)) or sets_scene(piece, scfg))
 
     silences = [(a.end_s, b.start_s) for a, b in zip(speech or [], (speech or [])[1:])
                 if ucfg["short_gap_s"] <= b.start_s - a.end_s < ucfg["gap_s"]]
@@ -554,9 +562,17 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
             # below `short_gap_run_on_s` of silence, the story's words run on into the next question
             # only where Whisper starts that question with a capital ("... to fetch What's something
             # ..."): a piece that goes on in lower case after so short a pause goes on with the
-            # sentence ("What I took from it | is that the quiet ...", 0.2 s)
-            run_on = b - a >= ucfg["short_gap_run_on_s"] or right.words[0].text.lstrip("\"'(")[:1].isupper()
-            if (asking(left) and telling(right)) or (telling(left) and asking(right) and run_on):
+            # sentence ("What I took from it | is that the quiet ...", 0.2 s); the closing's wording
+            # does not go on with a story's sentence ("... written into it, | that's all from me.",
+            # 0.29 s)
+            # the closing cut from a statement before it starts in the right piece, and the
+            # statement does not leave its sentence open ("That's everything from | me, anything
+            # you'd like to ask."; "Then thank you for coming and | we'll be in touch by Friday.")
+            whole_closing = re.search(scfg["closing"], whole.text.lower().replace("\u2019", "'"))
+            closing = closes(right) and whole_closing is not None and whole_closing.start() > len(left.text) \
+                and not re.search(ucfg["open_end"], left.text.lower())
+            run_on = b - a >= ucfg["short_gap_run_on_s"] or right.words[0].text.lstrip("\"'(")[:1].isupper() or closing
+            if (asking(left) and telling(right)) or (telling(left, before_closing=closing) and asking(right) and run_on):
                 pieces[k:k + 1] = [left, right]
         if len(pieces) == 1:
             out.append(u)
@@ -567,6 +583,16 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
                 piece.why.append("speaker: cut from the unit before at a short silence between a question and a story")
             out.append(piece)
     return out
+
+
+def sets_scene(piece: Unit, scfg: dict) -> bool:
+    """A piece that sets a story's scene in time ("About four years ago.", the STAR rubric's cue)
+    and says nothing to "you": the story starting, not a question going on ("... in the last year
+    when you disagreed")."""
+    from rehearse.interview import turn_model
+
+    text = piece.text.lower().replace("\u2019", "'")
+    return bool(turn_model.scene_in_time([piece], scfg["scene_cue"])) and not re.search(scfg["listener"], text)
 
 
 def _cut_at_voice_changes(samples: np.ndarray, units: list[Unit], nearest: np.ndarray, sims: np.ndarray,
@@ -603,9 +629,12 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     closing = [bool(re.search(scfg["closing"], t)) for t in texts]
     # a request for a story said as a statement, to the listener ("So last one, describe a
     # situation where you had to explain something technical.", "I'd like to hear about a time you
-    # failed."): the interviewer's too; the candidate's own story does not ask "you" for one
+    # failed."): the interviewer's too; the candidate's own story does not ask "you" for one, nor
+    # does what someone in it said ("She said a notice you have to withdraw is better than one
+    # when you have to defend in court.")
     asking_story = [w >= scfg["one_voice_story"] for w in story_words]
-    story = [a and bool(re.search(scfg["listener"], t)) and not re.match(first_person, t) for a, t in zip(asking_story, texts)]
+    story = [a and bool(re.search(scfg["listener"], t)) and not re.match(first_person, t)
+             and not re.match(scfg["own_reported_speech"], t) for a, t in zip(asking_story, texts)]
     # a short request to the listener with no "I" or "we" ("The worst night you've had on shift.",
     # "Give me the story of a store you turned around."), or in the first person asking to hear
     # about the listener ("I'm curious how you deal with ...") or about the story told, with no "I"
@@ -624,6 +653,11 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
         end = re.search(scfg["one_voice_ends_request"], t)
         if end and not re.search(first_person, t[:end.start()]):
             return True
+        clause = re.search(scfg["one_voice_clause_request"], t)
+        asked = t[clause.start():] if clause else ""
+        if (clause and _score(asked, scfg["new_story"])[0] >= scfg["one_voice_story"] and re.search(scfg["listener"], asked)
+                and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", asked))):
+            return True  # "We lose seeds if the drying goes wrong, so walk me through a time you caught ..."
         reflection = re.match(scfg["reflects"], t)
         if reflection and n_words <= scfg["one_voice_addressed_words"] and not re.search(first_person, t[reflection.end():]):
             return True  # a reflection on the story told ("That must have been a tricky call to make.")
@@ -635,9 +669,12 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
             return False
         return n_words <= scfg["one_voice_addressed_words"] and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", t))
 
+    # ... and chat that opens a sentence with no "I" or "we", asking nothing ("Listen to that, it's
+    # hammering on the roof now."; "How's your week been?" may be the candidate's)
     request = [addressed(i) or (i > 0 and len(u.words) <= scfg["one_voice_echo_words"]
                                 and not re.search(first_person, texts[i]) and echoes([u], [units[i - 1]], scfg))
-               for i, u in enumerate(units)]
+               or (re.match(scfg["chat"], t) is not None and "?" not in t and not re.search(first_person, t))
+               for i, (u, t) in enumerate(zip(units, texts))]
     told = [bool(re.search(scfg["one_voice_told_question"], t)) for t in texts]
     # what someone said, quoted in the story after Whisper cut it from "I said," ("When the chef
     # rang up shouting, I said," / "that's my mistake." / "Give me an hour."): the candidate's,
@@ -649,6 +686,13 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
             while j < len(units) and units[j].start_s - units[i - 1].end_s <= scfg["one_voice_quote_reach_s"]:
                 quoted[j] = True
                 j += 1
+        # the quote to "you" going on after a sentence that opens by reporting it ("Well, I said when
+        # you switch the light off, ..." / "It's the same at the eyepiece, your eye can see ...")
+        elif (re.match(scfg["one_voice_quote_opens"], texts[i - 1]) and re.search(scfg["listener"], texts[i - 1])
+              and not units[i].asks(min_score) and "?" not in texts[i]
+              and not re.match(scfg["reflects"], texts[i])
+              and units[i].start_s - units[i - 1].end_s <= scfg["one_voice_quote_reach_s"]):
+            quoted[i] = True
     asks = [((u.asks(min_score) and not told[i]) or closing[i] or story[i] or request[i]) and not quoted[i]
             for i, u in enumerate(units)]
     # a short question checking what a request for a story meant ("Do you mean on the day
@@ -663,14 +707,30 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
             asks[i], clarifying[i] = False, True
     # Whisper cuts a question where the speaker pauses ("In the past, can you tell me about a time"
     # / "you had to deal with a guest" / "who was really unhappy."): a piece that opens in lower
-    # case after the interviewer's piece that left its sentence open, with no "I" or "we" in it,
-    # goes on with the question
+    # case after the interviewer's piece, with no "I" or "we" in it (the listener's "me" may be:
+    # "Sorry, just explain the bedroom." / "comparison to me the way you put it to them."), goes on
+    # with the question, even after a full stop Whisper put at the pause ("I'd like to hear about a
+    # time you did." / "and get on with someone on a job.", blind30 iwf_05), though not after a
+    # question mark nor as a direct answer after a full stop ("I'd like to know how long that really
+    # took." / "about nine hours in total, ...", blind37 iwm_05). So does a piece that opens with a
+    # word joining it to the question, even after a question mark (`one_voice_question_goes_on`:
+    # "Have you ever lost animals?" / "Because something went wrong with the system."), unless the
+    # question asked why. A piece that sets the story's scene in time is the story ("... broken
+    # yourself" / "for about four years ago.").
     for i in range(1, len(units)):
+        # lower case from its first word on, a filler's too ("um, and get on with ..."; "Um, it was"
+        # and the script's "um It was" open a sentence)
         raw = units[i].text.strip()
-        if asks[i - 1] and not asks[i] and raw[:1].islower() and not re.search(first_person, texts[i]) \
-                and not ends_sentence(units[i - 1].text):
+        lower = raw[:1].islower() and re.sub(scfg["one_voice_filler"], "", raw, flags=re.IGNORECASE)[:1].islower()
+        opened = not ends_sentence(units[i - 1].text) or (
+            units[i - 1].text.rstrip().endswith(".") and not re.match(scfg["direct_answer"], texts[i]))
+        joined = (lower and opened) or (
+            re.match(scfg["one_voice_question_goes_on"], texts[i]) and "?" not in texts[i]
+            and not re.search(scfg["one_voice_why"], texts[i - 1]))
+        if asks[i - 1] and not asks[i] and joined and not re.search(scfg["story_first_person"], texts[i]) \
+                and not sets_scene(units[i], scfg):
             asks[i] = True
-            units[i].why.append("speaker: goes on with the question before it (lower case after an open sentence)")
+            units[i].why.append("speaker: goes on with the question before it (lower case, or a joining word)")
     moving = [bool(re.search(scfg["transition"], t) or re.search(scfg["chat"], t)) for t in texts]
     lead = [_leads_in(t, scfg) for t in texts]
     for i, u in enumerate(units):
