@@ -1566,3 +1566,17 @@ def test_one_voice_a_request_for_a_story_in_a_later_clause_is_the_interviewers(m
     units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
     said = next(u for u in units if u.text == asked)
     assert said.speaker == "interviewer" and len(exchanges) == 2 and said in exchanges[1].question, (said.speaker, said.why)
+
+
+@pytest.mark.parametrize(("question", "rest"), [
+    ("Tell me about a time.", "A delivery went badly wrong."),
+    ("How did you handle a supplier?", "Pulling out after the contract was signed.")])
+def test_one_voice_the_rest_of_a_question_whisper_ended_early_goes_on_with_it(question, rest):
+    """Blind39 iwo_08 (Kokoro, one voice; after its measurement): Whisper ended "Tell me about a
+    time a placement went badly wrong." on "a time." and "How did you handle a candidate pulling out
+    after they'd accepted?" on "a candidate?", and wrote each rest as a sentence with a capital; both
+    answers started 2.5-2.8 s early. A short rest with no "I" or "we" after a request ended on its
+    head noun, or opening with an -ing verb and no subject, goes on with the question; "Sure." does
+    not."""
+    _assert_question_goes_on(question, rest)
+    _assert_reply_stays_the_candidates("Tell me about a time.", "Sure.")

@@ -715,8 +715,10 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     # took." / "about nine hours in total, ...", blind37 iwm_05). So does a piece that opens with a
     # word joining it to the question, even after a question mark (`one_voice_question_goes_on`:
     # "Have you ever lost animals?" / "Because something went wrong with the system."), unless the
-    # question asked why. A piece that sets the story's scene in time is the story ("... broken
-    # yourself" / "for about four years ago.").
+    # question asked why, and so does a short rest of a request Whisper ended on its head noun or
+    # before an -ing phrase ("Tell me about a time." / "A placement went badly wrong.", "How did you
+    # handle a candidate?" / "Pulling out after they'd accepted."). A piece that sets the story's
+    # scene in time is the story ("... broken yourself" / "for about four years ago.").
     for i in range(1, len(units)):
         # lower case from its first word on, a filler's too ("um, and get on with ..."; "Um, it was"
         # and the script's "um It was" open a sentence)
@@ -724,8 +726,12 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
         lower = raw[:1].islower() and re.sub(scfg["one_voice_filler"], "", raw, flags=re.IGNORECASE)[:1].islower()
         opened = not ends_sentence(units[i - 1].text) or (
             units[i - 1].text.rstrip().endswith(".") and not re.match(scfg["direct_answer"], texts[i]))
-        joined = (lower and opened) or (
-            re.match(scfg["one_voice_question_goes_on"], texts[i]) and "?" not in texts[i]
+        fewest, most = scfg["one_voice_cut_rest_words"]
+        rest = (fewest <= len(units[i].words) <= most and "," not in texts[i]
+                and not re.match(scfg["direct_answer"], texts[i])
+                and (re.search(scfg["one_voice_cut_head"], texts[i - 1].strip()) or re.match(scfg["one_voice_cut_rest"], texts[i])))
+        joined = (lower and opened) or ((
+            re.match(scfg["one_voice_question_goes_on"], texts[i]) or rest) and "?" not in texts[i]
             and not re.search(scfg["one_voice_why"], texts[i - 1]))
         if asks[i - 1] and not asks[i] and joined and not re.search(scfg["story_first_person"], texts[i]) \
                 and not sets_scene(units[i], scfg):
