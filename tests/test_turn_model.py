@@ -1580,3 +1580,22 @@ def test_one_voice_the_rest_of_a_question_whisper_ended_early_goes_on_with_it(qu
     not."""
     _assert_question_goes_on(question, rest)
     _assert_reply_stays_the_candidates("Tell me about a time.", "Sure.")
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_decline_that_says_the_pack_answered_what_i_was_wondering_is_no_candidate_question(one_voice):
+    """Blind39 iwo_04 (flite, one voice; after its measurement): the candidate declines ("The pack
+    you sent over answered most of what I was wondering.") and the interviewer ends; the "I was
+    wondering" of the decline, and the interviewer's words after it, made it a candidate question.
+    "I was wondering how the rota works." still asks."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    decline = "The pack you sent over answered most of what I was wondering."
+    iv["turns"].append({"closing": [["I", "That's all from me. Is there anything you'd like to ask?"],
+                                    ["C", decline],
+                                    ["I", "Good, we'll let you know by Wednesday, thanks very much."]]})
+    units = (_read_by_one_voice(iv)[0] if one_voice else _laid_out(iv)[0])
+    said = next(u for u in units if u.text == decline)
+    assert said.role == "closing", (said.role, said.why)
+    iv["turns"][-1]["closing"][1] = ["CQ", "I was wondering how the rota works."]
+    units = (_read_by_one_voice(iv)[0] if one_voice else _laid_out(iv)[0])
+    assert next(u for u in units if u.text.startswith("I was wondering")).role == "candidate_question"
