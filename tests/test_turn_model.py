@@ -1475,15 +1475,17 @@ def test_one_voice_a_question_whisper_ended_at_a_pause_goes_on_after_a_joining_w
     _assert_reply_stays_the_candidates("Why did you pick that supplier?", "Because it was the cheapest one on the list.")
 
 
-def _assert_question_goes_on(question: str, rest: str) -> None:
+def _assert_question_goes_on(question: str, rest: str):
     """Read by one voice, with the first question written as `question` and `rest` (two sentences,
-    as Whisper cut it): `rest` is the interviewer's, in the question, and the answer starts after it."""
+    as Whisper cut it): `rest` is the interviewer's, in the question, and the answer starts after it
+    (the unit of `rest` is returned)."""
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][1]["question"] = f"{question} {rest}"
     units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
     piece = next(u for u in units if u.text == rest)
     assert piece.speaker == "interviewer" and piece in exchanges[0].question, (piece.speaker, piece.role, piece.why)
     assert exchanges[0].answer[0].text == iv["turns"][1]["sentences"][0][1]
+    return piece
 
 
 def _assert_reply_stays_the_candidates(question: str, reply: str) -> None:
@@ -1578,7 +1580,8 @@ def test_one_voice_the_rest_of_a_question_whisper_ended_early_goes_on_with_it(qu
     answers started 2.5-2.8 s early. A short rest with no "I" or "we" after a request ended on its
     head noun, or opening with an -ing verb and no subject, goes on with the question; "Sure." does
     not."""
-    _assert_question_goes_on(question, rest)
+    piece = _assert_question_goes_on(question, rest)
+    assert "speaker: goes on with the question before it (the rest of a request cut short)" in piece.why
     _assert_reply_stays_the_candidates("Tell me about a time.", "Sure.")
 
 

@@ -736,7 +736,8 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
         if asks[i - 1] and not asks[i] and joined and not re.search(scfg["story_first_person"], texts[i]) \
                 and not sets_scene(units[i], scfg):
             asks[i] = True
-            units[i].why.append("speaker: goes on with the question before it (lower case, or a joining word)")
+            how = "lower case" if lower and opened else "the rest of a request cut short" if rest else "a joining word"
+            units[i].why.append(f"speaker: goes on with the question before it ({how})")
     moving = [bool(re.search(scfg["transition"], t) or re.search(scfg["chat"], t)) for t in texts]
     lead = [_leads_in(t, scfg) for t in texts]
     for i, u in enumerate(units):
