@@ -508,13 +508,13 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
     and the other side tells in the first person or sets a scene in time (before the closing, states
     anything) and does not open as a question; a story's own pauses ("How did we fix it? ... we
     rolled back") are never cut."""
-    from rehearse.interview.structure import _score
+    from rehearse.interview.structure import _score, _text
 
     ucfg, ccfg, scfg = cfg["units"], cfg["cues"], cfg["structure"]
     first = re.compile(ccfg["first_person"])
 
     def asking(piece: Unit) -> bool:
-        text = piece.text.lower().replace("\u2019", "'")
+        text = _text([piece])
         opens = _openings(text, ccfg)
         end = opens[0][2].end() if opens else None
         if end is None and (piece.text.rstrip().endswith("?") or (
@@ -525,7 +525,7 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
     def closes(piece: Unit) -> bool:
         """The closing, with or without a word before it ("Brilliant, right. Is there anything
         you'd like to ask me?"): no "I" or "we" after it but the listener's "me" or "us"."""
-        text = piece.text.lower().replace("\u2019", "'")
+        text = _text([piece])
         closing = re.search(scfg["closing"], text)
         return bool(closing) and not first.search(re.sub(r"\b(?:me|us)\b", "", text[closing.end():]))
 
@@ -534,7 +534,7 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
         nothing to "you" ("Talk me through how you handle a piece you've broken yourself | for
         about four years ago."); before the closing any statement ("And since then any change to
         the ration has a quality check written into it, | that's all from me.")."""
-        text = piece.text.lower().replace("\u2019", "'")
+        text = _text([piece])
         return not _openings(text, ccfg) and (before_closing or bool(first.search(text)) or sets_scene(piece, scfg))
 
     silences = [(a.end_s, b.start_s) for a, b in zip(speech or [], (speech or [])[1:])
@@ -562,13 +562,12 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
             # below `short_gap_run_on_s` of silence, the story's words run on into the next question
             # only where Whisper starts that question with a capital ("... to fetch What's something
             # ..."): a piece that goes on in lower case after so short a pause goes on with the
-            # sentence ("What I took from it | is that the quiet ...", 0.2 s); the closing's wording
+            # sentence ("What I took from it | is that the quiet ...", 0.2 s). The closing's wording
             # does not go on with a story's sentence ("... written into it, | that's all from me.",
-            # 0.29 s)
-            # the closing cut from a statement before it starts in the right piece, and the
-            # statement does not leave its sentence open ("That's everything from | me, anything
-            # you'd like to ask."; "Then thank you for coming and | we'll be in touch by Friday.")
-            whole_closing = re.search(scfg["closing"], whole.text.lower().replace("\u2019", "'"))
+            # 0.29 s), when it starts in the right piece and the statement before it does not leave
+            # its sentence open ("That's everything from | me, anything you'd like to ask."; "Then
+            # thank you for coming and | we'll be in touch by Friday.")
+            whole_closing = re.search(scfg["closing"], _text([whole]))
             closing = closes(right) and whole_closing is not None and whole_closing.start() > len(left.text) \
                 and not re.search(ucfg["open_end"], left.text.lower())
             run_on = b - a >= ucfg["short_gap_run_on_s"] or right.words[0].text.lstrip("\"'(")[:1].isupper() or closing
@@ -590,9 +589,9 @@ def sets_scene(piece: Unit, scfg: dict) -> bool:
     and says nothing to "you": the story starting, not a question going on ("... in the last year
     when you disagreed")."""
     from rehearse.interview import turn_model
+    from rehearse.interview.structure import _text
 
-    text = piece.text.lower().replace("\u2019", "'")
-    return bool(turn_model.scene_in_time([piece], scfg["scene_cue"])) and not re.search(scfg["listener"], text)
+    return bool(turn_model.scene_in_time([piece], scfg["scene_cue"])) and not re.search(scfg["listener"], _text([piece]))
 
 
 def _cut_at_voice_changes(samples: np.ndarray, units: list[Unit], nearest: np.ndarray, sims: np.ndarray,
@@ -724,11 +723,10 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
         # and the script's "um It was" open a sentence)
         raw = units[i].text.strip()
         lower = raw[:1].islower() and re.sub(scfg["one_voice_filler"], "", raw, flags=re.IGNORECASE)[:1].islower()
-        opened = not ends_sentence(units[i - 1].text) or (
-            units[i - 1].text.rstrip().endswith(".") and not re.match(scfg["direct_answer"], texts[i]))
+        direct = re.match(scfg["direct_answer"], texts[i])
+        opened = not ends_sentence(units[i - 1].text) or (units[i - 1].text.rstrip().endswith(".") and not direct)
         fewest, most = scfg["one_voice_cut_rest_words"]
-        rest = (fewest <= len(units[i].words) <= most and "," not in texts[i]
-                and not re.match(scfg["direct_answer"], texts[i])
+        rest = (fewest <= len(units[i].words) <= most and "," not in texts[i] and not direct
                 and (re.search(scfg["one_voice_cut_head"], texts[i - 1].strip()) or re.match(scfg["one_voice_cut_rest"], texts[i])))
         joined = (lower and opened) or ((
             re.match(scfg["one_voice_question_goes_on"], texts[i]) or rest) and "?" not in texts[i]
