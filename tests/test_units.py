@@ -10,7 +10,7 @@ import pytest
 
 from rehearse import rubric
 from rehearse.audio.decode import SAMPLE_RATE
-from rehearse.interview.turns import _cut_at_short_silences, make_units
+from rehearse.interview.turns import _cut_at_closing_wording, _cut_at_short_silences, make_units
 from rehearse.models import Span, Word
 
 
@@ -126,6 +126,34 @@ def test_the_closing_run_into_a_last_sentence_with_no_i_or_we_is_cut():
     assert _units(parts, 0.29) == parts
     story = [parts[0], "and the losses on that line have not come back since."]
     assert _units(story, 0.29) == [" ".join(story)]  # no closing: the story's own pause
+
+
+def _closing_cut(said: str) -> list[str]:
+    """One voice: `said` heard with no silence anywhere, cut where the closing's wording starts."""
+    cfg = rubric.load("interview")
+    words, speech, samples = _heard([said], 0.0)
+    units = make_units(words, cfg["units"]["gap_s"], speech, cfg["units"]["reach_s"])
+    return [u.text for u in _cut_at_closing_wording(units, samples, None, cfg)]
+
+
+def test_the_closing_run_into_the_last_statement_with_no_silence_is_cut_where_its_wording_starts():
+    """Blind39 iwo_04 (one flite voice): the candidate's last sentence and the interviewer's
+    "That's all from me." came with no gap, and Whisper wrote them as one sentence ("... when it was
+    admin that's all from me."): the last answer ended 5 s late, at the end of the closing's
+    invitation. With one voice the closing's wording starts the interviewer's turn."""
+    said = "The mistake really was assuming the problem was selling when it was admin that's all from me."
+    assert _closing_cut(said) == ["The mistake really was assuming the problem was selling when it was admin",
+                                  "that's all from me."]
+
+
+@pytest.mark.parametrize("said", [
+    "Okay great thanks that's all from me.",  # an acknowledgement, too short to be a statement
+    "We kept the notes short and that's all from me.",  # the statement is left open
+    "Did the new rota hold up after that's all from me.",  # it asks
+    "That's all from me, anything you'd like to ask?",  # the closing opens the unit
+])
+def test_the_closing_is_not_cut_from_what_is_no_statement(said):
+    assert _closing_cut(said) == [said]
 
 
 def test_a_question_and_the_scene_of_the_story_are_cut_at_the_short_silence():

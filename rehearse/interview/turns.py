@@ -220,6 +220,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
             notes.append(f"one voice heard (voice separation {separation:.2f} < {sp['min_separation']:g}): "
                          "turns found from question wording")
     if detection == "wording":
+        units[:] = _cut_at_closing_wording(units, samples, balance, cfg)
         _turns_by_wording(units, min_score, cfg["structure"], ccfg["first_person"])
         for u in units:
             if not any(w.startswith("speaker:") for w in u.why):
@@ -581,6 +582,34 @@ def _cut_at_short_silences(units: list[Unit], samples: np.ndarray, speech: list 
             if n:
                 piece.why.append("speaker: cut from the unit before at a short silence between a question and a story")
             out.append(piece)
+    return out
+
+
+def _cut_at_closing_wording(units: list[Unit], samples: np.ndarray, balance: ChannelLevels | None,
+                            cfg: dict) -> list[Unit]:
+    """One voice: a unit in which the closing's wording follows a statement with no silence the
+    voice activity hears ("... when it was admin that's all from me.") is cut where that wording
+    starts, so the answer ends with the statement. The statement must hold at least
+    `[units] closing_cut_min_words` words, not leave its sentence open, nor ask anything itself."""
+    from rehearse.interview.structure import _text
+
+    ucfg, scfg = cfg["units"], cfg["structure"]
+    out: list[Unit] = []
+    for u in units:
+        text = _text([u])
+        closing = re.search(scfg["closing"], text)
+        # the word the closing's wording starts in ("that's" of "... admin that's all from me")
+        k = len(text[:closing.start()].split()) if closing else 0
+        left = Unit(u.words[:k]) if k else None
+        if left is None or k < ucfg["closing_cut_min_words"] or "?" in left.text \
+                or re.search(ucfg["open_end"], left.text.lower()) or _openings(_text([left]), cfg["cues"]):
+            out.append(u)
+            continue
+        right = Unit(u.words[k:])
+        for piece in (left, right):
+            _cue(piece, samples, balance, cfg)
+        right.why.append("speaker: cut from the statement before it where the closing's wording starts")
+        out += [left, right]
     return out
 
 
