@@ -10,7 +10,11 @@ import pytest
 
 from rehearse import rubric
 from rehearse.audio.decode import SAMPLE_RATE
-from rehearse.interview.turns import _cut_at_closing_wording, _cut_at_short_silences, make_units
+from rehearse.interview.turns import (
+    _cut_at_closing_wording,
+    _cut_at_short_silences,
+    make_units,
+)
 from rehearse.models import Span, Word
 
 
