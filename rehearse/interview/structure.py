@@ -104,6 +104,15 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             _mark(run, "closing", why)
             state, reply = "closing", None
             continue
+        declined = _declined(runs, k, cfg) if state == "answer" and new < cfg["min_main"] else None
+        if declined is not None and not any(
+                r[0].speaker == "interviewer" and _score(_text(r), cfg["new_story"])[0] >= cfg["min_main"] for r in runs[k + 1:]):
+            # the candidate says there is nothing to ask ("No, I don't think so. You've covered
+            # everything else."): this turn invited questions, however it was worded or heard ("Done.
+            # Questions?" written as "Don question.")
+            _mark(run, "closing", f"the candidate then declines to ask ({declined!r})")
+            state, reply = "closing", None
+            continue
         main = new >= cfg["min_main"] and new > follow
         why_main = f"new-story wording {new_hits} ({new:g}) over follow-up wording {follow_hits} ({follow:g})"
         n_words = sum(len(u.words) for u in run)
@@ -160,6 +169,10 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         if cut_in is None and state == "answer" and new < cfg["min_main"] and not chat \
                 and n_words <= cfg["interrupt_max_words"]:
             cut_in = re.search(cfg["reflects"], text)
+        # ... and so is one asking the reason for what was told, naming no new story
+        if cut_in is None and state == "answer" and new <= cfg["min_main"] and not chat \
+                and n_words <= cfg["interrupt_max_words"]:
+            cut_in = re.match(cfg["reason_request"], text)
         if model is not None:
             p = turn_model.probability(x, model["main"])
             main = p >= model["main"]["threshold"] and cut_in is None
@@ -172,7 +185,10 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                 if q >= model["aside"]["threshold"]:
                     aside = f"the turn model takes it off the story: {q:.2f} ({', '.join(turn_model.reasons(x, model['aside']))})"
                     closing_later = _closing_after_reply(runs, k, cfg)
-                    replied = sum(len(u.words) for u in nxt)
+                    # the reply runs on past a short interjection heard as the interviewer's ("While
+                    # the line was stopped, I moved ..." / "So, nobody was sitting there." / "standing
+                    # around waiting for me. We actually got ...")
+                    replied = sum(len(u.words) for u in whole)
                     if replied > cfg["aside_reply_max_words"] and (same_story is None or same_story > 0):
                         # the candidate answers it with more of the same story than anyone says to
                         # small talk ("I'm curious what the owner said about the frame swapping." - "He
@@ -203,10 +219,18 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                  and _score(_text(exchanges[-1].question), cfg["new_story"])[0] >= cfg["min_main"])
         if early and main:
             main, note = False, note + f"; too early in the answer for a new question ({so_far:.0f} s of talk)"
-        if early and not main and all(u.guessed for u in run) and not asks and not worded and follow == 0 and not aside:
+        # ... and later in the answer, such a statement naming no story ("Made on a line shared with
+        # hazelnuts.", the rest of the candidate's sentence) starts no new answer, whatever the turn
+        # model makes of it: a main question asks, or asks for a story, if only by naming its kind
+        # ("A claimant who wouldn't engage.")
+        statement = all(u.guessed for u in run) and not asks and not worded and follow == 0 and not aside
+        if state == "answer" and main and statement and new < cfg["min_main"] and not re.match(cfg["names_a_kind"], text):
+            main, early, note = False, True, note + "; a statement naming no story starts no new answer"
+        if early and not main and statement:
             for u in run:
                 u.speaker = "candidate"
-                u.why.append("speaker: the candidate's after all: a statement this early in the answer is the story")
+                u.why.append("speaker: the candidate's after all: a statement " + (
+                    "this early in the answer is the story" if so_far < cfg["early_answer_s"] else "naming no story is the story"))
             _answer_goes_on(run, exchanges, reply, note)
             continue
         if main and asks and chat and new < cfg["chat_over_new"] and story < cfg["long_reply_s"]:
@@ -539,6 +563,16 @@ def _request_before_closing(runs: list[list[Unit]], k: int, cfg: dict, min_score
         if any(u.asks(min_score) for u in run) and follow >= cfg["closing_request_follow"] and not re.search(cfg["chat"], text):
             return text
     return None
+
+
+def _declined(runs: list[list[Unit]], k: int, cfg: dict) -> str | None:
+    """The candidate's words declining to ask anything (`closing_declined`) in the first
+    `closing_declined_words` words of the reply to run k."""
+    if k + 1 >= len(runs) or runs[k + 1][0].speaker != "candidate":
+        return None
+    words = [w.text for u in runs[k + 1] for w in u.words][: cfg["closing_declined_words"]]
+    hit = re.search(cfg["closing_declined"], " ".join(words).lower().replace("\u2019", "'"))
+    return hit.group(0) if hit else None
 
 
 def _closing_after_reply(runs: list[list[Unit]], k: int, cfg: dict) -> str | None:
