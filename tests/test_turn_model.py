@@ -711,7 +711,7 @@ def test_a_request_to_hear_how_the_story_ended_is_a_follow_up():
 
 @pytest.mark.parametrize("closing", ["Great, that's my lot.", "Thank you, that's all of my questions.",
                                      "That's about all from me.", "Okay, that's pretty much everything from me.",
-                                     "Great, I think that's everything."])
+                                     "Great, I think that's everything.", "That'll do me, I think."])
 def test_one_voice_thats_my_lot_opens_the_closing(closing):
     """Blind25 iwa_05 and iwa_03: "That's my lot." and "That's all of my questions." end the last
     answer: they are the interviewer's, in the closing; so do blind36 iwl_01's "That's about all
@@ -1760,3 +1760,56 @@ def test_stop_there_cuts_into_the_answer_whatever_the_turn_model_says(monkeypatc
     said = [u for u in units if u.text in asked]
     assert said and all(u.role == "followup" for u in said), [(u.text, u.role, u.why) for u in said]
     assert len(exchanges) == 2
+
+
+def test_one_voice_did_you_find_the_workshop_all_right_is_chat():
+    """Blind41 iwq_01 (one Kokoro voice): "Hello, come in, have a seat. Did you find the workshop all
+    right?" opened the interview; the turn model made the question a main question (0.83) and the
+    chat after it an answer. Asking whether the way was found is chat, whatever the place."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][0] = {"smalltalk": [["I", "Hello, come in, have a seat."], ["I", "Did you find the workshop all right?"],
+                                    ["I", "The signs from the car park are a bit hopeless."],
+                                    ["C", "I did, eventually."], ["C", "I went round the back by the loading bay first."],
+                                    ["I", "Everyone does that."]]}
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == "Did you find the workshop all right?")
+    assert said.role in ("smalltalk", "lead"), (said.role, said.why)
+    assert len(exchanges) == 2 and not any(u.role == "answer" for u in units if u.start_s < exchanges[0].question[0].start_s)
+
+
+@pytest.mark.parametrize("asked", ["Ever found a problem on a job that the customer really didn't want to hear about.",
+                                   "Ever kept a supplier on after they let you down."])
+def test_one_voice_ever_with_an_irregular_verb_asks(asked):
+    """Blind41 iwq_03 (one espeak voice): "Ever found a problem up on a roof that the customer really
+    didn't want to hear about?", written with a full stop, was read as the candidate's and the
+    question lost: "ever" opens a question with any past participle, "found" and "kept" as well as
+    "-ed" verbs."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2]["lead"] = "Okay, next one."
+    iv["turns"][2]["question"] = asked
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == asked)
+    assert said.speaker == "interviewer" and len(exchanges) == 2 and said in exchanges[1].question, (said.speaker, said.why)
+
+
+def test_one_voice_the_first_person_statement_right_after_a_cut_in_is_the_reply(monkeypatch):
+    """Blind41 iwq_01 (one Kokoro voice): "Hang on, I'd like to hear a bit more about that habit."
+    and the candidate's reply "Well, on a typical limb, I'd take it down fairly hard over the crest,
+    because ..." both went to the interviewer by the speaker wording model (p 0.99), and the pair
+    became a new question: the answer ended 44 s early. After a turn that cuts in, the statement
+    that only the model gave the interviewer, told in the first person and asking nothing, is the
+    candidate's reply; one that asks to hear more stays the interviewer's."""
+    cut_in = "Hang on, I'd like to hear a bit more about that habit."
+    reply = "Well, on a typical order, I'd take the biggest supplier first, because they can absorb it."
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": 2, "question": cut_in, "sentences": [["A", reply]]}]
+    _model_sure(monkeypatch, reply, 0.99)
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == reply)
+    assert said.speaker == "candidate" and said in exchanges[0].answer, (said.speaker, said.role, said.why)
+    assert len(exchanges) == 2
+    more = "I'd love to hear how the supplier took it."
+    iv["turns"][1]["followups"] = [{"after": 2, "question": f"{cut_in} {more}", "sentences": [["A", reply]]}]
+    _model_sure(monkeypatch, more, 0.99)
+    units, _truth, _true_speaker, _exchanges = _read_by_one_voice(iv)
+    assert next(u for u in units if u.text == more).speaker == "interviewer"

@@ -892,6 +892,15 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
             units[j].speaker, units[j].guessed = "candidate", False
             units[j].why.append("speaker: the candidate's: the interviewer cuts in after it")
             j -= 1
+        # ... and the statement right after it that only the model gave the interviewer, told in the
+        # first person and asking nothing, is the candidate's reply ("Hang on, I'd like to hear a
+        # bit more about that habit." / "Well, on a typical limb, I'd take it down fairly hard ...")
+        k = i + 1
+        if (k < len(units) and units[k].speaker == "interviewer" and units[k].guessed and not keep[k]
+                and re.search(scfg["story_first_person"], texts[k]) and "?" not in texts[k] and not units[k].asks(min_score)
+                and not any(re.search(scfg[key], texts[k]) for key in ("candidate_asks", "chat", "closing"))):
+            units[k].speaker, units[k].guessed = "candidate", False
+            units[k].why.append("speaker: the candidate's: the reply to the interviewer cutting in before it")
     # an acknowledgement just before a turn the model gave the interviewer is its lead-in
     for i in range(len(units) - 2, -1, -1):
         u, after = units[i], units[i + 1]
