@@ -105,8 +105,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             state, reply = "closing", None
             continue
         declined = _declined(runs, k, cfg) if state == "answer" and new < cfg["min_main"] else None
-        if declined is not None and not any(
-                r[0].speaker == "interviewer" and _score(_text(r), cfg["new_story"])[0] >= cfg["min_main"] for r in runs[k + 1:]):
+        if declined is not None and not _story_asked_later(runs, k, cfg):
             # the candidate says there is nothing to ask ("No, I don't think so. You've covered
             # everything else."): this turn invited questions, however it was worded or heard ("Done.
             # Questions?" written as "Don question.")
@@ -200,9 +199,8 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                         # talking: this turn was a remark on the last story that drew more of it ("That's
                         # a lot of effort for something that wasn't your problem." - "Maybe, but ...")
                         aside, note = None, note + f"; the closing comes later ({closing_later!r}) after more of the story"
-                    elif left < cfg["closing_talk_left_s"] and not any(
-                            r[0].speaker == "interviewer" and _score(_text(r), cfg["new_story"])[0] >= cfg["min_main"]
-                            for r in runs[k + 1:]) and _request_before_closing(runs, k, cfg, min_score) is None:
+                    elif left < cfg["closing_talk_left_s"] and not _story_asked_later(runs, k, cfg) \
+                            and _request_before_closing(runs, k, cfg, min_score) is None:
                         # off the story with little of the candidate's talk left in the recording and no
                         # question for a story to come: the end of the interview, however it was worded
                         # ("I've got ten minutes for yours.")
@@ -563,6 +561,12 @@ def _request_before_closing(runs: list[list[Unit]], k: int, cfg: dict, min_score
         if any(u.asks(min_score) for u in run) and follow >= cfg["closing_request_follow"] and not re.search(cfg["chat"], text):
             return text
     return None
+
+
+def _story_asked_later(runs: list[list[Unit]], k: int, cfg: dict) -> bool:
+    """A later turn of the interviewer's asks for a story (new-story wording of at least `min_main`)."""
+    return any(r[0].speaker == "interviewer" and _score(_text(r), cfg["new_story"])[0] >= cfg["min_main"]
+               for r in runs[k + 1:])
 
 
 def _declined(runs: list[list[Unit]], k: int, cfg: dict) -> str | None:
