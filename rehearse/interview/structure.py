@@ -574,8 +574,8 @@ def _declined(runs: list[list[Unit]], k: int, cfg: dict) -> str | None:
     `closing_declined_words` words of the reply to run k."""
     if k + 1 >= len(runs) or runs[k + 1][0].speaker != "candidate":
         return None
-    words = [w.text for u in runs[k + 1] for w in u.words][: cfg["closing_declined_words"]]
-    hit = re.search(cfg["closing_declined"], " ".join(words).lower().replace("\u2019", "'"))
+    said = Unit([w for u in runs[k + 1] for w in u.words][: cfg["closing_declined_words"]])
+    hit = re.search(cfg["closing_declined"], _text([said]))
     return hit.group(0) if hit else None
 
 

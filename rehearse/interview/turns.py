@@ -598,14 +598,13 @@ def _cut_at_closing_wording(units: list[Unit], samples: np.ndarray, balance: Cha
     for u in units:
         text = _text([u])
         closing = re.search(scfg["closing"], text)
-        # the word the closing's wording starts in ("that's" of "... admin that's all from me")
-        k = len(text[:closing.start()].split()) if closing else 0
-        left = Unit(u.words[:k]) if k else None
-        if left is None or k < ucfg["closing_cut_min_words"] or "?" in left.text \
-                or re.search(ucfg["open_end"], left.text.lower()) or _openings(_text([left]), cfg["cues"]):
+        said = text[:closing.start()] if closing else ""  # the statement before the closing's wording
+        k = len(said.split())  # the word that wording starts in ("that's" of "... admin that's all from me")
+        if k < ucfg["closing_cut_min_words"] or "?" in said or re.search(ucfg["open_end"], said.rstrip()) \
+                or _openings(said, cfg["cues"]):
             out.append(u)
             continue
-        right = Unit(u.words[k:])
+        left, right = Unit(u.words[:k]), Unit(u.words[k:])
         for piece in (left, right):
             _cue(piece, samples, balance, cfg)
         right.why.append("speaker: cut from the statement before it where the closing's wording starts")
