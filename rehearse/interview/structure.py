@@ -97,6 +97,11 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # did you do?") is its lead-in: only the part from its first question on can make it chat
         asking = next((i for i, u in enumerate(run) if u.asks(min_score)), 0)
         chat = re.search(cfg["chat"], _text(run[asking:]))
+        named = _topic(chat.group(0), cfg) if chat and state == "answer" else set()
+        if named and named <= _topic(" ".join(u.text for u in exchanges[-1].answer), cfg):
+            # chat's words that the answer itself used ("The coffee." after "... and I had the bar send
+            # coffee down") pick up the story: a terse follow-up, not chat
+            chat = None
         # closing wording before the first main question is the interviewer describing the format
         # ("... and some time at the end for anything you want to ask"), not the closing
         if state == "closing" or (exchanges and re.search(cfg["closing"], text) and not _story_to_come(runs, k, cfg)):
@@ -530,6 +535,9 @@ def _story_to_come(runs: list[list[Unit]], k: int, cfg: dict) -> bool:
             # the words run on in the closing wording's own clause ("Is there anything you want to
             # ask before I let you go?"): its question mark is the invitation's, not a new question
             rest = ""
+        elif j == k:
+            # ... and so is a question mark right after the closing wording ("Anything for me?")
+            rest = re.sub(r"^\s*\?", "", rest)
         # a request for a story, or any question that is not the invitation to ask ("We've got ten
         # minutes left, so a quicker one. You and a designer disagree on a flow. What happens?")
         asked = _score(rest, cfg["new_story"])[0] >= cfg["min_main"] or (

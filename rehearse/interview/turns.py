@@ -685,6 +685,10 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
         if (clause and _score(asked, scfg["new_story"])[0] >= scfg["one_voice_story"] and re.search(scfg["listener"], asked)
                 and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", asked))):
             return True  # "We lose seeds if the drying goes wrong, so walk me through a time you caught ..."
+        tag = re.search(scfg["one_voice_tag"], t)
+        if tag and re.search(scfg["listener"], t[:tag.start()]) and not re.search(first_person, t[:tag.start()]) \
+                and i + 1 < len(units) and re.match(scfg["direct_answer"], texts[i + 1]):
+            return True  # "You'd want to rule out your own kit first, I suppose." - "Exactly."
         reflection = re.match(scfg["reflects"], t)
         if reflection and n_words <= scfg["one_voice_addressed_words"] and not re.search(first_person, t[reflection.end():]):
             return True  # a reflection on the story told ("That must have been a tricky call to make.")
@@ -700,7 +704,8 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     # hammering on the roof now."; "How's your week been?" may be the candidate's)
     request = [addressed(i) or (i > 0 and len(u.words) <= scfg["one_voice_echo_words"]
                                 and not re.search(first_person, texts[i]) and echoes([u], [units[i - 1]], scfg))
-               or (re.match(scfg["chat"], t) is not None and "?" not in t and not re.search(first_person, t))
+               or (re.match(scfg["chat"], re.sub(scfg["one_voice_chat_lead"], "", t)) is not None and "?" not in t
+                   and not re.search(first_person, t))
                for i, (u, t) in enumerate(zip(units, texts))]
     told = [bool(re.search(scfg["one_voice_told_question"], t)) for t in texts]
     # what someone said, quoted in the story after Whisper cut it from "I said," ("When the chef
@@ -881,25 +886,41 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
     # a turn that opens by cutting in ("Hang on, the pub sold you ice.") cuts into someone else's
     # talk: the statements just before it that only the model gave the interviewer ("And the pub
     # next door with cash for every bag of ice.") are the candidate's story it cut into
+    from rehearse.interview.structure import _score
+
     for i, u in enumerate(units):
-        if u.speaker != "interviewer" or not re.match(scfg["interrupts"], texts[i]):
+        if u.speaker != "interviewer":
+            continue
+        cuts_in = bool(re.match(scfg["interrupts"], texts[i]))
+        # a question of the rules' asked into the candidate's talk, asking for no new story and
+        # inviting no questions ("And what do you do differently now?")
+        asked_into = (not u.guessed and i > 0 and units[i - 1].speaker == "candidate"
+                      and (u.asks(min_score) or "?" in texts[i]) and not re.search(scfg["closing"], texts[i])
+                      and _score(texts[i], scfg["new_story"])[0] < scfg["min_main"])
+        if not (cuts_in or asked_into):
             continue
         j = i - 1
-        while j >= 0 and units[j].speaker == "interviewer" and units[j].guessed and not keep[j]:
+        while cuts_in and j >= 0 and units[j].speaker == "interviewer" and units[j].guessed and not keep[j]:
             if re.search(scfg["ack"], texts[j]) or re.match(scfg["reflects"], texts[j]):
                 break
             units[j].speaker, units[j].guessed = "candidate", False
             units[j].why.append("speaker: the candidate's: the interviewer cuts in after it")
             j -= 1
-        # ... and the statement right after it that only the model gave the interviewer, told in the
-        # first person and asking nothing, is the candidate's reply ("Hang on, I'd like to hear a
-        # bit more about that habit." / "Well, on a typical limb, I'd take it down fairly hard ...")
+        # ... and the statement right after it (or after a question asked into the candidate's talk)
+        # that only the model gave the interviewer, told in the first person and asking nothing, is
+        # the candidate's reply ("Hang on, I'd like to hear a bit more about that habit." / "Well, on
+        # a typical limb, I'd take it down fairly hard ..."; "And what do you do differently now?" /
+        # "Now if I have to go shorter than the owner asked, I ring them before I start ...")
         k = i + 1
         if (k < len(units) and units[k].speaker == "interviewer" and units[k].guessed and not keep[k]
                 and re.search(scfg["story_first_person"], texts[k]) and "?" not in texts[k] and not units[k].asks(min_score)
-                and not any(re.search(scfg[key], texts[k]) for key in ("candidate_asks", "chat", "closing"))):
+                and not any(re.search(scfg[key], texts[k]) for key in ("candidate_asks", "chat", "closing"))
+                # after a question into the story, a statement to "you" may be the interviewer's own
+                # ("Maria?" - "Sorry, I think I lost you there for a second.")
+                and (cuts_in or not re.search(scfg["listener"], re.sub(scfg["one_voice_generic_you"], "", texts[k])))):
             units[k].speaker, units[k].guessed = "candidate", False
-            units[k].why.append("speaker: the candidate's: the reply to the interviewer cutting in before it")
+            units[k].why.append("speaker: the candidate's: the reply to the interviewer "
+                                + ("cutting in before it" if cuts_in else "asking into the story before it"))
     # an acknowledgement just before a turn the model gave the interviewer is its lead-in
     for i in range(len(units) - 2, -1, -1):
         u, after = units[i], units[i + 1]
