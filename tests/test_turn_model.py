@@ -712,7 +712,8 @@ def test_a_request_to_hear_how_the_story_ended_is_a_follow_up():
 @pytest.mark.parametrize("closing", ["Great, that's my lot.", "Thank you, that's all of my questions.",
                                      "That's about all from me.", "Okay, that's pretty much everything from me.",
                                      "Great, I think that's everything.", "That'll do me, I think.",
-                                     "Right, that's the main things covered."])
+                                     "Right, that's the main things covered.", "Okay, that's pretty much it.",
+                                     "That's the formal part over."])
 def test_one_voice_thats_my_lot_opens_the_closing(closing):
     """Blind25 iwa_05 and iwa_03: "That's my lot." and "That's all of my questions." end the last
     answer: they are the interviewer's, in the closing; so do blind36 iwl_01's "That's about all
@@ -920,6 +921,8 @@ def test_one_voice_chat_before_a_question_is_its_lead_in_not_the_question():
     # as Whisper wrote it (blind37 iwm_02)
     ("Sorry that's the dog,", "fly lie down.", "Don't worry, mine's the same when a car comes up the yard.",
      "She'll settle, where were we?"),
+    # blind43 iws_03 (one espeak voice): the second answer ran 4.6 s into it
+    ("Sorry, one second.", "I just need to tell them to hold the delivery.", "Sure.", "Sorry about that, where were we?"),
     # a noise from next door (blind42 iwr_01, one voice: the first answer ran 7 s into it)
     ("Sorry, that's the big saw next door, they're cutting worktops today.", "It'll stop in a minute.",
      "No, it's fine, honestly.", "Right, where were we?")])
@@ -945,7 +948,9 @@ def test_sorry_thats_my_radio_between_questions_is_chat(one_voice, sorry, aside,
 
 
 @pytest.mark.parametrize("one_voice", [False, True])
-@pytest.mark.parametrize("heard", ["Mm-hm.", "Right, right.", "Got it.", "Zeta.", "No, no, no.", "Okay, you"])
+@pytest.mark.parametrize("heard", ["Mm-hm.", "Right, right.", "Got it.", "Zeta.", "No, no, no.", "Okay, you",
+                                   # blind43 iws_10: Whisper's guesses at a listener's "mm" (0.34-0.37)
+                                   "What?", "My what?"])
 def test_a_listeners_backchannel_inside_an_answer_is_neither_a_follow_up_nor_a_question(heard, one_voice):
     """The interviewer's "Mm-hm" or "Uh-huh" while the candidate goes on with the story
     (scripts/corpus/interviews_backchannels.yaml), as Whisper writes it ("Zeta.", "No, no, no.",
@@ -1944,3 +1949,136 @@ def test_one_voice_the_first_person_statement_right_after_a_question_into_the_st
     assert said.speaker == "candidate" and said in exchanges[-1].answer, (said.speaker, said.role, said.why)
     asked = next(u for u in units if u.text == "And what do you do differently now?")
     assert asked.role == "followup", (asked.role, asked.why)
+
+
+def test_a_first_word_whisper_timed_over_a_listeners_mm_hm_is_the_candidates():
+    """Blind43 iws_07, iws_10, iws_09 (two voices, stereo): Whisper dropped the listener's "Mm-hm"
+    and timed the candidate's next word over it ("Most" / "of them were swifts ...", "We" / "had two
+    people on ropes ...", "I" / "was the producer ..."); the voice (or channel) gave the word to the
+    interviewer and it became a follow-up. A word or two leaving its sentence open, right before the
+    candidate's unit opening in lower case, is the start of the candidate's sentence."""
+    from rehearse.interview.turns import _first_words_run_on
+
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": 2, "question": "Most", "sentences": [
+        ["A", "of the boxes came from the second supplier, and I checked every pallet myself."]]}]
+    cfg = rubric.load("interview")
+    units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    _first_words_run_on(units, cfg["turns"])
+    said = next(u for u in units if u.text == "Most")
+    assert said.speaker == "candidate", said.why
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    assert said in exchanges[0].answer and not any(said in q for q, _ in exchanges[0].followups)
+    # a terse question ends its sentence ("Why?") and stays the interviewer's
+    iv["turns"][1]["followups"] = [{"after": 2, "question": "Why?", "sentences": [
+        ["A", "because the first supplier had gone under, and I checked every pallet myself."]]}]
+    units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    _first_words_run_on(units, cfg["turns"])
+    assert next(u for u in units if u.text == "Why?").speaker == "interviewer"
+
+
+def test_a_terse_statement_whisper_was_unsure_of_answered_yes_is_a_follow_up():
+    """Blind43 iws_10 (two voices, a terse interviewer): "Supervisor agreed?" heard as "Supervisors
+    agreed." with its first word at 0.34 was taken for a listener's sound Whisper guessed at, though
+    the candidate answered it "Yes, straight away, ...": a follow-up lost."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": 2, "question": "Supervisors agreed.", "sentences": [
+        ["A", "Yes, straight away, he had seen the same warning from the supplier."]]}]
+    cfg = rubric.load("interview")
+    units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    said = next(u for u in units if u.text == "Supervisors agreed.")
+    said.words = [w.model_copy(update={"probability": 0.34 if i == 0 else 0.98}) for i, w in enumerate(said.words)]
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    assert said.role == "followup", (said.role, said.why)
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == ["Supervisors agreed."]
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_your_turn_what_do_you_want_to_know_opens_the_closing(one_voice):
+    """Blind43 iws_06 (two voices): "Your turn. What do you want to know?" was no closing wording: it
+    became a follow-up, the candidate's first question its reply, and the last answer ran 6 s into
+    the closing."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [["I", "Your turn. What do you want to know?"],
+                                    ["CQ", "What's the delivery schedule like over Christmas?"],
+                                    ["I", "Two extra runs a week, from mid November."]]})
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    invitation = [u for u in units if u.text in ("Your turn.", "What do you want to know?", "Your turn. What do you want to know?")]
+    assert invitation and all(u.role == "closing" for u in invitation), [(u.text, u.role, u.why) for u in invitation]
+    asked = next(u for u in units if u.text.startswith("What's the delivery"))
+    assert asked.role == "candidate_question" and asked not in exchanges[-1].answer, (asked.role, asked.why)
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_request_naming_again_what_the_candidate_just_said_is_a_follow_up(monkeypatch, one_voice):
+    """Blind43 iws_04 (one Kokoro voice): "Talk me through how the drift alert works." right after
+    "We also added a drift alert on the top 20 features ..." - the turn model made it a main question
+    (0.97) and the first answer ended 18 s early. A request with no more than weak new-story wording
+    ("talk me through") that names again a thing of two words the candidate's last sentence named is
+    a follow-up, however sure the model."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"].append(["R", "We also added a stock alert on the top twenty lines, which caught two shortages early."])
+    iv["turns"][1]["followups"] = [{"after": "end", "question": "Talk me through how the stock alert works.", "sentences": [
+        ["A", "Every morning it compares what we hold of each line with the next week's orders."],
+        ["A", "If a line drops under four days of cover, it emails whoever is on purchasing that week."]]}]
+    _turn_model_sure_of_every_question(monkeypatch)
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    said = next(u for u in units if u.text == "Talk me through how the stock alert works.")
+    assert said.role == "followup", (said.role, said.why)
+    assert len(exchanges) == 2 and any(said in q for q, _ in exchanges[0].followups)
+
+
+def test_one_voice_a_candidates_closing_question_with_when_a_is_no_request_for_a_story():
+    """Blind43 iws_04 (one Kokoro voice): the candidate's closing question "How do you decide when a
+    model is ready to ship?" has new-story wording ("when a"), so the closing was taken to start
+    after it and both of the candidate's questions went to the interviewer. A request for a story is
+    told one: it counts only with a story's length of talk after it."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [
+        ["I", "We've got five minutes left, so over to you."],
+        ["CQ", "How do you decide when a supplier is good enough to keep?"],
+        ["I", "We review them every quarter against late deliveries."],
+        ["CQ", "And how big is the team?"],
+        ["I", "Four buyers and an assistant."]]})
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    asked = [u for u in units if u.text.startswith(("How do you decide", "And how big"))]
+    assert [(u.speaker, u.role) for u in asked] == [("candidate", "candidate_question")] * 2, \
+        [(u.text[:30], u.speaker, u.role, u.why) for u in asked]
+    assert len(exchanges) == 2
+
+
+def test_one_voice_the_candidates_words_given_back_to_them_are_the_interviewers_follow_up():
+    """Blind43 iws_05 (one Kokoro voice): "You told them it was your mistake, just like that?" heard
+    without its question mark, after "I rang the practice back, told them straight that it was my
+    mistake": the candidate's words given back in the second person; it was read as the candidate's
+    and the follow-up lost."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"].insert(3, ["A", "I rang the old supplier back and told them straight that it was my mistake to rely on them."])
+    asked = "You told them it was your mistake, just like that."
+    iv["turns"][1]["followups"] = [{"after": 3, "question": asked, "sentences": [
+        ["A", "Yes, there was no point hiding it, they would have seen the orders."]]}]
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == asked)
+    assert said.speaker == "interviewer" and said.role == "followup", (said.speaker, said.role, said.why)
+    assert len(exchanges) == 2
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_bare_right_with_a_question_mark_inside_the_story_is_a_backchannel(one_voice):
+    """Blind43 iws_05 (one Kokoro voice): the listener's "Right." written "Right?" (0.91) became a
+    follow-up: a single backchannel word asks nothing for its question mark."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["backchannels"] = [{"after": 1, "text": "Right?"}]
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    said = next(u for u in units if u.text == "Right?")
+    assert said.role not in ("followup", "question"), (said.role, said.why)
+    assert len(exchanges) == 2 and len(exchanges[0].followups) == 2

@@ -150,6 +150,19 @@ def test_the_closing_run_into_the_last_statement_with_no_silence_is_cut_where_it
                                   "that's all from me."]
 
 
+def test_a_chat_question_run_into_the_last_statement_is_cut_where_its_clause_starts():
+    """Blind43 iws_02 (one flite voice): Whisper wrote the candidate's last result and their own
+    request for water as one sentence ("... went from about 1 in 20 to maybe one in 50, sorry, could
+    I grab some water?"), and the whole unit went to the interviewer for its question: the answer
+    ended 6.6 s early. A question of chat after a statement is cut where its clause starts, with
+    the apology opening it; chat words inside the story ("a cup of tea, which ...") are not cut."""
+    said = "Returns went from about one in twenty to maybe one in fifty, sorry, could I grab some water?"
+    assert _closing_cut(said) == ["Returns went from about one in twenty to maybe one in fifty,",
+                                  "sorry, could I grab some water?"]
+    story = "Then I made everyone a cup of tea, which calmed the whole room down."
+    assert _closing_cut(story) == [story]
+
+
 @pytest.mark.parametrize("said", [
     "Okay great thanks that's all from me.",  # an acknowledgement, too short to be a statement
     "We kept the notes short and that's all from me.",  # the statement is left open

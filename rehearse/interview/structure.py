@@ -299,13 +299,20 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # ("Lesson.", 0.89) or taken up in its own words ("Three hours." - "Three, maybe less")
         # (the turn model's main question stands over the second kind: "Difficult seller." is a
         # terse question Whisper was unsure of)
-        backchannel = (not asks and not worded and follow < cfg["statement_followup"]
-                       and bool(re.search(cfg["backchannel"], text.strip())))  # "Got it." points back at 0.5
+        # (a single backchannel word asks nothing for its question mark: "Right?" inside the story)
+        backchannel = ((not asks or n_words == 1) and not worded and follow < cfg["statement_followup"]
+                       and bool(re.search(cfg["backchannel"], text.strip().rstrip("?"))))  # "Got it." points back at 0.5
         quiet = not asks and not worded and follow == 0 and new == 0 and cut_in is None and "?" not in text
+        few = state == "answer" and n_words <= cfg["backchannel_max_words"] \
+            and not set(_words(text, cfg["echo_ignore"])) & set(_words(_text(nxt), cfg["echo_ignore"])) \
+            and not re.match(cfg["answered_yes_no"], _text(nxt))  # "Supervisors agreed." - "Yes, straight away"
         listening = backchannel or (
-            quiet and state == "answer" and n_words <= cfg["backchannel_max_words"]
-            and min(w.probability for u in run for w in u.words) < cfg["backchannel_max_probability"]
-            and not set(_words(text, cfg["echo_ignore"])) & set(_words(_text(nxt), cfg["echo_ignore"])))
+            quiet and few and min(w.probability for u in run for w in u.words) < cfg["backchannel_max_probability"])
+        # ... and so is such a turn written as a question when Whisper was unsure of every word of it
+        # ("What?" 0.34, "My what?" 0.37 and 0.34 for a listener's "mm"): a question said to be
+        # answered is said clearly
+        guessed_at = (few and follow == 0 and new == 0 and cut_in is None
+                      and max(w.probability for u in run for w in u.words) < cfg["backchannel_max_probability"])
         # inside an answer, a yes/no question about the story ("Was it hard to get people to talk
         # to you about why they'd stopped?", "Did you check the marks?") with no request for a story
         # in it and nothing before it but a word or two ("Oh no.") is a follow-up, however long the
@@ -339,6 +346,15 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             back = [m.group(1) for m in re.finditer(cfg["points_back"], text.lower()) if m.group(1) in named]
             if back:
                 main, note = False, note + f"; it points back at what the answer named ({', '.join(back)})"
+        # ... and so, however sure the model, is one with no more than weak new-story wording that
+        # names again a thing of two words the candidate's last sentence named ("Talk me through how
+        # the drift alert works." right after "We also added a drift alert on the top 20 features")
+        if main and state == "answer" and new <= cfg["min_main"] and k and runs[k - 1][0].speaker == "candidate":
+            last = _text(runs[k - 1][-1:])
+            again = [m.group(1) for m in re.finditer(cfg["names_again"], text.lower())
+                     if re.search(rf"\b{re.escape(m.group(1))}\b", last)]
+            if again:
+                main, note = False, note + f"; it names again what the candidate just said ({', '.join(again)})"
         if main and backchannel:
             main, note = False, note + "; only a listener's backchannel"
         if main:
@@ -360,7 +376,8 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             # a remark after small talk between questions ("Here you go.") is more small talk: it
             # does not take up the answer again
             _mark(run, "smalltalk", f"between questions (a remark, no question){note}")
-        elif asks or worded or follow >= cfg["statement_followup"] or not listening:
+        elif (((asks or worded) and not backchannel) or follow >= cfg["statement_followup"] or not listening) \
+                and not guessed_at:
             # a remark inside the answer that is more than a backchannel draws the candidate on it
             # ("Nine late." heard without its "Was that on you?", "That sounds like a risk.")
             if not asks and not worded:
@@ -371,7 +388,8 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             exchanges[-1].followups.append((run, reply))
             state = "answer"
         else:
-            _mark(run, "remark", f"a remark inside answer {len(exchanges)}, no question: the answer goes on{note}")
+            heard = "a sound Whisper was unsure of every word of" if asks or worded else "a remark"
+            _mark(run, "remark", f"{heard} inside answer {len(exchanges)}, no question: the answer goes on{note}")
     return exchanges
 
 

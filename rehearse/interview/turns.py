@@ -240,12 +240,28 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
             for u in run:
                 u.speaker = "candidate"
                 u.why.append("speaker: a short interjection, kept with the talk around it")
+    if detection != "wording":
+        _first_words_run_on(units, cfg["turns"])
     exchanges = structure(units, cfg["structure"], min_score)
     questions = [(ex.question[0].start_s, ex.question[-1].end_s, _asked(ex.question, min_score, cfg["structure"]),
                   [c for u in ex.question for c in u.cues]) for ex in exchanges]
     return Turns(questions, detection if questions else "none", units, notes,
                  round(separation, 2) if separation is not None else None, exchanges,
                  voices if detection == "voices" else None)
+
+
+def _first_words_run_on(units: list[Unit], cfg: dict) -> None:
+    """Whisper can drop a listener's "mm-hm" and time the candidate's first words over it ("Most" /
+    "of them were swifts ...", "We" / "had two people on ropes ..."): an interviewer's unit of at
+    most `run_on_words` words that leaves its sentence open, followed within `run_on_gap_s` by a
+    candidate's unit that opens in lower case, is the start of the candidate's sentence."""
+    for i in range(len(units) - 1):
+        u, after = units[i], units[i + 1]
+        if (u.speaker == "interviewer" and after.speaker == "candidate" and (i == 0 or units[i - 1].speaker == "candidate")
+                and len(u.words) <= cfg["run_on_words"] and not ends_sentence(u.text)
+                and after.start_s - u.end_s <= cfg["run_on_gap_s"] and after.text.strip()[:1].islower()):
+            u.speaker = "candidate"
+            u.why.append("speaker: the candidate's: the first words of the sentence that runs on after it")
 
 
 def _asked(run: list[Unit], min_score: float, cfg: dict) -> str:
@@ -589,16 +605,19 @@ def _cut_at_closing_wording(units: list[Unit], samples: np.ndarray, balance: Cha
                             cfg: dict) -> list[Unit]:
     """One voice: a unit in which the closing's wording follows a statement with no silence the
     voice activity hears ("... when it was admin that's all from me.") is cut where that wording
-    starts, so the answer ends with the statement. The statement must hold at least
-    `[units] closing_cut_min_words` words, not leave its sentence open, nor ask anything itself."""
+    starts, so the answer ends with the statement; and so is one in which a question of chat follows
+    a statement ("... went from one in twenty to one in 50, sorry, could I grab some water?"), cut
+    where the chat's clause starts, an apology opening it included. The statement must hold at
+    least `[units] closing_cut_min_words` words, not leave its sentence open, nor ask anything
+    itself."""
     from rehearse.interview.structure import _text
 
     ucfg, scfg = cfg["units"], cfg["structure"]
     out: list[Unit] = []
     for u in units:
         text = _text([u])
-        closing = re.search(scfg["closing"], text)
-        said = text[:closing.start()] if closing else ""  # the statement before the closing's wording
+        at, what = _closing_or_chat_starts(text, scfg)
+        said = text[:at] if at is not None else ""  # the statement before the closing's or chat's wording
         k = len(said.split())  # the word that wording starts in ("that's" of "... admin that's all from me")
         if k < ucfg["closing_cut_min_words"] or "?" in said or re.search(ucfg["open_end"], said.rstrip()) \
                 or _openings(said, cfg["cues"]):
@@ -607,9 +626,26 @@ def _cut_at_closing_wording(units: list[Unit], samples: np.ndarray, balance: Cha
         left, right = Unit(u.words[:k]), Unit(u.words[k:])
         for piece in (left, right):
             _cue(piece, samples, balance, cfg)
-        right.why.append("speaker: cut from the statement before it where the closing's wording starts")
+        right.why.append(f"speaker: cut from the statement before it where the {what} starts")
         out += [left, right]
     return out
+
+
+def _closing_or_chat_starts(text: str, scfg: dict) -> tuple[int | None, str]:
+    """Where the closing's wording starts in a unit's text, or else the clause of a question of
+    chat ("could I grab some water?") with the apology or cry opening it ("sorry, "); None when
+    neither."""
+    closing = re.search(scfg["closing"], text)
+    if closing:
+        return closing.start(), "closing's wording"
+    chat = re.search(scfg["chat"], text)
+    if not chat or "?" not in text[chat.start():]:
+        return None, ""
+    clauses = [0] + [b.end() for b in re.finditer(r"[,.;!?]\s+", text[:chat.start()])]
+    i = len(clauses) - 1
+    while i > 0 and re.fullmatch(scfg["one_voice_chat_lead"], text[clauses[i - 1]:clauses[i]]):
+        i -= 1
+    return clauses[i], "chat"
 
 
 def sets_scene(piece: Unit, scfg: dict) -> bool:
@@ -702,7 +738,12 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
 
     # ... and chat that opens a sentence with no "I" or "we", asking nothing ("Listen to that, it's
     # hammering on the roof now."; "How's your week been?" may be the candidate's)
-    request = [addressed(i) or (i > 0 and len(u.words) <= scfg["one_voice_echo_words"]
+    # ... and so is a sentence to "you" that gives the candidate's words just before it back to them
+    # ("You told them it was your mistake, just like that." after "... told them straight that it
+    # was my mistake"), however many of its words are "you" and "your"
+    request = [addressed(i) or (i > 0 and (len(u.words) <= scfg["one_voice_echo_words"] or (
+                                    re.search(scfg["listener"], re.sub(scfg["one_voice_generic_you"], "", t))
+                                    and len(u.words) <= scfg["one_voice_addressed_words"]))
                                 and not re.search(first_person, texts[i]) and echoes([u], [units[i - 1]], scfg))
                or (re.match(scfg["chat"], re.sub(scfg["one_voice_chat_lead"], "", t)) is not None and "?" not in t
                    and not re.search(first_person, t))
@@ -805,7 +846,16 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     # the closing: from the last closing wording with no request for a story after it, the
     # candidate asks (any question that is not itself closing wording) and the interviewer answers
     # (the statements after a candidate's question); other statements are the candidate's
-    last_story = max((i for i, a in enumerate(asking_story) if a), default=-1)
+    # (after closing wording, a request for a story is told one: at least `long_reply_s` of talk
+    # follows it before the next request to the listener or closing wording; a candidate's question in the closing,
+    # "How do you decide when a model is ready to ship?", gets a short answer)
+    def told_after(i: int) -> float:
+        later = itertools.takewhile(lambda j: not (story[j] or closing[j]), range(i + 1, len(units)))
+        return sum(len(units[j].words) for j in later) / scfg["talk_words_per_s"]
+
+    first_closing = next((i for i, c in enumerate(closing) if c), len(units))
+    last_story = max((i for i, a in enumerate(asking_story)
+                      if a and (i < first_closing or told_after(i) >= scfg["long_reply_s"])), default=-1)
     start = next((i for i, c in enumerate(closing) if c and i > last_story), len(units))
     answering = False
     # the candidate's by a rule: a question back, a quote in the story, a question in the closing
