@@ -2082,3 +2082,23 @@ def test_a_bare_right_with_a_question_mark_inside_the_story_is_a_backchannel(one
     said = next(u for u in units if u.text == "Right?")
     assert said.role not in ("followup", "question"), (said.role, said.why)
     assert len(exchanges) == 2 and len(exchanges[0].followups) == 2
+
+
+def test_stereo_the_side_that_talks_far_more_is_the_candidates():
+    """Blind44 iwt_09 (stereo): the candidate's channel held more question-cue score over its 432
+    words than the interviewer's over 158, and the channels were given the wrong way round: every
+    turn swapped, 0/3 questions. The side that talks far more is the candidate's."""
+    from rehearse.interview.turns import _asker_left
+
+    cfg = rubric.load("interview")
+    units, _truth = tfs.units_of(tfs.lines(INTERVIEW, {}), cfg["cues"])
+    for u in units:
+        u.balance_db = 20.0 if u.speaker == "interviewer" else -20.0
+    asked = sum(u.cue_score for u in units if u.speaker == "interviewer")
+    told = [u for u in units if u.speaker == "candidate"]
+    for u in told:  # Whisper hears the candidate's side as asking more, in all
+        u.cue_score = 1.2 * asked / len(told)
+    assert _asker_left(units, cfg["channels"]) is True
+    for u in units:
+        u.balance_db = -u.balance_db
+    assert _asker_left(units, cfg["channels"]) is False

@@ -171,8 +171,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
         units[:] = _cut_at_channel_changes(units, samples, balance, cfg)
         lopsided = [u for u in units if abs(u.balance_db) >= cfg["channels"]["min_db"]]
         if units and len(lopsided) >= cfg["channels"]["min_share"] * len(units):
-            scores = {side: sum(u.cue_score for u in units if (u.balance_db > 0) == side) for side in (True, False)}
-            asker_left = scores[True] >= scores[False]
+            asker_left = _asker_left(units, cfg["channels"])
             for u in units:
                 u.speaker = "interviewer" if (u.balance_db > 0) == asker_left else "candidate"
                 u.why.append(f"speaker: {'left' if u.balance_db > 0 else 'right'} channel ({u.balance_db:+.0f} dB)")
@@ -248,6 +247,19 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
     return Turns(questions, detection if questions else "none", units, notes,
                  round(separation, 2) if separation is not None else None, exchanges,
                  voices if detection == "voices" else None)
+
+
+def _asker_left(units: list[Unit], cfg: dict) -> bool:
+    """Stereo with one speaker per channel: whether the interviewer is on the left. The side that
+    talks at least `candidate_talks` times as much as the other (in words) is the candidate's,
+    however many of its sentences Whisper heard as questions (as with voices: blind44 iwt_09's
+    candidate side held more question-cue score over 432 words than the interviewer's over 158);
+    otherwise the side whose sentences are worded more as questions is the interviewer's."""
+    scores = {side: sum(u.cue_score for u in units if (u.balance_db > 0) == side) for side in (True, False)}
+    talk = {side: sum(len(u.words) for u in units if (u.balance_db > 0) == side) for side in (True, False)}
+    if max(talk.values()) >= cfg["candidate_talks"] * max(min(talk.values()), 1):
+        return talk[True] < talk[False]
+    return scores[True] >= scores[False]
 
 
 def _first_words_run_on(units: list[Unit], cfg: dict) -> None:
