@@ -301,3 +301,26 @@ def test_a_passage_whisper_wrote_twice_keeps_its_first_copy_and_the_speech_under
     assert {"players", "month"} & heard_again, heard_again  # the speech under the copy, transcribed again
     report = pipeline.analyze_transcribed(done.samples, text, str(done.path))
     assert abs(report.pacing.words_per_minute / truth["words_per_minute"] - 1) <= 0.05, report.pacing
+
+
+SAMPLED = """
+import sys
+from rehearse.speech.model import resolve_model, load_model
+model = load_model(resolve_model(None), threads=1)
+segments, _ = model.transcribe(sys.argv[1], temperature=1.0, beam_size=1, best_of=1, condition_on_previous_text=False)
+print(" ".join(s.text.strip() for s in segments))
+"""
+
+
+def test_whisper_sampling_is_the_same_on_every_run():
+    """Whisper's temperature fallback samples, and CTranslate2 seeded its sampler from the system's
+    random device: the same recording could come out two ways on two runs (CI once saw an answer
+    said twice lose its second half). Two processes that make the model sample at temperature 1.0
+    over the same sample write the same words."""
+    import subprocess
+    import sys
+
+    runs = [subprocess.run([sys.executable, "-c", SAMPLED, str(AUDIO / "strong_answer.wav")],
+                           capture_output=True, text=True, timeout=600, check=False) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), [r.stderr[-500:] for r in runs]
+    assert runs[0].stdout.strip() and runs[0].stdout == runs[1].stdout, [r.stdout for r in runs]

@@ -83,6 +83,9 @@ def cores() -> int:
     return max(1, min(int(wanted), available)) if wanted.isdigit() and int(wanted) > 0 else available
 
 
+SAMPLING_SEED = 20240101  # any fixed value: only that it is fixed matters
+
+
 def load_model(spec: ModelSpec, threads: int | None = None):
     """Load a WhisperModel on CPU, int8, one thread per available core (or `threads`)."""
     from faster_whisper import WhisperModel
@@ -92,6 +95,12 @@ def load_model(spec: ModelSpec, threads: int | None = None):
     folder = Path(spec.source).is_dir()
     if folder:  # a model folder is loaded from disk only: never a network call (tokenizer, hub lookups)
         os.environ["HF_HUB_OFFLINE"] = "1"
+    # Whisper's temperature fallback samples; CTranslate2 seeds its sampler from the system's random
+    # device unless told, so the same recording could be written two ways on two runs (and an answer
+    # said twice lost its second half now and then): one fixed seed makes every analysis repeatable
+    import ctranslate2
+
+    ctranslate2.set_random_seed(SAMPLING_SEED)
     try:
         model = WhisperModel(spec.source, device="cpu", compute_type="int8", cpu_threads=threads,
                              **({"local_files_only": True} if folder else {}))
