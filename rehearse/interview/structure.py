@@ -97,8 +97,10 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # did you do?") is its lead-in: only the part from its first question on can make it chat
         asking = next((i for i, u in enumerate(run) if u.asks(min_score)), 0)
         chat = re.search(cfg["chat"], _text(run[asking:]))
-        named = _topic(chat.group(0), cfg) if chat and state == "answer" else set()
-        if named and named <= _topic(" ".join(u.text for u in exchanges[-1].answer), cfg):
+        # the topic words the answer so far used (for chat picking up the story, and for `shared` below)
+        answer_topic = _topic(" ".join(u.text for u in exchanges[-1].answer), cfg) if state == "answer" else set()
+        chat_topic = _topic(chat.group(0), cfg) if chat and state == "answer" else set()
+        if chat_topic and chat_topic <= answer_topic:
             # chat's words that the answer itself used ("The coffee." after "... and I had the bar send
             # coffee down") pick up the story: a terse follow-up, not chat
             chat = None
@@ -124,7 +126,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # inside an answer, the turn's topic words the answer already used ("How many deals did you
         # drop from the list?" after a story about a list of deals): it asks about that story
         topic = _topic(text, cfg)
-        shared = sorted(topic & _topic(" ".join(u.text for u in exchanges[-1].answer), cfg)) if state == "answer" else []
+        shared = sorted(topic & answer_topic) if state == "answer" else []
         story = _story_after(runs, k, cfg)  # the candidate's talk after the turn, short questions inside it and all
         nxt = runs[k + 1] if k + 1 < len(runs) and runs[k + 1][0].speaker == "candidate" else []  # the reply
         x, same_story = None, None  # the turn model's features; its "answer and reply read as one story"
@@ -388,7 +390,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             exchanges[-1].followups.append((run, reply))
             state = "answer"
         else:
-            heard = "a sound Whisper was unsure of every word of" if asks or worded else "a remark"
+            heard = "a sound Whisper was unsure of every word of" if guessed_at else "a remark"
             _mark(run, "remark", f"{heard} inside answer {len(exchanges)}, no question: the answer goes on{note}")
     return exchanges
 
