@@ -166,6 +166,35 @@ def test_one_voice_a_question_back_checking_what_was_meant_is_the_candidates():
                                                        "Do you mean someone who reported to me?"]
 
 
+def test_one_voice_a_sentence_going_on_in_lower_case_is_the_candidates():
+    """Read by one voice: Whisper cut the candidate's sentence and wrote its rest in lower case
+    with no gap between the words ("... the person who could open the stock room that weekend" /
+    "was the caretaker, ..."). The piece opens like a yes/no question ("was the ..."), but it is
+    the candidate's sentence going on: no question of the interviewer's, so no follow-up is found
+    there (blind33 iwi_01). After a longer gap the same piece may be the interviewer's question
+    that lost its capital (blind38 iwn_05), and is left as it is."""
+    from rehearse.interview.turns import _no_openings_mid_sentence, _turns_by_wording
+
+    iv = json.loads(json.dumps(INTERVIEW))
+    piece = "was the caretaker, and he was away, so it fell to me."
+    iv["turns"][1]["sentences"][1:2] = [["T", "The only person who could open the stock room that weekend"], ["T", piece]]
+    cfg = rubric.load("interview")
+    for gap, speaker in ((0.0, "candidate"), (0.7, "interviewer")):
+        units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+        k = next(i for i, u in enumerate(units) if u.text == piece)
+        shift = units[k].start_s - units[k - 1].end_s - gap
+        for u in units[k:]:
+            u.words = [w.model_copy(update={"start_s": w.start_s - shift, "end_s": w.end_s - shift}) for w in u.words]
+        _no_openings_mid_sentence(units, cfg["cues"], cfg["structure"]["listener"], cfg["units"]["short_gap_s"])
+        _turns_by_wording(units, cfg["cues"]["min_question_score"], cfg["structure"], cfg["cues"]["first_person"])
+        assert units[k].speaker == speaker, (gap, units[k].speaker)
+        if gap == 0.0:
+            exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+            assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+            assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == [
+                "Sorry, who agreed to that contract?", "Any surprises on the invoices afterwards?"]
+
+
 def test_one_voice_follow_ups_whose_question_mark_whisper_dropped_are_the_interviewers():
     """Read by one voice, with the question marks lost as Whisper often loses them: follow-ups
     asked in question grammar (the verb before its subject, a "why" with no "I" after it, a lone

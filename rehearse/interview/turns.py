@@ -136,6 +136,28 @@ def question_cues(unit: Unit, cfg: dict) -> None:
         unit.cue_score += cfg["addressed_weight"]
 
 
+def _no_openings_mid_sentence(units: list[Unit], cfg: dict, listener: str, max_gap_s: float) -> None:
+    """A piece that opens in lower case within `max_gap_s` of the words of a unit that asked
+    nothing (no question mark), ends with no question mark and says nothing to "you" is that
+    unit's sentence going on: its first words open no question ("... so" / "I" / "was the senior
+    ice technician on call," is no "Was the ...?"), so its opening cues are taken back. After a
+    longer gap a piece in lower case may be the other speaker's question that lost its capital
+    ("... 10 off," / "was the understudy ready for ...", 0.7 s, blind38 iwn_05), and so may a piece
+    to "you" after none ("... without scanning it since" / "was anything said about it in your
+    appraisal.", blind30 iwf_09)."""
+    for before, unit in itertools.pairwise(units):
+        text = unit.text.strip()
+        lower = text.lower().replace("\u2019", "'")
+        if not text[:1].islower() or before.text.rstrip().endswith(("?", "!")) or text.endswith("?") \
+                or re.search(listener, lower) or unit.start_s - before.end_s > max_gap_s:
+            continue
+        for label, hit, _ in _openings(lower, cfg):
+            cue = f"{label}: {hit['pattern']}"
+            if cue in unit.cues:
+                unit.cues.remove(cue)
+                unit.cue_score -= hit["weight"]
+
+
 def _cue(unit: Unit, samples: np.ndarray, balance: ChannelLevels | None, cfg: dict) -> None:
     """A unit's question cues: wording, question mark, rising pitch; its channel balance."""
     ccfg = cfg["cues"]
@@ -160,6 +182,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
     for unit in units:
         _cue(unit, samples, balance, cfg)
     units = _cut_at_short_silences(units, samples, text.speech, balance, cfg)
+    _no_openings_mid_sentence(units, ccfg, cfg["structure"]["listener"], cfg["units"]["short_gap_s"])
     min_score = ccfg["min_question_score"]
     voices: dict = {}
     stories = [p["pattern"] for p in cfg["structure"]["new_story"]]
@@ -182,7 +205,9 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
     if detection == "wording":
         sp = cfg["speakers"]
         emb = unit_embeddings(samples, units, sp, text.speech) if units else None
-        separation = by_voice(samples, units, sp, min_score, text.speech, voices, stories=stories, emb=emb)
+        closing = cfg["structure"]["closing"]
+        separation = by_voice(samples, units, sp, min_score, text.speech, voices, stories=stories, emb=emb,
+                              closing=closing)
 
         def shorter(unit_s: float, min_separation: float) -> float | None:
             """by_voice again with shorter units clustered, each cluster of them held to the short
@@ -190,7 +215,7 @@ def detect_turns(samples: np.ndarray, text: Transcription, balance: ChannelLevel
             return by_voice(samples, units, {**sp, "min_unit_s": unit_s, "min_separation": min_separation,
                                              "min_cluster_units": sp["short_min_units"],
                                              "small_cluster_separation": sp["short_small_separation"]},
-                            min_score, text.speech, voices, stories=stories, emb=emb)
+                            min_score, text.speech, voices, stories=stories, emb=emb, closing=closing)
 
         if separation is not None and separation < sp["min_separation"]:
             # a terse interviewer may never speak for `min_unit_s` ("Union." "Fatigue." "Ever
@@ -332,9 +357,19 @@ def unit_embeddings(samples: np.ndarray, units: list[Unit], cfg: dict, speech: l
     return speakers.encoder().embed([voiced(samples, a, b, speech) for a, b in spans], cfg["max_windows"])
 
 
+def _asking(units: list[Unit], worded: list[bool], nearest: np.ndarray, asker: int, closing: str | None) -> list[bool]:
+    """The units worded as questions, but for the other voice's after the asking voice has said the
+    closing's wording ("Questions?"): those are the candidate's own questions. A terse interviewer
+    who asks for its stories with statements ("A blend that went wrong.", "Next, disagreement with
+    a buyer.") says two questions, the candidate four at the end (blind44 iwt_10)."""
+    end = next((i for i, (u, k) in enumerate(zip(units, nearest))
+                if closing and k == asker and re.search(closing, u.text.lower().replace("\u2019", "'"))), len(units))
+    return [q and not (i > end and k != asker) for i, (q, k) in enumerate(zip(worded, nearest))]
+
+
 def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float,
              speech: list | None = None, voices: dict | None = None, stories: list[str] = (),
-             emb: np.ndarray | None = None) -> float | None:
+             emb: np.ndarray | None = None, closing: str | None = None) -> float | None:
     """Label units interviewer or candidate by voice: speaker embeddings of the units of at least
     `min_unit_s`, two clusters; shorter units join the nearer cluster. The interviewer's cluster
     is the one with more units worded as questions (or, with none, the one that talks less).
@@ -346,7 +381,9 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     when the asking cluster talks under `min_asker_talk_s` and holds few of the questions (two
     fragments of one voice); such a split is returned as a negative separation. `voices`, when given, receives the two voices' centres;
     `stories`: new-story wording ("Now, failure."), which a short unit the voice cannot place is
-    the asker's; `emb`: the units' embeddings, when already computed (`unit_embeddings`)."""
+    the asker's; `emb`: the units' embeddings, when already computed (`unit_embeddings`);
+    `closing`: the closing's wording ("Any questions for me?"), after which the other voice's
+    questions are the candidate's own and do not count against the asking voice."""
     long = [u for u in units if u.end_s - u.start_s >= cfg["min_unit_s"]]
     if len(long) < 4:
         return None
@@ -371,7 +408,9 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
     for i in np.flatnonzero(unsure):  # too little voice to tell ("Okay." timed 0 s): the nearer neighbour's
         nearest[i] = nearest[_nearest(units, sure, units[i])]
     worded = [u.asks(min_score) for u in units]
-    asked = [np.mean([q for q, k in zip(worded, nearest) if k == c] or [0.0]) for c in (0, 1)]
+    # how often each voice asks, leaving out its questions after the other's closing wording
+    asked = [np.mean([q for q, k in zip(_asking(units, worded, nearest, 1 - c, closing), nearest) if k == c] or [0.0])
+             for c in (0, 1)]
     def spoken() -> list[float]:  # how long each voice talks
         return [sum(u.end_s - u.start_s for u, k in zip(units, nearest) if k == c) for c in (0, 1)]
 
@@ -388,7 +427,8 @@ def by_voice(samples: np.ndarray, units: list[Unit], cfg: dict, min_score: float
         tie = margin[i] < cfg["tie_margin"] and any(re.search(p, text) for p in stories)
         if (worded[i] and int(np.argmax(sims[i])) == asker) or tie:
             nearest[i], unsure[i] = asker, False
-    held = sum(q for q, k in zip(worded, nearest) if k == asker) / max(1, sum(worded))
+    counted = _asking(units, worded, nearest, asker, closing)
+    held = sum(q for q, k in zip(counted, nearest) if k == asker) / max(1, sum(counted))
     talk = spoken()  # again: the short questions above may have moved
     share = talk[asker] / max(sum(talk), 1e-9)
     if separation < cfg["sure_separation"] and (held < cfg["min_questions_held"] or asked[asker] <= asked[1 - asker]
