@@ -2063,6 +2063,60 @@ def test_a_request_naming_again_what_the_candidate_just_said_is_a_follow_up(monk
     assert len(exchanges) == 2 and any(said in q for q, _ in exchanges[0].followups)
 
 
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_request_naming_again_one_thing_the_candidate_just_said_is_a_follow_up(monkeypatch, one_voice):
+    """Blind45 iwu_04 (one Kokoro voice): "Walk me through how you check the wind on the night."
+    right after "... we could see the wind would push debris toward the guests" - the turn model
+    made it a main question (0.95) and the first answer ended 33 s early. One word of at least four
+    letters after a definite word, as the candidate's last sentence named it ("the wind"), names it
+    again too; a word any question uses ("the time") does not."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"].append(["R", "The only worry left was the boiler, which was older than any of us."])
+    iv["turns"][1]["followups"] = [{"after": "end", "question": "Walk me through how you look after the boiler these days.", "sentences": [
+        ["A", "It goes in for a service every three months, whether it needs one or not."],
+        ["A", "And one of us checks the tyres and the oil every Monday before the first run."]]}]
+    _turn_model_sure_of_every_question(monkeypatch)
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    said = next(u for u in units if u.text == "Walk me through how you look after the boiler these days.")
+    assert said.role == "followup", (said.role, said.why)
+    assert len(exchanges) == 2 and any(said in q for q, _ in exchanges[0].followups)
+
+
+def test_a_new_request_naming_the_time_again_is_still_a_main_question(monkeypatch):
+    """The one-word rule above leaves out words any question uses: "Walk me through the time ..."
+    after a last sentence that said "at the time" is a new story."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"].append(["R", "It was the right call at the time."])
+    iv["turns"][1].pop("followups")
+    iv["turns"][2]["question"] = "Walk me through the time a colleague let you down."
+    _turn_model_sure_of_every_question(monkeypatch)
+    _units, _truth, exchanges = _laid_out(iv)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert exchanges[1].question[-1].text == "Walk me through the time a colleague let you down."
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_a_closing_question_after_yes_without_a_question_mark_is_the_candidates_question(one_voice):
+    """Blind45 iwu_01 (one Kokoro voice): "Yes, how does the verger team split the weekend rota."
+    (Whisper wrote no question mark) after "Anything you'd like to ask me?" was not found as the
+    candidate's question: the "Yes," that takes up the invitation hid its question opening."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [["I", "That's all my questions. Anything you'd like to ask me?"],
+                                    ["CQ", "Yes, how does the bakery team split the early shifts."],
+                                    ["I", "Two weeks on, one week off, and a long weekend every quarter."],
+                                    ["C", "Great, thank you."]]})
+    if one_voice:
+        units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    else:
+        units, _truth, exchanges = _laid_out(iv)
+    asked = next(u for u in units if u.text.startswith("Yes, how does the bakery"))
+    assert asked.speaker == "candidate" and asked.role == "candidate_question", (asked.speaker, asked.role, asked.why)
+    assert len(exchanges) == 2
+
+
 def test_one_voice_a_candidates_closing_question_with_when_a_is_no_request_for_a_story():
     """Blind43 iws_04 (one Kokoro voice): the candidate's closing question "How do you decide when a
     model is ready to ship?" has new-story wording ("when a"), so the closing was taken to start

@@ -355,6 +355,12 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             last = _text(runs[k - 1][-1:])
             again = [m.group(1) for m in re.finditer(cfg["names_again"], text.lower())
                      if re.search(rf"\b{re.escape(m.group(1))}\b", last)]
+            # (one word only in the turn's last sentence, the request: an acknowledgement before it
+            # may name the answer's thing before moving on, "I like that you thought about the
+            # fallback. Suppose a director ...")
+            again += [m.group(1) for m in re.finditer(cfg["names_again_word"], _text(run[-1:]).lower())
+                      if not re.fullmatch(cfg["names_again_ignore"], m.group(1))
+                      and re.search(rf"\b(?:the|that|those|these|his|her|their|a|an|our|my)\s+{re.escape(m.group(1))}\b", last)]
             if again:
                 main, note = False, note + f"; it names again what the candidate just said ({', '.join(again)})"
         if main and backchannel:
