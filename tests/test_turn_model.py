@@ -494,6 +494,26 @@ def test_a_terse_thanks_questions_after_the_last_answer_opens_the_closing():
     assert next(u for u in units if u.text == "Thanks. Questions?" or u.text == "Questions?").role == "closing"
 
 
+def test_a_terse_questions_whisper_was_unsure_of_with_the_candidates_yes_still_opens_the_closing():
+    """Blind46 iwv_10 (terse interviewer): "Questions?" heard as "Question." at a low word
+    probability, with the candidate's "Yes" given to the same turn: the sentence is the closing's
+    wording however unsure Whisper was (not a listener's sound) and the wording fills its own
+    sentence of the turn, so the candidate's questions after it are reported apart."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [["I", "Question. Yes"], ["C", "a couple, if that's okay."],
+                                    ["C", "How many shops does the bakery supply each morning?"], ["I", "Eleven."]]})
+    cfg = rubric.load("interview")
+    units, _truth = tfs.units_of(tfs.lines(iv, {}), cfg["cues"])
+    for u in units:
+        if u.text in ("Question.", "Yes"):
+            u.words = [w.model_copy(update={"probability": 0.3}) for w in u.words]
+    exchanges = structure(units, cfg["structure"], cfg["cues"]["min_question_score"])
+    asking = next(u for u in units if u.text.startswith("How many shops"))
+    assert asking.role == "candidate_question", [(u.text, u.role, u.why) for u in units[-5:]]
+    assert next(u for u in units if u.text == "Question.").role == "closing"
+    assert asking not in exchanges[-1].answer
+
+
 @pytest.mark.parametrize("closing, after", [
     # blind22 ivx_02: no invitation to ask, only the interviewer winding up
     ([["I", "Okay, I think I've heard what I needed to hear."],

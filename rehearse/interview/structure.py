@@ -106,8 +106,12 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             chat = None
         # closing wording before the first main question is the interviewer describing the format
         # ("... and some time at the end for anything you want to ask"), not the closing
-        if state == "closing" or (exchanges and re.search(cfg["closing"], text) and not _story_to_come(runs, k, cfg)):
-            why = "after the closing" if state == "closing" else f"closing wording: {re.search(cfg['closing'], text).group(0)!r}"
+        # (the wording may fill a sentence of its own: "Question." before the "Yes" Whisper gave the
+        # same turn)
+        closes = re.search(cfg["closing"], text) or next(
+            (m for u in run if (m := re.search(cfg["closing"], _text([u])))), None)
+        if state == "closing" or (exchanges and closes and not _story_to_come(runs, k, cfg)):
+            why = "after the closing" if state == "closing" else f"closing wording: {closes.group(0)!r}"
             _mark(run, "closing", why)
             state, reply = "closing", None
             continue
@@ -313,7 +317,10 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # ... and so is such a turn written as a question when Whisper was unsure of every word of it
         # ("What?" 0.34, "My what?" 0.37 and 0.34 for a listener's "mm"): a question said to be
         # answered is said clearly
-        guessed_at = (few and follow == 0 and new == 0 and cut_in is None
+        # (closing wording is no listener's sound, however unsure: a terse "Questions?" heard as
+        # "Question." at 0.3)
+        guessed_at = (few and follow == 0 and new == 0 and cut_in is None 
+                      and not any(re.search(cfg["closing"], _text([u])) for u in run)
                       and max(w.probability for u in run for w in u.words) < cfg["backchannel_max_probability"])
         # inside an answer, a yes/no question about the story ("Was it hard to get people to talk
         # to you about why they'd stopped?", "Did you check the marks?") with no request for a story
@@ -550,7 +557,8 @@ def _story_to_come(runs: list[list[Unit]], k: int, cfg: dict) -> bool:
     it in the same run or in a later turn of the interviewer's, that the candidate answers with a story (at least
     `long_reply_s` of talk): "We've got a few minutes left. A time you learned something quickly."
     is a move to the last question, not the closing."""
-    hit = next(i for i, u in enumerate(runs[k]) if re.search(cfg["closing"], _text(runs[k][:i + 1])))
+    hit = next(i for i, u in enumerate(runs[k]) if re.search(cfg["closing"], _text(runs[k][:i + 1]))
+               or re.search(cfg["closing"], _text([u])))  # the wording filling one sentence: "Question." / "Yes"
     for j in range(k, len(runs)):
         if runs[j][0].speaker != "interviewer":
             continue
