@@ -319,8 +319,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # answered is said clearly
         # (closing wording is no listener's sound, however unsure: a terse "Questions?" heard as
         # "Question." at 0.3)
-        guessed_at = (few and follow == 0 and new == 0 and cut_in is None 
-                      and not any(re.search(cfg["closing"], _text([u])) for u in run)
+        guessed_at = (few and follow == 0 and new == 0 and cut_in is None and not closes
                       and max(w.probability for u in run for w in u.words) < cfg["backchannel_max_probability"])
         # inside an answer, a yes/no question about the story ("Was it hard to get people to talk
         # to you about why they'd stopped?", "Did you check the marks?") with no request for a story
