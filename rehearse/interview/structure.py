@@ -366,7 +366,7 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
             # fallback. Suppose a director ...")
             again += [m.group(1) for m in re.finditer(cfg["names_again_word"], _text(run[-1:]).lower())
                       if not re.fullmatch(cfg["names_again_ignore"], m.group(1))
-                      and re.search(rf"\b(?:the|that|those|these|his|her|their|a|an|our|my)\s+{re.escape(m.group(1))}\b", last)]
+                      and re.search(rf"{cfg['names_again_said']}\s+{re.escape(m.group(1))}\b", last)]
             if again:
                 main, note = False, note + f"; it names again what the candidate just said ({', '.join(again)})"
         if main and backchannel:

@@ -120,10 +120,16 @@ def _openings(text: str, cfg: dict) -> list[tuple[str, dict, re.Match]]:
     return found
 
 
+def _opening_cue(label: str, hit: dict) -> str:
+    """The cue a unit's opening wording is recorded as (`question_cues`; taken back by
+    `_no_openings_mid_sentence`)."""
+    return f"{label}: {hit['pattern']}"
+
+
 def question_cues(unit: Unit, cfg: dict) -> None:
     text = unit.text.lower().replace("\u2019", "'")
     for label, hit, _ in _openings(text, cfg):
-        unit.cues.append(f"{label}: {hit['pattern']}")
+        unit.cues.append(_opening_cue(label, hit))
         unit.cue_score += hit["weight"]
     if unit.text.rstrip().endswith("?"):
         unit.cues.append("question mark")
@@ -152,7 +158,7 @@ def _no_openings_mid_sentence(units: list[Unit], cfg: dict, listener: str, max_g
                 or re.search(listener, lower) or unit.start_s - before.end_s > max_gap_s:
             continue
         for label, hit, _ in _openings(lower, cfg):
-            cue = f"{label}: {hit['pattern']}"
+            cue = _opening_cue(label, hit)
             if cue in unit.cues:
                 unit.cues.remove(cue)
                 unit.cue_score -= hit["weight"]
@@ -731,6 +737,12 @@ def _cut_at_voice_changes(samples: np.ndarray, units: list[Unit], nearest: np.nd
     return [o[0] for o in out], np.array([o[1] for o in out]), np.stack([o[2] for o in out]), np.array([o[3] for o in out])
 
 
+def _to_listener(text: str, scfg: dict) -> bool:
+    """Whether a lower-cased text speaks to "you" once generic "you" ("if you", "you know") is set
+    aside."""
+    return bool(re.search(scfg["listener"], re.sub(scfg["one_voice_generic_you"], "", text)))
+
+
 def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_person: str) -> None:
     """One voice: the interviewer's units are those worded as questions (opening wording or a
     question mark), with closing or new-story wording, and the acknowledgements, transitions and
@@ -794,7 +806,7 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
     # ("You told them it was your mistake, just like that." after "... told them straight that it
     # was my mistake"), however many of its words are "you" and "your"
     request = [addressed(i) or (i > 0 and (len(u.words) <= scfg["one_voice_echo_words"] or (
-                                    re.search(scfg["listener"], re.sub(scfg["one_voice_generic_you"], "", t))
+                                    _to_listener(t, scfg)
                                     and len(u.words) <= scfg["one_voice_addressed_words"]))
                                 and not re.search(first_person, texts[i]) and echoes([u], [units[i - 1]], scfg))
                or (re.match(scfg["chat"], re.sub(scfg["one_voice_chat_lead"], "", t)) is not None and "?" not in t
@@ -1019,7 +1031,7 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
                 and not any(re.search(scfg[key], texts[k]) for key in ("candidate_asks", "chat", "closing"))
                 # after a question into the story, a statement to "you" may be the interviewer's own
                 # ("Maria?" - "Sorry, I think I lost you there for a second.")
-                and (cuts_in or not re.search(scfg["listener"], re.sub(scfg["one_voice_generic_you"], "", texts[k])))):
+                and (cuts_in or not _to_listener(texts[k], scfg))):
             units[k].speaker, units[k].guessed = "candidate", False
             units[k].why.append("speaker: the candidate's: the reply to the interviewer "
                                 + ("cutting in before it" if cuts_in else "asking into the story before it"))
