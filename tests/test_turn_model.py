@@ -2205,3 +2205,71 @@ def test_stereo_the_side_that_talks_far_more_is_the_candidates():
     for u in units:
         u.balance_db = -u.balance_db
     assert _asker_left(units, cfg["channels"]) is False
+
+
+def test_one_voice_did_you_find_the_two_word_place_all_right_is_chat():
+    """Read by one voice: "Did you find the car park all right?" (Whisper writes a place in two
+    words: blind47 iww_01's "boat house") after the greetings is chat before the first question,
+    not a main question whose answer is the candidate's chat about the way in."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][0] = {"smalltalk": [
+        ["I", "Hi, come in, grab a seat. Nice to meet you. Did you find the car park all right?"],
+        ["C", "The sign sends everyone round the back. It did exactly that. A man with a dog pointed me back up the road."],
+        ["I", "Ha, that'll be Gerald. Okay, let's get going."]]}
+    units, _truth, _true, exchanges = _read_by_one_voice(iv)
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2 and "supplier let you down" in asked[0], asked
+    chat = next(u for u in units if u.text == "Did you find the car park all right?")
+    assert chat.role == "smalltalk", (chat.role, chat.why)
+
+
+def test_asking_how_a_thing_in_the_story_went_is_follow_up_wording():
+    """Asking how something already in the story went ("Tell me how that last conversation with
+    him went.", where blind47 iww_06's turn model read a new main question, 0.65; "How did the
+    handover go?") is follow-up wording enough for a follow-up said as a statement; a request for a
+    new story that says "went" ("Tell me about a time a project went wrong.") gets none of it. With
+    the speakers known, such a turn at the end of an answer is a follow-up."""
+    from rehearse.interview.structure import _followup
+
+    cfg = rubric.load("interview")["structure"]
+    for asked in ("tell me how that last conversation with him went.", "how did the handover go?",
+                  "and how did it turn out?"):
+        assert _followup(asked, cfg)[0] >= cfg["statement_followup"], (asked, _followup(asked, cfg))
+    assert _followup("tell me about a time a project went wrong.", cfg)[1] == []
+    _assert_one_follow_up_then_the_story(
+        "Tell me how that first meeting with the new supplier went.", 4,
+        "It went better than I expected, they had already read our order history before we sat down.")
+
+
+def test_one_voice_a_so_that_clause_after_a_full_stop_goes_on_with_the_candidates_sentence():
+    """Read by one voice: Whisper puts a full stop where the candidate paused before "so that ..."
+    (blind47 iww_02: "I also moved the item up the agenda." / "So that people weren't sitting
+    there ..."): the clause goes on with the candidate's sentence however sure the speaker wording
+    model is that it is the interviewer's, and the story after it stays in the answer."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"][3:4] = [
+        ["A", "I also moved the delivery slot to six in the morning."],
+        ["A", "So that people weren't sitting there for another hour waiting for the lorry."]]
+    units, _truth, _true, exchanges = _read_by_one_voice(iv)
+    clause = next(u for u in units if u.text.startswith("So that people"))
+    assert clause.speaker == "candidate", clause.why
+    assert len(exchanges) == 2 and clause in exchanges[0].answer
+    assert any(u.text.startswith("We never ran out of boxes") for u in exchanges[0].answer)
+
+
+@pytest.mark.parametrize("asked", [
+    "Recall for me a project where the brief changed halfway through.",
+    "Talk to me about a shift where the work simply outran the crew.",
+])
+def test_one_voice_a_request_naming_the_listener_as_for_me_or_to_me_is_the_interviewers(asked):
+    """Read by one voice: a request that names its listener "for me" or "to me" (blind47 iww_05,
+    iww_03) is the interviewer's main question: "me" there is the listener, not the candidate
+    telling a story."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2]["lead"] = "Thanks."
+    iv["turns"][2]["question"] = asked
+    units, _truth, _true, exchanges = _read_by_one_voice(iv)
+    who = {u.text: u.speaker for u in units}
+    assert who[asked] == "interviewer", who
+    questions = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 2 and asked in questions[1], questions

@@ -990,9 +990,12 @@ def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: li
     for i, (u, pi, kept) in enumerate(zip(units, p, keep)):
         # Whisper cuts a sentence where the speaker pauses ("four days to get him confident" /
         # "before the press night."): a piece that opens in lower case after the candidate's piece
-        # that left its sentence open, asking nothing, goes on with the candidate's sentence
-        goes_on = (i > 0 and units[i - 1].speaker == "candidate" and u.text.strip()[:1].islower()
-                   and not ends_sentence(units[i - 1].text) and "?" not in u.text)
+        # that left its sentence open, asking nothing, goes on with the candidate's sentence; so
+        # does one that opens with a clause no sentence starts with, full stop before it or not
+        # ("I also moved the item up the agenda." / "So that people weren't sitting there ...")
+        goes_on = (i > 0 and units[i - 1].speaker == "candidate" and "?" not in u.text
+                   and ((u.text.strip()[:1].islower() and not ends_sentence(units[i - 1].text))
+                        or bool(re.match(scfg["one_voice_goes_on_clause"], texts[i]))))
         if u.speaker != "interviewer" and not kept and pi >= scfg["one_voice_model_min"] and not own_story(u, texts[i]) \
                 and not goes_on:
             u.speaker, u.guessed = "interviewer", True
