@@ -311,8 +311,6 @@ def test_water_offered_inside_an_answer_is_small_talk_and_a_why_dont_you_request
     assert role["That's all I need today."] == "closing", role
 
 
-
-
 # Written for this test: a terse interviewer (a few words per question) and a candidate who talks
 # most of the time.
 TERSE = {
@@ -360,7 +358,6 @@ def test_a_remark_answered_with_chat_is_small_talk_and_the_question_keeps_its_sc
     role = {u.text: u.role for u in units}
     assert role["There's water on the side and we'll keep this short and practical."] == "smalltalk", role
     assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == ["Two hours."]
-
 
 
 def test_asking_for_the_candidates_own_part_in_a_we_story_is_follow_up_wording():
@@ -2273,3 +2270,23 @@ def test_one_voice_a_request_naming_the_listener_as_for_me_or_to_me_is_the_inter
     assert who[asked] == "interviewer", who
     questions = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == 2 and asked in questions[1], questions
+
+
+def test_an_imperative_to_explain_what_was_told_is_a_follow_up_however_unsure_whisper_was():
+    """Two voices: "Explain the 40%." inside an answer, its words heard at a low probability
+    (blind46 iwv_10: "Explain" at 0.14), asks the candidate to explain what they just said: a
+    follow-up, not a listener's sound the answer goes on over. "I had to explain ..." in a story and
+    "Explain a time ..." asking for a new story are no such imperative."""
+    from rehearse.interview.structure import _followup
+
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["sentences"][4:4] = [["R", "Waste on the packing line fell by about 40% that month."]]
+    iv["turns"][1]["followups"] = [{"after": 4, "question": "Explain the 40%.", "sentences": [
+        ["R", "Most of it was boxes we used to throw away because they arrived crushed."]]}]
+    units, _truth, exchanges = _laid_out(iv, unsure="followup")
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert [" ".join(u.text for u in q) for q, _ in exchanges[0].followups] == ["Explain the 40%."], \
+        [(u.text, u.role, u.why) for u in units if u.speaker == "interviewer"]
+    cfg = rubric.load("interview")["structure"]
+    assert "explain" not in _followup("i had to explain the rule to the crew.", cfg)[1]
+    assert "explain" not in _followup("explain a time you had to change a plan.", cfg)[1]
