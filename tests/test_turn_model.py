@@ -2290,3 +2290,67 @@ def test_an_imperative_to_explain_what_was_told_is_a_follow_up_however_unsure_wh
     cfg = rubric.load("interview")["structure"]
     assert "explain" not in _followup("i had to explain the rule to the crew.", cfg)[1]
     assert "explain" not in _followup("explain a time you had to change a plan.", cfg)[1]
+
+
+def test_asking_what_the_candidate_said_at_a_point_of_the_story_is_a_follow_up_however_sure_the_model(monkeypatch):
+    """"Tell me what you said to the driver at that point." after an answer asks for more of the
+    story being told (blind48 iwx_02, where the turn model read a new main question at 0.88, as
+    Whisper wrote it: "... to the moment that point."): a follow-up whatever the turn model says,
+    here a model sure that every turn is a main question. A request for a new story that says "what
+    you did" ("Think of a time a plan fell apart and tell me what you did.") stays a main question."""
+    from rehearse.interview import turn_model
+
+    load = turn_model.load
+
+    def sure(path):  # every turn a main question at 0.95
+        m = load(path)
+        return {**m, "main": {**m["main"], "coef": [0.0] * len(m["main"]["coef"]), "intercept": 3.0}}
+
+    monkeypatch.setattr(turn_model, "load", sure)
+    for asked in ("Tell me what you said to the driver at that point.", "Tell me what you said to the moment that point."):
+        iv = json.loads(json.dumps(INTERVIEW))
+        iv["turns"][1]["followups"] = [{"after": "end", "question": asked, "sentences": [
+            ["A", "I said we needed the boxes by Friday or we would look elsewhere."]]}]
+        units, _truth, exchanges = _laid_out(iv)
+        turn = next(u for u in units if u.text == asked)
+        assert turn.role == "followup", (asked, turn.why)
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2]["question"] = "Think of a time a plan fell apart and tell me what you did."
+    units, _truth, exchanges = _laid_out(iv)
+    assert next(u for u in units if u.text.startswith("Think of a time")).role == "question"
+
+
+@pytest.mark.parametrize("asked, after, reply", [
+    # blind48 iwx_01: "ready to move on" is the story's, not a move to a new question
+    ("Walk me through how you judged when he was ready to move on.", 3,
+     "I watched whether he was packing the right box sizes without checking the sheet."),
+])
+def test_asking_how_the_candidate_judged_when_someone_was_ready_to_move_on_is_a_follow_up(asked, after, reply):
+    """Inside an answer, "Walk me through how you judged when he was ready to move on." asks about
+    the story being told: its "move on" is the story's, no transition to a new question (blind48
+    iwx_01, where the turn model read one, 0.77): a follow-up, with the speakers known and read by
+    one voice, however long the story then goes on."""
+    _assert_one_follow_up_then_the_story(asked, after, reply)
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": after, "question": asked, "sentences": [["A", reply], *REST_OF_THE_STORY]}]
+    _units, _truth, _true, exchanges = _read_by_one_voice(iv)
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert asked in [" ".join(u.text for u in q) for q, _ in exchanges[0].followups]
+
+
+def test_one_voice_thanks_for_being_straight_and_those_were_my_main_ones_are_the_interviewers():
+    """Read by one voice: "Okay, thanks for being straight about that." before the next question
+    (blind48 iwx_04) is the interviewer's acknowledgement, and "OK, those were my main ones." before
+    "Any questions for me?" (iwx_05) the interviewer's closing, though both say "I"-less or "my"
+    things the candidate might: the answers before them end where the candidate stopped."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2]["lead"] = "Okay, thanks for being straight about that."
+    iv["turns"].append({"closing": [["I", "OK, those were my main ones. Any questions for me?"],
+                                    ["C", "How many shops does the bakery supply each morning?"], ["I", "Eleven."]]})
+    units, _truth, _true, exchanges = _read_by_one_voice(iv)
+    who = {u.text: u.speaker for u in units}
+    for text in ("Okay, thanks for being straight about that.", "OK, those were my main ones."):
+        assert who[text] == "interviewer", (text, who)
+    assert len(exchanges) == 2
+    assert not any(u.text.startswith("Okay, thanks for being") for u in exchanges[0].answer)
+    assert not any(u.text.startswith("OK, those were") for u in exchanges[1].answer)
