@@ -2314,9 +2314,10 @@ def test_asking_what_the_candidate_said_at_a_point_of_the_story_is_a_follow_up_h
         units, _truth, exchanges = _laid_out(iv)
         turn = next(u for u in units if u.text == asked)
         assert turn.role == "followup", (asked, turn.why)
+        assert asked in [" ".join(u.text for u in q) for q, _ in exchanges[0].followups]
     iv = json.loads(json.dumps(INTERVIEW))
     iv["turns"][2]["question"] = "Think of a time a plan fell apart and tell me what you did."
-    units, _truth, exchanges = _laid_out(iv)
+    units, _truth, _exchanges = _laid_out(iv)
     assert next(u for u in units if u.text.startswith("Think of a time")).role == "question"
 
 
