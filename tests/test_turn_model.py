@@ -2298,15 +2298,7 @@ def test_asking_what_the_candidate_said_at_a_point_of_the_story_is_a_follow_up_h
     Whisper wrote it: "... to the moment that point."): a follow-up whatever the turn model says,
     here a model sure that every turn is a main question. A request for a new story that says "what
     you did" ("Think of a time a plan fell apart and tell me what you did.") stays a main question."""
-    from rehearse.interview import turn_model
-
-    load = turn_model.load
-
-    def sure(path):  # every turn a main question at 0.95
-        m = load(path)
-        return {**m, "main": {**m["main"], "coef": [0.0] * len(m["main"]["coef"]), "intercept": 3.0}}
-
-    monkeypatch.setattr(turn_model, "load", sure)
+    _turn_model_sure_of_every_question(monkeypatch)
     for asked in ("Tell me what you said to the driver at that point.", "Tell me what you said to the moment that point."):
         iv = json.loads(json.dumps(INTERVIEW))
         iv["turns"][1]["followups"] = [{"after": "end", "question": asked, "sentences": [
