@@ -598,3 +598,16 @@ def test_a_marker_heard_alone_as_a_filler_is_counted_once(tmp_path):
     assert any(s.heard_as and norm(s.heard_as.split()[0]) in lexicon["filled_pauses"] for s in islands), islands
     assert not [f for f in report.fillers if f.kind == "filled_pause" and f.start_s < word.end_s and f.end_s > word.start_s]
     assert len([f for f in report.fillers if f.kind == "filled_pause"]) == len(truth_of(truth, "filled_pause"))
+
+
+def test_a_run_of_digits_too_long_for_any_number_name_is_said_digit_by_digit():
+    """Whisper can write a noise as a run of hundreds of digits (blind45 iwu_05, "60,000,000,..." over 31 s at probability 0.00003), past
+    the largest number num2words names: the delivery stage then stopped with an OverflowError
+    traceback. Such a run is counted as said digit by digit, as are its letters."""
+    from rehearse.speech.words import said_letters, spoken_words
+
+    run = "6" + "0" * 400
+    assert spoken_words(run) == 401
+    assert said_letters(run) == len("six") + 400 * len("zero")
+    assert spoken_words(run + ".5") == 403  # "... point five"
+    assert spoken_words("6" + "0" * 300) == 2  # still a number with a name: "six novemnonagintillion"

@@ -19,7 +19,11 @@ def _spelled(number: str) -> str:
     """A number as it is said ("2,100" -> "two thousand, one hundred"; "2019" as a year)."""
     value = number.replace(",", "")
     year = len(value) == 4 and value.isdigit() and 1900 <= int(value) < 2100
-    return num2words(int(value), to="year") if year else num2words(float(value) if "." in value else int(value))
+    try:
+        return num2words(int(value), to="year") if year else num2words(float(value) if "." in value else int(value))
+    except OverflowError:
+        # a run of digits past any number's name (Whisper can write one for a noise): said digit by digit
+        return " ".join(num2words(int(d)) if d.isdigit() else "point" for d in value)
 
 
 def spoken_words(token: str) -> int:
