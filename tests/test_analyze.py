@@ -282,6 +282,44 @@ def test_a_phrase_whisper_could_not_place_is_dropped():
     assert all(len(r) < least for r in _unplaced_runs(text.words))
 
 
+def test_a_word_whisper_stretched_over_seconds_of_speech_gives_that_speech_back():
+    """Whisper now and then times one word over many seconds and loses the words said there
+    ("couldn't" over 15 s of a story at 1.00, blind49 iwy_07; a made-up "60,000,000,..." over 31 s
+    at 0.00003, blind45 iwu_05). Real audio and the real model, with Whisper's pass made to do
+    that over 7 s of the sample: the stretched word is cut back to its start (or dropped, when
+    Whisper was unsure of it) and the speech under it is transcribed again."""
+    from rehearse.audio import decode as audio
+    from rehearse.audio.vad import find_speech
+    from rehearse.speech import model as whisper_model
+    from rehearse.speech import transcribe as whisper_words
+    from rehearse.speech.transcript import transcribe_speech
+
+    samples = audio.decode(AUDIO / "strong_answer.wav")
+    speech, _ = find_speech(samples, "strong_answer.wav")
+    spec = whisper_model.resolve_model(None)
+    whisper = whisper_model.get_model(spec)
+    text = transcribe_speech(samples, speech, spec, whisper)
+    lost = [w for w in text.words if 10.5 <= w.start_s and w.end_s <= 17.5]
+    assert len(lost) >= 10
+    before = max(i for i, w in enumerate(text.words) if w.start_s < 10.5)
+
+    for probability in (0.99, 0.00003):
+        def stretching(whisper, spec, samples, speech, hint, settings, p=probability):
+            whole = whisper_words.transcribe(whisper, spec, samples, speech, prompt=hint["prompt"], **settings,
+                                             hotwords=hint["hotwords"])
+            words = [w for w in whole.words if not 10.5 <= w.start_s < 17.5]
+            k = max(i for i, w in enumerate(words) if w.start_s < 10.5)
+            words[k] = words[k].model_copy(update={"end_s": 17.5, "probability": p})
+            return whole.model_copy(update={"words": words})
+
+        mended = transcribe_speech(samples, speech, spec, whisper, transcriber=stretching)
+        assert all(w.end_s - w.start_s <= 5.0 for w in mended.words), [w for w in mended.words if w.end_s - w.start_s > 5]
+        back = [w for w in mended.words if 10.4 <= w.start_s and w.end_s <= 17.6]
+        assert jiwer.wer(words_of(" ".join(w.text for w in lost)), words_of(" ".join(w.text for w in back))) <= 0.3
+        kept = [w for w in mended.words if w.start_s == text.words[before].start_s]
+        assert bool(kept) == (probability > 0.1), kept  # a word Whisper was sure of keeps its start
+
+
 def test_a_passage_whisper_wrote_twice_keeps_its_first_copy_and_the_speech_under_the_other_is_heard(tmp_path):
     """flite:rms reading heldout12's hf12_07: Whisper's second 30-s window puts "I paused the
     roll out at about 20% and got the engineers to ship a" 20 s late, over "... from server

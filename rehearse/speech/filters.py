@@ -29,6 +29,28 @@ def drop_unplaced(text: Transcription, min_run: int, sentence_gap_s: float) -> T
     return without(text, drop, sentence_gap_s)
 
 
+def unstretch(text: Transcription, max_s: float, keep_s: float, min_probability: float,
+              sentence_gap_s: float) -> Transcription:
+    """Words Whisper stretched over more than `max_s` seconds, which no one says: a window whose
+    other words it lost ("couldn't" over 15 s of a story, at 1.00) or a made-up token over speech it
+    could not follow ("60,000,000,..." over 31 s, at 0.00003). A word Whisper was at least
+    `min_probability` sure of keeps its start and `keep_s` of length; one it was not moves to
+    `dropped_words`. Either way the speech it covered is left uncovered, so
+    `rehearse.speech.holes.fill_holes` transcribes it again. 0 turns this off."""
+    if not max_s:
+        return text
+    words, drop = list(text.words), set()
+    for i, w in enumerate(words):
+        if w.end_s - w.start_s > max_s:
+            if w.probability < min_probability:
+                drop.add(i)
+            else:
+                words[i] = w.model_copy(update={"end_s": round(w.start_s + keep_s, 3)})
+    if words != text.words:
+        text = text.model_copy(update={"words": words, "sentences": split_sentences(words, sentence_gap_s)})
+    return without(text, drop, sentence_gap_s)
+
+
 def copies(words: list[Word], min_words: int) -> list[range]:
     """Runs of `min_words` or more words that repeat an earlier run word for word (indices into
     `words`, the later run each time). Whisper reads its own earlier text as context and now and

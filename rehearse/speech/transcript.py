@@ -44,7 +44,8 @@ def transcribe_speech(samples: np.ndarray, speech: list[Span], spec: ModelSpec, 
                       progress: Callable[[float, float], None] | None = None,
                       transcriber: Callable | None = None, file: str | None = None) -> Transcription:
     """Whisper's words for the whole recording, cleaned up: the rubric's prompt and its no-prompt
-    retry, phrases it could not place dropped, holes and copies mended.
+    retry, phrases it could not place dropped, words stretched over seconds of speech cut back,
+    holes and copies mended.
 
     `transcriber(whisper, spec, samples, speech, hint, settings)`, when given, replaces Whisper's
     pass over the whole recording (practice passes one that reuses the stretches it transcribed
@@ -64,6 +65,9 @@ def transcribe_speech(samples: np.ndarray, speech: list[Span], spec: ModelSpec, 
         text = transcribe_with_hint(whisper, spec, samples, speech, config, hint, settings, file=file)
         if file is not None:
             understood.check(text, file, config)
+    # a word stretched over seconds of speech gives that speech back to the holes below
+    text = filters.unstretch(text, tcfg.get("stretched_word_s", 0.0), tcfg.get("stretched_keep_s", 0.0),
+                             tcfg.get("stretched_min_probability", 0.0), settings["sentence_gap_s"])
     return fill_holes(text, samples, spec, whisper, config)
 
 
