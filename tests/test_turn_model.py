@@ -2347,3 +2347,78 @@ def test_one_voice_thanks_for_being_straight_and_those_were_my_main_ones_are_the
     assert len(exchanges) == 2
     assert not any(u.text.startswith("Okay, thanks for being") for u in exchanges[0].answer)
     assert not any(u.text.startswith("OK, those were") for u in exchanges[1].answer)
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+@pytest.mark.parametrize("asked", [
+    "Walk me through how that conversation went, because I imagine he wasn't pleased.",  # blind49 iwy_10, 0.66
+    "Tell me about the conversation where you broke the news to your boss.",  # blind49 iwy_06, 0.99
+    "Talk me through how you handled them being defensive.",  # blind49 iwy_01, 0.94
+    "Walk me through how you judged when she was ready to move on.",  # blind48 iwx_01, 0.51
+])
+def test_a_request_about_what_the_story_named_is_a_follow_up_however_sure_the_model(monkeypatch, one_voice, asked):
+    """Inside an answer, a walk-through, "tell me about" or "describe" of something the story named
+    ("that conversation", "them", "she") asks about the story being told, not for a new one, when the
+    request verb is all the new-story wording it has: a follow-up whatever the turn model says (here
+    sure that every turn is a main question), with the speakers known and read by one voice."""
+    _turn_model_sure_of_every_question(monkeypatch)
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][1]["followups"] = [{"after": 3, "question": asked, "sentences": [
+        ["A", "I kept it short and showed him the figures from the first week."], *REST_OF_THE_STORY]}]
+    exchanges = _read_by_one_voice(iv)[3] if one_voice else _laid_out(iv)[2]
+    assert len(exchanges) == 2, [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert asked in [" ".join(u.text for u in q) for q, _ in exchanges[0].followups]
+
+
+@pytest.mark.parametrize("asked", [
+    "Tell me about the last time you had to turn a customer down.",
+    "Tell me about the project you're proudest of.",
+    "Walk me through how you handled it when someone on your team missed a deadline.",
+    "Here's one more. A driver is rude to a customer in front of you. Talk me through the next ten minutes.",
+])
+def test_a_request_for_a_kind_of_story_or_someone_new_stays_a_main_question(monkeypatch, asked):
+    """The same request verbs asking for a kind of story ("the last time", "the project you're
+    proudest of"), about someone new ("when someone ...") or a new scene ("the next ten minutes")
+    start a new answer, here with a turn model sure that every turn is a main question."""
+    _turn_model_sure_of_every_question(monkeypatch)
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"][2]["lead"] = "Thanks."
+    iv["turns"][2]["question"] = asked
+    _units, _truth, exchanges = _laid_out(iv)
+    assert asked.split(".")[-2].strip() in " ".join(u.text for u in exchanges[-1].question), \
+        [" ".join(u.text for u in ex.question) for ex in exchanges]
+
+
+def test_one_voice_a_candidate_question_offering_two_options_asks_without_a_question_mark():
+    """Read by one voice (blind49 iwy_01): the candidate's second question in the closing, "And
+    would I do the course here, or is that something I'd need already?", heard as "And what I do the
+    DG course here or is that something I'd need already." with no question mark and no opening
+    question wording, was the interviewer's; ", or is that ..." offers two options: it asks."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    iv["turns"].append({"closing": [
+        ["I", "That's all I had. What do you want to ask me?"],
+        ["CQ", "How many people are on the night shift at the moment?"],
+        ["I", "Six, plus a supervisor."],
+        ["CQ", "And what I do the hygiene course here or is that something I'd need already."],
+        ["I", "We put you through it in your first three months."]]})
+    units = _read_by_one_voice(iv)[0]
+    asked = next(u for u in units if u.text.startswith("And what I do"))
+    assert asked.speaker == "candidate" and asked.role == "candidate_question", (asked.speaker, asked.role, asked.why)
+    reply = next(u for u in units if u.text.startswith("We put you through"))
+    assert reply.speaker == "interviewer", (reply.speaker, reply.why)
+
+
+def test_one_voice_a_request_naming_the_kind_of_story_is_the_interviewers_whatever_whisper_heard_after_it():
+    """Read by one voice (blind47 iww_03, espeak): "Last one, talk to me about a shift where the
+    workload simply outran what the team could do." was heard as "... simply I'll try and what the
+    team could do.", and its "I'll" made it the candidate's: the last question was lost. A sentence
+    that opens by asking the listener about a kind of story and says which ("a shift where ...") is
+    the interviewer's, whatever words come after the "where"."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    asked = "Talk to me about a shift where the workload simply I'll try and what the team could do."
+    iv["turns"][2]["lead"] = "Last one."
+    iv["turns"][2]["question"] = asked
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text == asked)
+    assert said.speaker == "interviewer", said.why
+    assert len(exchanges) == 2 and asked in " ".join(u.text for u in exchanges[1].question)

@@ -339,6 +339,12 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                          ("own_part", "it asks for the candidate's own part in the story")):
             if main and state == "answer" and new == 0 and not chat and re.search(cfg[key], text.lower()):
                 main, note = False, note + f"; {why}"
+        # ... and so is a request whose object is something the story named ("Walk me through how that
+        # conversation went.", "Tell me about the conversation where you suggested ..."), when its
+        # request verb is all the new-story wording there is
+        if main and state == "answer" and new <= cfg["min_main"] and not chat \
+                and re.search(cfg["about_the_story"], text.lower()) and not re.search(cfg["transition"], text):
+            main, note = False, note + "; a request about what the story named, not for a new story"
         # ... and so is the interviewer stopping the candidate to dig into the story ("Sorry, can I
         # stop you there? Was the supervisor happy for you to leave your own task?", "Sorry to jump
         # in, was your probe calibrated?"): a move to a new story says so (new-story or transition

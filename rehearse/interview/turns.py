@@ -777,6 +777,8 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
             return True
         if re.match(scfg["one_voice_opens_request"], t) and not re.search(first_person, re.sub(scfg["one_voice_imperative"], "", t)):
             return True
+        if re.match(scfg["one_voice_asks_for_a_story"], t):
+            return True  # "Talk to me about a shift where ...", whatever Whisper heard after the "where"
         end = re.search(scfg["one_voice_ends_request"], t)
         if end and not re.search(first_person, t[:end.start()]):
             return True
