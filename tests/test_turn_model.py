@@ -996,7 +996,9 @@ def test_sorry_thats_my_radio_between_questions_is_chat(one_voice, sorry, aside,
 @pytest.mark.parametrize("one_voice", [False, True])
 @pytest.mark.parametrize("heard", ["Mm-hm.", "Right, right.", "Got it.", "Zeta.", "No, no, no.", "Okay, you",
                                    # blind43 iws_10: Whisper's guesses at a listener's "mm" (0.34-0.37)
-                                   "What?", "My what?"])
+                                   "What?", "My what?",
+                                   # blind50 iwz_07: "Mm-hm." heard as "And then," (0.36, 0.39)
+                                   "And then,"])
 def test_a_listeners_backchannel_inside_an_answer_is_neither_a_follow_up_nor_a_question(heard, one_voice):
     """The interviewer's "Mm-hm" or "Uh-huh" while the candidate goes on with the story
     (scripts/corpus/interviews_backchannels.yaml), as Whisper writes it ("Zeta.", "No, no, no.",
@@ -2355,6 +2357,8 @@ def test_one_voice_thanks_for_being_straight_and_those_were_my_main_ones_are_the
     "Tell me about the conversation where you broke the news to your boss.",  # blind49 iwy_06, 0.99
     "Talk me through how you handled them being defensive.",  # blind49 iwy_01, 0.94
     "Walk me through how you judged when she was ready to move on.",  # blind48 iwx_01, 0.51
+    "Tell me how that conversation went, because that's not an easy one to have.",  # blind50 iwz_09, 0.53
+    "Curious how you kept the family going while all that was happening.",  # blind50 iwz_07, 0.86 ("I'm" lost)
 ])
 def test_a_request_about_what_the_story_named_is_a_follow_up_however_sure_the_model(monkeypatch, one_voice, asked):
     """Inside an answer, a walk-through, "tell me about" or "describe" of something the story named
@@ -2375,6 +2379,7 @@ def test_a_request_about_what_the_story_named_is_a_follow_up_however_sure_the_mo
     "Tell me about the project you're proudest of.",
     "Walk me through how you handled it when someone on your team missed a deadline.",
     "Here's one more. A driver is rude to a customer in front of you. Talk me through the next ten minutes.",
+    "I'm curious how you handle the pressure when the deadlines pile up.",  # habits, not the story told
 ])
 def test_a_request_for_a_kind_of_story_or_someone_new_stays_a_main_question(monkeypatch, asked):
     """The same request verbs asking for a kind of story ("the last time", "the project you're
@@ -2422,3 +2427,20 @@ def test_one_voice_a_request_naming_the_kind_of_story_is_the_interviewers_whatev
     said = next(u for u in units if u.text == asked)
     assert said.speaker == "interviewer", said.why
     assert len(exchanges) == 2 and asked in " ".join(u.text for u in exchanges[1].question)
+
+
+def test_one_voice_a_statement_between_two_of_the_interviewers_questions_is_the_candidates_reply():
+    """Read by one voice (blind45 iwu_05's script): the candidate's reply to "Tell me a bit more
+    about how the queue gives priority back." explains the rule to "you" ("If you take a job under
+    two miles, you go back to the top of your zone's queue ..."), so the speaker wording model gave
+    it to the interviewer; with the next question after it, the follow-up, the reply and the
+    question became one turn and a new main question: the second answer ended before its
+    follow-up. No one asks, explains at length and asks again without the other side saying a
+    word: it is the candidate's reply, and the follow-up stays in the answer."""
+    iv = _scripted("interviews_blind45.yaml", "iwu_05")
+    units, _truth, _true_speaker, exchanges = _read_by_one_voice(iv)
+    said = next(u for u in units if u.text.startswith("If you take a job under two miles"))
+    assert said.speaker == "candidate", said.why
+    asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert len(exchanges) == 3 and not any("priority back" in q for q in asked), asked
+    assert any("priority back" in " ".join(u.text for u in q) for q, _ in exchanges[1].followups)

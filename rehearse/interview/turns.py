@@ -956,6 +956,23 @@ def _turns_by_wording(units: list[Unit], min_score: float, scfg: dict, first_per
                 and len(u.words) >= scfg["one_voice_story_start_words"] and not lead[i] and not closing[i]:
             u.speaker, u.guessed = "candidate", False
             u.why.append("speaker: the candidate's after all: a statement right after the request for a story is the story")
+    # ... and so is a statement of that length only the model gave the interviewer between two of
+    # the interviewer's questions, asking nothing, whatever it says to "you": no one asks, explains
+    # at length and asks again without the other side saying a word ("Tell me a bit more about how
+    # the queue gives priority back." - "If you take a job under two miles, you go back to the top of
+    # your zone's queue ..." - "I'd like to hear about a time you went beyond ...", blind45 iwu_05),
+    # once a story has been asked for and when it names no kind of story itself (the interviewer
+    # names the topic between a remark and the question: "So, a show where the tech just fell over."
+    # - "What happened, and what did you do?")
+    asked_for = list(itertools.accumulate(asking_story, lambda a, b: a or b))
+    for i in range(2, min(start, len(units) - 1)):
+        u, before, after = units[i], units[i - 1], units[i + 1]
+        if u.guessed and u.speaker == before.speaker == after.speaker == "interviewer" and asks[i - 1] \
+                and asks[i + 1] and asked_for[i - 2] and not lead[i - 1] and not asks[i] and "?" not in texts[i] \
+                and not lead[i] and not closing[i] and not moving[i] and not story_words[i] \
+                and len(u.words) >= scfg["one_voice_story_start_words"]:
+            u.speaker, u.guessed = "candidate", False
+            u.why.append("speaker: the candidate's after all: a statement between two of the interviewer's questions is a reply")
 
 
 def _speakers_by_model(units: list[Unit], min_score: float, scfg: dict, keep: list[bool]) -> None:
