@@ -2359,6 +2359,7 @@ def test_one_voice_thanks_for_being_straight_and_those_were_my_main_ones_are_the
     "Walk me through how you judged when she was ready to move on.",  # blind48 iwx_01, 0.51
     "Tell me how that conversation went, because that's not an easy one to have.",  # blind50 iwz_09, 0.53
     "Curious how you kept the family going while all that was happening.",  # blind50 iwz_07, 0.86 ("I'm" lost)
+    "Talk me through how you actually put it to him.",  # blind51 ixa_01: "put" has no past form, "him" is the story's
 ])
 def test_a_request_about_what_the_story_named_is_a_follow_up_however_sure_the_model(monkeypatch, one_voice, asked):
     """Inside an answer, a walk-through, "tell me about" or "describe" of something the story named
@@ -2444,3 +2445,24 @@ def test_one_voice_a_statement_between_two_of_the_interviewers_questions_is_the_
     asked = [" ".join(u.text for u in ex.question) for ex in exchanges]
     assert len(exchanges) == 3 and not any("priority back" in q for q in asked), asked
     assert any("priority back" in " ".join(u.text for u in q) for q, _ in exchanges[1].followups)
+
+
+@pytest.mark.parametrize("one_voice", [False, True])
+def test_what_someone_in_the_story_tends_to_ask_is_no_closing(one_voice):
+    """Blind51 ixa_05 (one voice): "I also asked the unit's nurses what parents tend to ask, which
+    turned out to be the most useful part, actually." matched the closing's "what ... ask", so the
+    last answer was cut there and ended 8.7 s early. Between "what" or "anything" and "ask" the
+    closing has only words of asking the listener ("What would you like to ask?", "Anything else
+    you want to ask me?"); the story's sentence stays in the answer, and the closing after it
+    still ends it."""
+    iv = json.loads(json.dumps(INTERVIEW))
+    told = "I also asked the night bakers what customers tend to ask, which turned out to be the most useful part."
+    iv["turns"][2]["sentences"].insert(4, ["A", told])
+    iv["turns"].append({"closing": [["I", "Right, I've finished my questions. Is there anything you'd like to ask us?"],
+                                    ["C", "No, I think you've covered it, thanks."]]})
+    units, exchanges = (_read_by_one_voice(iv)[0::3] if one_voice else _laid_out(iv)[0::2])
+    said = next(u for u in units if u.text == told)
+    assert said.role == "answer" and said in exchanges[-1].answer, (said.role, said.why)
+    last = next(u for u in units if u.text.startswith("Flour waste halved"))
+    assert last in exchanges[-1].answer
+    assert next(u for u in units if u.text.startswith("Right, I've finished")).role == "closing"
