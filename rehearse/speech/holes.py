@@ -203,7 +203,9 @@ def _fill_holes_once(text: Transcription, samples: np.ndarray, spec: ModelSpec, 
             if not again:
                 found.append(w)
         sure = tcfg["hole_min_probability"] if sounding < tcfg.get("hole_long_s", 1e9) else tcfg["hole_long_min_probability"]
-        too_fast = len(found) > tcfg.get("hole_max_words_per_s", float("inf")) * (b - a + 2 * _REACH_S) + 1  # made up
+        # made up: more words than anyone says in the time they take (at most the hole's), give or take one
+        took = min(b - a, found[-1].end_s - found[0].start_s) if found else b - a
+        too_fast = len(found) > tcfg.get("hole_max_words_per_s", float("inf")) * (took + 2 * _REACH_S) + 1
         if (found and 2 * len(found) > inside and not too_fast  # mostly words already written: Whisper re-heard the edges
                 and sum(w.probability for w in found) / len(found) >= sure):
             added += found
