@@ -2466,3 +2466,28 @@ def test_what_someone_in_the_story_tends_to_ask_is_no_closing(one_voice):
     last = next(u for u in units if u.text.startswith("Flour waste halved"))
     assert last in exchanges[-1].answer
     assert next(u for u in units if u.text.startswith("Right, I've finished")).role == "closing"
+
+
+def test_asking_how_the_candidate_handled_someone_new_is_a_main_question_however_unsure_the_model(monkeypatch):
+    """Blind51 ixa_10 (a terse candidate): "How did you handle a subcontractor disputing your
+    valuation?" after a 4-second answer, answered in a few words, read as a follow-up of the first
+    answer (turn model 0.13), so the first answer ran over the second. Asking how the candidate
+    handled someone or something new (an indefinite word, nothing pointing back) starts a new answer
+    whatever the turn model says, here a model that calls no such turn a main question; "How did you
+    handle the pushback from him?" points back and stays a follow-up."""
+    from rehearse.interview import turn_model
+
+    main = turn_model.load(turn_model.model_path(rubric.load("interview")["structure"]))["main"]
+    real = turn_model.probability
+    # (the turns with no more new-story wording than "how did you handle": x[0] is that wording's score)
+    monkeypatch.setattr(turn_model, "probability", lambda x, m: 0.01 if m is main and x[0] <= 0.5 else real(x, m))
+    iv = json.loads(json.dumps(INTERVIEW))
+    asked = "How did you handle a subcontractor disputing your valuation?"
+    iv["turns"][2]["lead"] = "Okay."
+    iv["turns"][2]["question"] = asked
+    iv["turns"][1]["followups"] = [{"after": "end", "question": "How did you handle the pushback from him?",
+                                    "sentences": [["A", "I showed him the contract and he signed."]]}]
+    _units, _truth, exchanges = _laid_out(iv)
+    asked_texts = [" ".join(u.text for u in ex.question) for ex in exchanges]
+    assert any(asked in q for q in asked_texts), asked_texts
+    assert not any("pushback" in q for q in asked_texts), asked_texts

@@ -383,6 +383,9 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
                       and re.search(rf"{cfg['names_again_said']}\s+{re.escape(m.group(1))}\b", last)]
             if again:
                 main, note = False, note + f"; it names again what the candidate just said ({', '.join(again)})"
+        if not main and state == "answer" and follow == 0 and not chat and cut_in is None and not backchannel \
+                and re.search(cfg["asks_how_you_handled_someone_new"], text):
+            main, note = True, note + "; it asks how the candidate handled someone or something new"
         if main and backchannel:
             main, note = False, note + "; only a listener's backchannel"
         if main:
