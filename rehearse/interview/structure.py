@@ -345,11 +345,11 @@ def structure(units: list[Unit], cfg: dict, min_score: float, capture: list | No
         # ... and so is a request whose object is something the story named ("Walk me through how that
         # conversation went.", "Tell me about the conversation where you suggested ..."), when its
         # request verb is all the new-story wording there is
-        about = re.search(cfg["about_the_story"], text.lower()) if main and state == "answer" else None
-        if about and re.search(cfg["about_the_story_named_here"], re.split(r"[.?!]", text.lower()[:about.start()])[-1]):
+        about = re.search(cfg["about_the_story"], text) if main and state == "answer" else None  # (text is lower case)
+        if about and re.search(cfg["about_the_story_named_here"], re.split(r"[.?!]", text[:about.start()])[-1]):
             about = None  # "Pick a conversation you'd rather forget and tell me how it went."
         if about and (about.group("clause") or about.group("wish")):  # "how you ...", "I'm curious ...": in the past
-            said = re.split(r"[.?!]", text.lower()[about.start():])[0]
+            said = re.split(r"[.?!]", text[about.start():])[0]
             about = about if re.search(cfg["told_in_the_past"], said) else None
         if about and new <= cfg["min_main"] and not chat and not re.search(cfg["transition"], text):
             main, note = False, note + "; a request about what the story named, not for a new story"

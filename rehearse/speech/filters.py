@@ -46,9 +46,11 @@ def unstretch(text: Transcription, max_s: float, keep_s: float, min_probability:
                 drop.add(i)
             else:
                 words[i] = w.model_copy(update={"end_s": round(w.start_s + keep_s, 3)})
+    if drop:  # `without` rebuilds the sentences
+        return without(text.model_copy(update={"words": words}), drop, sentence_gap_s)
     if words != text.words:
         text = text.model_copy(update={"words": words, "sentences": split_sentences(words, sentence_gap_s)})
-    return without(text, drop, sentence_gap_s)
+    return text
 
 
 def copies(words: list[Word], min_words: int) -> list[range]:
